@@ -1,0 +1,92 @@
+import Fluent
+import Foundation
+import PortalCore
+import Vapor
+
+/// Signing in and out. Wrong passwords and unknown emails get the same answer in the same time,
+/// so the form reveals nobody's address; repeated failures are throttled (`SignInThrottle`).
+enum SignInRoutes {
+    struct Form: Content {
+        var email: String?
+        var password: String?
+        var next: String?
+    }
+
+    static let throttle = SignInThrottle()
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        if request.currentUser != nil { return request.seeOther( "/") }
+        let next = safeNext(request.query[String.self, at: "next"])
+        return request.render(SignInPage.page(request: request, email: "", next: next, errors: FormErrors()))
+    }
+
+    @Sendable static func submit(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(Form.self)
+        let next = safeNext(form.next)
+        var errors = FormErrors()
+        let emailText = (form.email ?? "").trimmingWhitespace()
+        if emailText.isEmpty { errors.add("email", "Enter your email address") }
+        if (form.password ?? "").isEmpty { errors.add("password", "Enter your password") }
+        guard errors.isEmpty else {
+            return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors))
+        }
+        let email = emailText.lowercased()
+        let address = request.remoteAddress?.ipAddress ?? "unknown"
+        let now = Date()
+
+        if case .refused(let wait) = try await throttleDecision(email: email, address: address, now: now, on: request.db) {
+            errors.add("email", "Too many failed attempts to sign in. Wait \(SignInThrottle.describe(wait)) and try again.")
+            let response = request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .tooManyRequests))
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(wait.rounded(.up))))
+            return response
+        }
+
+        let user = try await User.query(on: request.db).filter(\.$email == email).first()
+        let verified = try await request.password.async.verify(form.password ?? "", created: user?.passwordHash ?? request.application.decoyPasswordHash)
+        guard let user, verified, user.isActive else {
+            try await SignInFailure(email: email, address: address, at: now).create(on: request.db)
+            request.logger.notice("Sign-in failed", metadata: ["email": .string(email)])
+            errors.add("email", "Enter the email address and password of an active account")
+            return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .unauthorized))
+        }
+        try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
+        let response = request.seeOther( next ?? "/")
+        try await SessionStore.start(for: user, on: request, response: response)
+        request.logger.info("Signed in", metadata: ["user": .string(user.id?.uuidString ?? "")])
+        return response
+    }
+
+    @Sendable static func signOut(_ request: Request) async throws -> Response {
+        let response = request.seeOther( "/sign-in", flash: "You have signed out.")
+        try await SessionStore.end(on: request, response: response)
+        return response
+    }
+
+    static func throttleDecision(email: String, address: String, now: Date, on db: any Database) async throws -> SignInThrottle.Decision {
+        let since = throttle.windowStart(now: now)
+        try await SignInFailure.query(on: db).filter(\.$at < since).delete()
+        let byEmail = try await SignInFailure.query(on: db).filter(\.$email == email).filter(\.$at >= since).all(\.$at)
+        let byAddress = try await SignInFailure.query(on: db).filter(\.$address == address).filter(\.$at >= since).all(\.$at)
+        return throttle.decide(accountFailures: byEmail, addressFailures: byAddress, now: now)
+    }
+
+    /// Only a path on this site: never `//other.example` or `https://…`, which would make the
+    /// sign-in page a springboard to phishing sites.
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
+              !next.contains(where: { $0.isNewline || $0 == "\\" }), next.count < 500
+        else { return nil }
+        return next
+    }
+}
+
+private struct DecoyHashKey: StorageKey { typealias Value = String }
+
+extension Application {
+    /// A hash of a random password nobody knows, checked when the email is unknown so that the
+    /// answer takes as long as for a real account. Made at start-up with the configured cost.
+    var decoyPasswordHash: String {
+        get { storage[DecoyHashKey.self] ?? "" }
+        set { storage[DecoyHashKey.self] = newValue }
+    }
+}

@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import PortalCore
+import Vapor
+
+/// The person behind a request, as every page needs them: loaded once per request by
+/// `SessionLoader` with a single joined query.
+struct CurrentUser: Sendable {
+    let id: UUID
+    let name: String
+    let email: String
+    let roles: RoleSet
+    let divisionID: UUID?
+
+    init(_ user: User) throws {
+        self.id = try user.requireID()
+        self.name = user.name
+        self.email = user.email
+        self.roles = user.roles
+        self.divisionID = user.$division.id
+    }
+}
+
+struct SignedIn: Sendable {
+    let user: CurrentUser
+    let sessionID: UUID
+    let csrfToken: String
+}
+
+private struct SignedInKey: StorageKey { typealias Value = SignedIn }
+
+extension Request {
+    var signedIn: SignedIn? {
+        get { storage[SignedInKey.self] }
+        set { storage[SignedInKey.self] = newValue }
+    }
+
+    var currentUser: CurrentUser? { signedIn?.user }
+
+    func requireUser() throws -> CurrentUser {
+        guard let user = currentUser else { throw Abort(.unauthorized) }
+        return user
+    }
+}
+
+/// How long a sign-in lasts. Council PCs are shared and phones get lost, so a session ends after
+/// two idle hours and, whatever happens, twelve hours after sign-in.
+enum SessionLifetime {
+    static let idle: TimeInterval = 2 * 60 * 60
+    static let absolute: TimeInterval = 12 * 60 * 60
+    /// `last_seen_at` is written at most this often, so reading pages does not write to the database.
+    static let touchInterval: TimeInterval = 5 * 60
+    static let cookieName = "portal_session"
+}
+
+enum SecureToken {
+    /// 32 random bytes, URL-safe base64.
+    static func make() -> String {
+        let bytes = [UInt8].random(count: 32)
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).hex
+    }
+
+    /// Compares without leaking, through timing, how much of a guess was right.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for index in x.indices { difference |= x[index] ^ y[index] }
+        return difference == 0
+    }
+}
+
+/// Finds the session named by the cookie and the user it belongs to.
+struct SessionLoader: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let token = request.cookies[SessionLifetime.cookieName]?.string, !token.isEmpty {
+            try await load(token: token, for: request)
+        }
+        return try await next.respond(to: request)
+    }
+
+    private func load(token: String, for request: Request) async throws {
+        let now = Date()
+        guard let session = try await UserSession.query(on: request.db)
+            .join(User.self, on: \UserSession.$user.$id == \User.$id)
+            .filter(\.$tokenHash == SecureToken.hash(token))
+            .filter(\.$expiresAt > now)
+            .filter(User.self, \.$isActive == true)
+            .first()
+        else { return }
+        if session.lastSeenAt.addingTimeInterval(SessionLifetime.idle) < now {
+            try await session.delete(on: request.db)
+            return
+        }
+        let user = try session.joined(User.self)
+        if now.timeIntervalSince(session.lastSeenAt) > SessionLifetime.touchInterval {
+            session.lastSeenAt = now
+            try await session.update(on: request.db)
+        }
+        request.signedIn = SignedIn(user: try CurrentUser(user), sessionID: try session.requireID(), csrfToken: session.csrfToken)
+    }
+}
+
+enum SessionStore {
+    /// Starts a new session with a new token, so a token planted before sign-in is worthless.
+    static func start(for user: User, on request: Request, response: Response) async throws {
+        let token = SecureToken.make()
+        let now = Date()
+        let session = UserSession(
+            tokenHash: SecureToken.hash(token), userID: try user.requireID(), csrfToken: SecureToken.make(),
+            now: now, expiresAt: now.addingTimeInterval(SessionLifetime.absolute))
+        try await session.create(on: request.db)
+        response.cookies[SessionLifetime.cookieName] = request.application.portal.cookie(token)
+    }
+
+    static func end(on request: Request, response: Response) async throws {
+        if let signedIn = request.signedIn {
+            try await UserSession.query(on: request.db).filter(\.$id == signedIn.sessionID).delete()
+        }
+        response.cookies[SessionLifetime.cookieName] = request.application.portal.cookie("", expired: true)
+    }
+
+    /// Signs a person out everywhere, as when an administrator deactivates them.
+    static func endAll(for userID: UUID, on database: any Database) async throws {
+        try await UserSession.query(on: database).filter(\.$user.$id == userID).delete()
+    }
+}

@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import PortalCore
+
+/// A person who signs in: a Member, an officer, or both.
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    /// Stored trimmed and lower-case (see `EmailAddress`); unique.
+    @Field(key: "email") var email: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "is_active") var isActive: Bool
+    @Field(key: "is_member") var isMember: Bool
+    @Field(key: "is_coordinator") var isCoordinator: Bool
+    @Field(key: "is_responder") var isResponder: Bool
+    @Field(key: "is_administrator") var isAdministrator: Bool
+    @OptionalField(key: "job_title") var jobTitle: String?
+    /// The division a Member represents.
+    @OptionalParent(key: "division_id") var division: Division?
+    /// Bumped on every save, so that two administrators editing one person cannot overwrite each other.
+    @Field(key: "version") var version: Int
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    init(id: UUID? = nil, name: String, email: EmailAddress, passwordHash: String, roles: RoleSet,
+         jobTitle: String? = nil, divisionID: UUID? = nil, isActive: Bool = true) {
+        self.id = id
+        self.name = name
+        self.email = email.value
+        self.passwordHash = passwordHash
+        self.isActive = isActive
+        self.jobTitle = jobTitle
+        self.$division.id = divisionID
+        self.version = 1
+        self.roles = roles
+    }
+
+    var roles: RoleSet {
+        get {
+            RoleSet([
+                isMember ? Role.member : nil, isCoordinator ? .coordinator : nil,
+                isResponder ? .responder : nil, isAdministrator ? .administrator : nil,
+            ].compactMap { $0 })
+        }
+        set {
+            isMember = newValue.contains(.member)
+            isCoordinator = newValue.contains(.coordinator)
+            isResponder = newValue.contains(.responder)
+            isAdministrator = newValue.contains(.administrator)
+        }
+    }
+}
+
+/// Which service areas a co-ordinator looks after.
+final class CoordinatorArea: Model, @unchecked Sendable {
+    static let schema = "coordinator_areas"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Parent(key: "service_area_id") var serviceArea: ServiceArea
+
+    init() {}
+    init(userID: UUID, serviceAreaID: UUID) {
+        self.$user.id = userID
+        self.$serviceArea.id = serviceAreaID
+    }
+}

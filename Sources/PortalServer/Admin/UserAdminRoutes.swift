@@ -1,0 +1,200 @@
+import Fluent
+import PortalCore
+import SQLKit
+import Vapor
+
+/// The administrator's list of users, and adding, editing, deactivating and reactivating them.
+enum UserAdminRoutes {
+    static let pageSize = 50
+
+    struct ListQuery: Content {
+        var q: String?
+        var role: String?
+        var status: String?
+        var page: Int?
+    }
+
+    @Sendable static func list(_ request: Request) async throws -> Response {
+        let filters = try request.query.decode(ListQuery.self)
+        let page = max(1, filters.page ?? 1)
+        var query = User.query(on: request.db)
+        if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
+            let pattern = "%\(text.lowercased())%"
+            query = query.group(.or) { group in
+                group.filter(.sql(raw: "LOWER(name)"), .custom("LIKE"), .bind(pattern))
+                group.filter(\.$email, .custom("LIKE"), pattern)
+            }
+        }
+        if let role = filters.role.flatMap(Role.init(rawValue:)) {
+            switch role {
+            case .member: query = query.filter(\.$isMember == true)
+            case .coordinator: query = query.filter(\.$isCoordinator == true)
+            case .responder: query = query.filter(\.$isResponder == true)
+            case .administrator: query = query.filter(\.$isAdministrator == true)
+            }
+        }
+        switch filters.status {
+        case "active": query = query.filter(\.$isActive == true)
+        case "inactive": query = query.filter(\.$isActive == false)
+        default: break
+        }
+        let total = try await query.count()
+        let users = try await query.sort(\.$name).range(((page - 1) * pageSize)..<(page * pageSize)).all()
+        return request.render(UserAdminPages.list(users: users, filters: filters, page: page, total: total))
+    }
+
+    @Sendable static func new(_ request: Request) async throws -> Response {
+        let choices = try await FormChoices.load(on: request.db)
+        return request.render(UserAdminPages.formPage(request: request, user: nil, form: UserForm(), choices: choices, errors: FormErrors()))
+    }
+
+    @Sendable static func create(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(UserForm.self)
+        let choices = try await FormChoices.load(on: request.db)
+        switch form.validate(passwordRequired: true, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs) {
+        case .failure(let errors):
+            return request.render(UserAdminPages.formPage(request: request, user: nil, form: form, choices: choices, errors: errors))
+        case .success(let valid):
+            if try await User.query(on: request.db).filter(\.$email == valid.email.value).count() > 0 {
+                var errors = FormErrors()
+                errors.add("email", "A user with this email address already exists")
+                return request.render(UserAdminPages.formPage(request: request, user: nil, form: form, choices: choices, errors: errors))
+            }
+            let hash = try await request.password.async.hash(valid.password ?? "")
+            let user = User(name: valid.name, email: valid.email, passwordHash: hash, roles: valid.roles,
+                            jobTitle: valid.jobTitle, divisionID: valid.divisionID)
+            try await request.db.transaction { db in
+                try await user.create(on: db)
+                try await replaceAreas(of: try user.requireID(), with: valid.serviceAreaIDs, on: db)
+            }
+            return request.seeOther( "/admin/users", flash: "\(valid.name) has been added.")
+        }
+    }
+
+    @Sendable static func edit(_ request: Request) async throws -> Response {
+        let user = try await find(request)
+        let areas = try await areaIDs(of: try user.requireID(), on: request.db)
+        let choices = try await FormChoices.load(on: request.db)
+        return request.render(UserAdminPages.formPage(request: request, user: user, form: UserForm(user: user, serviceAreaIDs: areas), choices: choices, errors: FormErrors()))
+    }
+
+    @Sendable static func update(_ request: Request) async throws -> Response {
+        let user = try await find(request)
+        let userID = try user.requireID()
+        let form = try request.content.decode(UserForm.self)
+        let choices = try await FormChoices.load(on: request.db)
+        var errors: FormErrors
+        switch form.validate(passwordRequired: false, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs) {
+        case .failure(let found): errors = found
+        case .success(let valid):
+            errors = FormErrors()
+            if try await User.query(on: request.db).filter(\.$email == valid.email.value).filter(\.$id != userID).count() > 0 {
+                errors.add("email", "A user with this email address already exists")
+            }
+            if userID == request.currentUser?.id, !valid.roles.contains(.administrator) {
+                errors.add("roles", "You cannot remove your own administrator role; ask another administrator")
+            }
+            if errors.isEmpty {
+                let hash = try await valid.password.asyncMap { try await request.password.async.hash($0) }
+                let saved = try await save(user, from: valid, expectedVersion: form.version ?? -1, passwordHash: hash, on: request.db)
+                if saved {
+                    if hash != nil { try await SessionStore.endAll(for: userID, on: request.db) }
+                    return request.seeOther( "/admin/users", flash: "Changes to \(valid.name) have been saved.")
+                }
+                errors.add("name", "Someone else changed this user while you were editing. Their changes are shown below; make yours again and save.")
+                let fresh = try await find(request)
+                var refreshed = UserForm(user: fresh, serviceAreaIDs: try await areaIDs(of: userID, on: request.db))
+                refreshed.version = fresh.version
+                return request.render(UserAdminPages.formPage(request: request, user: fresh, form: refreshed, choices: choices, errors: errors, status: .conflict))
+            }
+        }
+        return request.render(UserAdminPages.formPage(request: request, user: user, form: form, choices: choices, errors: errors))
+    }
+
+    /// Saves only if nobody has saved since the form was opened: the update matches on the
+    /// version the form carried and bumps it; no row returned means someone else saved first.
+    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, on db: any Database) async throws -> Bool {
+        let userID = try user.requireID()
+        return try await db.transaction { db in
+            var update = db.sql.update(User.schema)
+                .set("name", to: valid.name).set("email", to: valid.email.value)
+                .set("job_title", to: valid.jobTitle).set("division_id", to: valid.divisionID)
+                .set("is_member", to: valid.roles.contains(.member))
+                .set("is_coordinator", to: valid.roles.contains(.coordinator))
+                .set("is_responder", to: valid.roles.contains(.responder))
+                .set("is_administrator", to: valid.roles.contains(.administrator))
+                .set("version", to: expectedVersion + 1)
+                .set("updated_at", to: Date())
+            if let passwordHash { update = update.set("password_hash", to: passwordHash) }
+            let changed = try await update
+                .where("id", .equal, userID).where("version", .equal, expectedVersion)
+                .returning("id").all()
+            guard !changed.isEmpty else { return false }
+            try await replaceAreas(of: userID, with: valid.serviceAreaIDs, on: db)
+            return true
+        }
+    }
+
+    @Sendable static func deactivate(_ request: Request) async throws -> Response {
+        let user = try await find(request)
+        let userID = try user.requireID()
+        guard userID != request.currentUser?.id else {
+            return request.seeOther( "/admin/users/\(userID)", flash: "You cannot deactivate your own account.")
+        }
+        user.isActive = false
+        user.version += 1
+        try await request.db.transaction { db in
+            try await user.update(on: db)
+            try await SessionStore.endAll(for: userID, on: db)
+        }
+        return request.seeOther( "/admin/users", flash: "\(user.name) has been deactivated and signed out.")
+    }
+
+    @Sendable static func reactivate(_ request: Request) async throws -> Response {
+        let user = try await find(request)
+        user.isActive = true
+        user.version += 1
+        try await user.update(on: request.db)
+        return request.seeOther( "/admin/users", flash: "\(user.name) has been reactivated.")
+    }
+
+    private static func find(_ request: Request) async throws -> User {
+        guard let id = request.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: request.db) else {
+            throw Abort(.notFound)
+        }
+        return user
+    }
+
+    static func areaIDs(of userID: UUID, on db: any Database) async throws -> [UUID] {
+        try await CoordinatorArea.query(on: db).filter(\.$user.$id == userID).all(\.$serviceArea.$id)
+    }
+
+    private static func replaceAreas(of userID: UUID, with areas: [UUID], on db: any Database) async throws {
+        try await CoordinatorArea.query(on: db).filter(\.$user.$id == userID).delete()
+        for area in areas { try await CoordinatorArea(userID: userID, serviceAreaID: area).create(on: db) }
+    }
+}
+
+/// The divisions and service areas the user form offers.
+struct FormChoices {
+    var divisions: [Choice]
+    var serviceAreas: [Choice]
+    var divisionIDs: Set<UUID>
+    var serviceAreaIDs: Set<UUID>
+
+    static func load(on db: any Database) async throws -> FormChoices {
+        let divisions = try await Division.query(on: db).sort(\.$name).all()
+        let areas = try await ServiceArea.query(on: db).filter(\.$isActive == true).sort(\.$name).all()
+        return FormChoices(
+            divisions: divisions.map { Choice(value: $0.id!.uuidString, label: $0.name) },
+            serviceAreas: areas.map { Choice(value: $0.id!.uuidString, label: $0.name) },
+            divisionIDs: Set(divisions.compactMap(\.id)), serviceAreaIDs: Set(areas.compactMap(\.id)))
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import NIOCore
+import Vapor
+
+/// The `portal` executable: `demo`, `serve`, `migrate`, `create-user` and Vapor's own commands.
+/// Every start-up problem ends as one line on stderr and a non-zero exit, never a crash trace.
+public enum PortalMain {
+    public static func run(arguments: [String]) async -> Int32 {
+        var arguments = arguments
+        let command = arguments.dropFirst().first
+        let demo = command == "demo"
+        if demo { arguments[1] = "serve" }
+        if command == nil { arguments.append("serve") }
+        let isServing = demo || command == nil || command == "serve"
+
+        var environment: Environment
+        do {
+            environment = try Environment.detect(arguments: arguments)
+            try LoggingSystem.bootstrap(from: &environment)
+        } catch {
+            return fail("\(error)")
+        }
+        let configuration: PortalConfiguration
+        do { configuration = try PortalConfiguration.fromEnvironment(demoMode: demo) } catch { return fail(error.description) }
+
+        let app: Application
+        do { app = try await Application.make(environment) } catch { return fail("\(error)") }
+        app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+        var status: Int32 = 0
+        do {
+            try await configure(app, configuration)
+            if isServing {
+                try await Startup.checkDatabase(app)
+                if demo { try await Startup.prepareDemo(app) } else { try await Startup.requireMigrated(app) }
+                app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
+            }
+            try await app.execute()
+        } catch let error as ConfigurationError {
+            status = fail(error.description)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            status = fail("The address is already in use: another program is listening on that port; stop it or choose another with --port")
+        } catch {
+            status = fail(Startup.describe(error))
+        }
+        try? await app.asyncShutdown()
+        return status
+    }
+
+    private static func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("portal: \(message)\n".utf8))
+        return 1
+    }
+}

@@ -1,0 +1,42 @@
+import PortalCore
+import Vapor
+
+/// Every route of the portal in one place, grouped by who may use it.
+func registerRoutes(_ app: Application) {
+    app.get("health", use: HealthRoute.check)
+    app.get("assets", ":file") { request -> Response in
+        guard request.parameters.get("file") == String(Stylesheet.path.dropFirst("/assets/".count)) else { throw Abort(.notFound) }
+        return Stylesheet.response()
+    }
+
+    let web = app.grouped(SessionLoader(), CSRFMiddleware())
+    web.get("sign-in", use: SignInRoutes.show)
+    web.post("sign-in", use: SignInRoutes.submit)
+
+    let signedIn = web.grouped(RoleGuard(nil))
+    signedIn.get(use: HomeRoutes.show)
+    signedIn.post("sign-out", use: SignInRoutes.signOut)
+
+    let admin = web.grouped(RoleGuard(.administrator)).grouped("admin", "users")
+    admin.get(use: UserAdminRoutes.list)
+    admin.get("new", use: UserAdminRoutes.new)
+    admin.post(use: UserAdminRoutes.create)
+    admin.get(":userID", use: UserAdminRoutes.edit)
+    admin.post(":userID", use: UserAdminRoutes.update)
+    admin.post(":userID", "deactivate", use: UserAdminRoutes.deactivate)
+    admin.post(":userID", "reactivate", use: UserAdminRoutes.reactivate)
+}
+
+/// Lets through a signed-in person holding the role (any signed-in person when the role is nil).
+/// Someone not signed in is sent to sign in; someone without the role is refused with 403.
+struct RoleGuard: AsyncMiddleware {
+    let role: Role?
+
+    init(_ role: Role?) { self.role = role }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let user = request.currentUser else { throw Abort(.unauthorized) }
+        if let role, !user.roles.contains(role) { throw Abort(.forbidden) }
+        return try await next.respond(to: request)
+    }
+}

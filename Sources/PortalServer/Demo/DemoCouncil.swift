@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import PortalCore
+
+/// Loads the demo council into an empty database. Deterministic: the same people, places and
+/// teams every time, so the README, the tests and a newcomer all see one council.
+enum DemoCouncil {
+    static func load(on database: any Database, passwordHash: String) async throws {
+        try await database.transaction { db in
+            var divisions: [String: UUID] = [:]
+            for districtData in DemoCouncilData.districts {
+                let district = District(name: districtData.name)
+                try await district.create(on: db)
+                for divisionData in districtData.divisions {
+                    let division = Division(name: divisionData.name, districtID: try district.requireID())
+                    try await division.create(on: db)
+                    divisions[divisionData.name] = try division.requireID()
+                    for parish in divisionData.parishes {
+                        try await Parish(name: parish, districtID: try district.requireID(), divisionID: try division.requireID()).create(on: db)
+                    }
+                }
+            }
+            var areas: [String: UUID] = [:]
+            for area in try await ServiceArea.query(on: db).all() { areas[area.name] = try area.requireID() }
+            for (areaName, teams) in DemoCouncilData.teams.sorted(by: { $0.key < $1.key }) {
+                guard let areaID = areas[areaName] else { continue }
+                for team in teams {
+                    try await Team(serviceAreaID: areaID, name: team.team, workStreams: team.workStreams).create(on: db)
+                }
+            }
+            if let highways = areas[DefaultServiceAreas.highways] {
+                for name in DemoCouncilData.highwaysWorksAreas {
+                    try await WorksArea(serviceAreaID: highways, name: name).create(on: db)
+                }
+            }
+            for person in DemoCouncilData.people {
+                guard case .success(let email) = EmailAddress.parse(person.email) else { continue }
+                let user = User(name: person.name, email: email, passwordHash: passwordHash,
+                                roles: RoleSet(person.roles.compactMap(Role.init(rawValue:))),
+                                jobTitle: person.jobTitle, divisionID: person.division.flatMap { divisions[$0] })
+                try await user.create(on: db)
+                for areaName in person.serviceAreas {
+                    guard let areaID = areas[areaName] else { continue }
+                    try await CoordinatorArea(userID: try user.requireID(), serviceAreaID: areaID).create(on: db)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Fluent
+import PortalCore
+import Vapor
+
+/// The first page after sign-in: one panel for each role the person holds, showing what the
+/// portal holds for them today.
+enum HomeRoutes {
+    struct Model {
+        var user: CurrentUser
+        var division: String?
+        var coordinatedAreas: [(name: String, glossary: String)]
+        var userCounts: [Role: Int]
+        var serviceAreaCount: Int
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let model = try await query(for: user, on: request.db)
+        return request.render(HomePage.page(model))
+    }
+
+    static func query(for user: CurrentUser, on db: any Database) async throws -> Model {
+        var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
+        if user.roles.contains(.member), let divisionID = user.divisionID {
+            model.division = try await Division.find(divisionID, on: db)?.name
+        }
+        if user.roles.contains(.coordinator) {
+            model.coordinatedAreas = try await ServiceArea.query(on: db)
+                .join(CoordinatorArea.self, on: \CoordinatorArea.$serviceArea.$id == \ServiceArea.$id)
+                .filter(CoordinatorArea.self, \.$user.$id == user.id)
+                .sort(\.$name)
+                .all()
+                .map { ($0.name, $0.glossary) }
+        }
+        if user.roles.contains(.administrator) {
+            let rows = try await db.sql.raw("""
+                SELECT SUM(CASE WHEN is_member THEN 1 ELSE 0 END) AS members,
+                       SUM(CASE WHEN is_coordinator THEN 1 ELSE 0 END) AS coordinators,
+                       SUM(CASE WHEN is_responder THEN 1 ELSE 0 END) AS responders,
+                       SUM(CASE WHEN is_administrator THEN 1 ELSE 0 END) AS administrators
+                FROM users WHERE is_active = \(bind: true)
+                """).first()
+            for role in Role.allCases {
+                let column = role == .member ? "members" : role == .coordinator ? "coordinators" : role == .responder ? "responders" : "administrators"
+                model.userCounts[role] = (try? rows?.decode(column: column, as: Int?.self)) ?? 0
+            }
+            model.serviceAreaCount = try await ServiceArea.query(on: db).filter(\.$isActive == true).count()
+        }
+        return model
+    }
+}
+
+enum HomePage {
+    static func page(_ model: HomeRoutes.Model) -> Page {
+        Page(title: "Home") {
+            span(.class("caption")) { model.user.roles.labels }
+            h1 { "Welcome, \(model.user.name)" }
+            if model.user.roles.contains(.member) {
+                section(.aria("labelledby", "member-heading")) {
+                    h2(.id("member-heading")) { "Your enquiries" }
+                    if let division = model.division {
+                        para { "You represent \(division)." }
+                    }
+                    para { "Enquiries you raise for residents, and those officers raise on your behalf, are listed here with their status and deadlines." }
+                }
+            }
+            if model.user.roles.contains(.coordinator) {
+                section(.aria("labelledby", "coordinator-heading")) {
+                    h2(.id("coordinator-heading")) { "Service areas you co-ordinate" }
+                    if model.coordinatedAreas.isEmpty {
+                        para { "You are not yet assigned to a service area. Ask your portal administrator to add one." }
+                    } else {
+                        dl(.class("summary-list")) {
+                            for area in model.coordinatedAreas {
+                                div(.class("summary-row")) {
+                                    dt(.class("summary-key")) { area.name }
+                                    dd(.class("summary-value")) { area.glossary }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if model.user.roles.contains(.responder) {
+                section(.aria("labelledby", "responder-heading")) {
+                    h2(.id("responder-heading")) { "Questions for you" }
+                    para { "Co-ordinators' questions about enquiries are listed here for you to answer." }
+                }
+            }
+            if model.user.roles.contains(.administrator) {
+                section(.aria("labelledby", "admin-heading")) {
+                    h2(.id("admin-heading")) { "Administration" }
+                    div(.class("cards")) {
+                        for role in Role.allCases {
+                            div(.class("card")) {
+                                let count = model.userCounts[role] ?? 0
+                                let noun = role == .member ? "Member" : role.label.lowercased()
+                                span(.class("count")) { String(count) }
+                                "active \(noun)\(count == 1 ? "" : "s")"
+                            }
+                        }
+                        div(.class("card")) {
+                            span(.class("count")) { String(model.serviceAreaCount) }
+                            "service areas"
+                        }
+                    }
+                    para { link("/admin/users") { "Manage users and their roles" } }
+                }
+            }
+        }
+    }
+}

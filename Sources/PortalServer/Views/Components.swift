@@ -1,0 +1,146 @@
+import PortalCore
+import Vapor
+
+/// Form pieces shared by every page, after the GOV.UK Design System: each input has a label, an
+/// optional hint and an error message tied to it with `aria-describedby`, and a form with errors
+/// opens with an error summary whose links move focus to the field.
+
+func csrfField(_ request: Request) -> HTMLNode {
+    input(.type("hidden"), .name(CSRFMiddleware.formField), .value(request.csrfToken))
+}
+
+func errorSummary(_ errors: FormErrors) -> HTMLNode {
+    guard !errors.isEmpty else { return .empty }
+    return div(.class("error-summary"), .attr("role", "alert"), .attr("tabindex", "-1"), .aria("labelledby", "error-summary-title")) {
+        h2(.class("error-summary-title"), .id("error-summary-title")) { "There is a problem" }
+        ul(.class("error-summary-list")) {
+            for error in errors.all {
+                li { link("#\(error.field)") { error.message } }
+            }
+        }
+    }
+}
+
+struct FieldOptions {
+    var hint: String? = nil
+    var type = "text"
+    var autocomplete: String? = nil
+    var width: String? = nil
+    var spellcheck: Bool? = nil
+}
+
+func textField(_ id: String, label text: String, value: String?, errors: FormErrors, _ options: FieldOptions = .init()) -> HTMLNode {
+    let error = errors[id]
+    var attributes: [HTMLAttribute] = [
+        .class("input" + (options.width.map { " input-\($0)" } ?? "") + (error == nil ? "" : " input-error")),
+        .id(id), .name(id), .type(options.type), .value(value ?? ""),
+    ]
+    if let autocomplete = options.autocomplete { attributes.append(.autocomplete(autocomplete)) }
+    if let spellcheck = options.spellcheck { attributes.append(.attr("spellcheck", spellcheck ? "true" : "false")) }
+    if let described = describedBy(id, hint: options.hint, error: error) { attributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        label(.class("label"), .for(id)) { text }
+        hintAndError(id, hint: options.hint, error: error)
+        HTMLNode.void("input", attributes)
+    }
+}
+
+func textArea(_ id: String, label text: String, value: String?, errors: FormErrors, hint: String? = nil, rows: Int = 5) -> HTMLNode {
+    let error = errors[id]
+    var attributes: [HTMLAttribute] = [
+        .class("textarea" + (error == nil ? "" : " input-error")), .id(id), .name(id), .attr("rows", String(rows)),
+    ]
+    if let described = describedBy(id, hint: hint, error: error) { attributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        label(.class("label"), .for(id)) { text }
+        hintAndError(id, hint: hint, error: error)
+        HTMLNode.element("textarea", attributes, [.text(value ?? "")])
+    }
+}
+
+struct Choice {
+    let value: String
+    let label: String
+    var hint: String? = nil
+}
+
+func selectField(_ id: String, label text: String, choices: [Choice], selected: String?, errors: FormErrors,
+                 hint: String? = nil, placeholder: String? = "Choose…") -> HTMLNode {
+    let error = errors[id]
+    var attributes: [HTMLAttribute] = [.class("select" + (error == nil ? "" : " input-error")), .id(id), .name(id)]
+    if let described = describedBy(id, hint: hint, error: error) { attributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        label(.class("label"), .for(id)) { text }
+        hintAndError(id, hint: hint, error: error)
+        element("select", attributes) {
+            if let placeholder { option(.value("")) { placeholder } }
+            for choice in choices {
+                element("option", [.value(choice.value)] + (choice.value == selected ? [.selected] : [])) { choice.label }
+            }
+        }
+    }
+}
+
+/// A group of checkboxes in a fieldset. The first box carries the group's id, so the error
+/// summary's link lands on it.
+func checkboxes(_ id: String, legend text: String, choices: [Choice], checked: Set<String>, errors: FormErrors,
+                hint: String? = nil) -> HTMLNode {
+    let error = errors[id]
+    var fieldsetAttributes: [HTMLAttribute] = [.class("fieldset")]
+    if let described = describedBy(id, hint: hint, error: error) { fieldsetAttributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        element("fieldset", fieldsetAttributes) {
+            legend(.class("fieldset-legend")) { text }
+            hintAndError(id, hint: hint, error: error)
+            div(.class("checkboxes")) {
+                for (index, choice) in choices.enumerated() {
+                    let boxID = index == 0 ? id : "\(id)-\(index + 1)"
+                    div(.class("checkbox")) {
+                        HTMLNode.void("input", [.class("checkbox-input"), .id(boxID), .name("\(id)[]"), .type("checkbox"),
+                                                .value(choice.value)] + (checked.contains(choice.value) ? [.checked] : []))
+                        label(.class("checkbox-label"), .for(boxID)) {
+                            choice.label
+                            if let hint = choice.hint { span(.class("checkbox-hint")) { hint } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+func submitButton(_ text: String, style: String = "", name: String? = nil, value: String? = nil) -> HTMLNode {
+    var attributes: [HTMLAttribute] = [.type("submit"), .class("button" + (style.isEmpty ? "" : " button-\(style)"))]
+    if let name { attributes.append(.name(name)) }
+    if let value { attributes.append(.value(value)) }
+    return element("button", attributes) { text }
+}
+
+/// A small table of label and value, for showing a record's details.
+func summaryList(_ rows: [(String, String)]) -> HTMLNode {
+    dl(.class("summary-list")) {
+        for (key, value) in rows {
+            div(.class("summary-row")) {
+                dt(.class("summary-key")) { key }
+                dd(.class("summary-value")) { value }
+            }
+        }
+    }
+}
+
+private func describedBy(_ id: String, hint: String?, error: String?) -> String? {
+    let parts = [hint == nil ? nil : "\(id)-hint", error == nil ? nil : "\(id)-error"].compactMap { $0 }
+    return parts.isEmpty ? nil : parts.joined(separator: " ")
+}
+
+private func hintAndError(_ id: String, hint: String?, error: String?) -> HTMLNode {
+    .group([
+        hint.map { text in div(.class("hint"), .id("\(id)-hint")) { text } } ?? .empty,
+        error.map { text in
+            para(.class("error-message"), .id("\(id)-error")) {
+                span(.class("visually-hidden")) { "Error: " }
+                text
+            }
+        } ?? .empty,
+    ])
+}

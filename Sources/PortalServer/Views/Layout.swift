@@ -1,0 +1,75 @@
+import PortalCore
+import Vapor
+
+/// The frame of every page, after the GOV.UK Design System's patterns: a skip link, a header with
+/// the council and service name, navigation for the roles the person holds, and one `main`.
+enum Layout {
+    static let serviceName = "Member Portal"
+
+    static func document(page: Page, request: Request) -> HTMLNode {
+        let council = request.application.portal.councilName
+        let title = (page.hasErrors ? "Error: " : "") + "\(page.title) – \(serviceName) – \(council)"
+        let flash = Flash.take(from: request)
+        return .group([
+            .raw("<!DOCTYPE html>"),
+            element("html", [.attr("lang", "en-GB")]) {
+                element("head", []) {
+                    HTMLNode.void("meta", [.attr("charset", "utf-8")])
+                    HTMLNode.void("meta", [.name("viewport"), .attr("content", "width=device-width, initial-scale=1")])
+                    element("title", []) { title }
+                    HTMLNode.void("link", [.attr("rel", "stylesheet"), .href(Stylesheet.path)])
+                }
+                element("body", []) {
+                    link("#main-content", .class("skip-link")) { "Skip to main content" }
+                    header(request: request, council: council, section: page.section)
+                    div(.class("width-container")) {
+                        element("main", [.id("main-content"), .class("main"), .attr("tabindex", "-1")]) {
+                            if let flash {
+                                div(.class("notification-banner"), .attr("role", "status")) { para { flash } }
+                            }
+                            page.content
+                        }
+                    }
+                    element("footer", [.class("footer")]) {
+                        div(.class("width-container")) {
+                            para { "\(serviceName) for \(council)." }
+                        }
+                    }
+                }
+            },
+        ])
+    }
+
+    private static func header(request: Request, council: String, section: NavSection) -> HTMLNode {
+        element("header", [.class("header")]) {
+            div(.class("width-container header-inner")) {
+                link("/", .class("header-brand")) {
+                    span(.class("header-council")) { council }
+                    span(.class("header-service")) { serviceName }
+                }
+                if let user = request.currentUser {
+                    nav(.aria("label", "Main"), .class("header-nav")) {
+                        ul {
+                            navItem("Home", href: "/", current: section == .home)
+                            if user.roles.contains(.administrator) {
+                                navItem("Users", href: "/admin/users", current: section == .users)
+                            }
+                            li {
+                                htmlForm(.method("post"), .action("/sign-out"), .class("inline-form")) {
+                                    csrfField(request)
+                                    button(.type("submit"), .class("link-button")) { "Sign out" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func navItem(_ text: String, href: String, current: Bool) -> HTMLNode {
+        li {
+            element("a", [.href(href)] + (current ? [.aria("current", "page")] : [])) { text }
+        }
+    }
+}

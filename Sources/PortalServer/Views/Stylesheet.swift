@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+import Vapor
+
+/// The portal's only stylesheet, written after the GOV.UK Design System's patterns: large
+/// readable type, a yellow focus ring that shows on any background, 4.5:1 contrast or better,
+/// and a single column that works on a 360-pixel phone. Served from the binary with a
+/// content-hashed URL, so it can be cached for a year and never goes stale.
+enum Stylesheet {
+    static let css = #"""
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; font-family: "Helvetica Neue", Helvetica, Arial, sans-serif; font-size: 1.1875rem; line-height: 1.32;
+  color: #0b0c0c; background: #fff; }
+a { color: #1d70b8; text-decoration: underline; text-underline-offset: .1em; }
+a:visited { color: #4c2c92; }
+a:hover { color: #003078; text-decoration-thickness: max(3px, .1875rem, .12em); }
+a:focus, .link-button:focus { outline: 3px solid transparent; color: #0b0c0c; background-color: #fd0;
+  box-shadow: 0 -2px #fd0, 0 4px #0b0c0c; text-decoration: none; }
+.skip-link { position: absolute; left: -9999px; top: 0; padding: 10px 15px; font-size: 1rem; }
+.skip-link:focus { position: static; display: block; left: auto; }
+.visually-hidden { position: absolute !important; width: 1px !important; height: 1px !important; margin: 0 !important;
+  padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important; white-space: nowrap !important; border: 0 !important; }
+.width-container { max-width: 1020px; margin: 0 15px; }
+@media (min-width: 40.0625em) { .width-container { margin: 0 30px; } }
+@media (min-width: 1080px) { .width-container { margin: 0 auto; } }
+.header { background: #0b0c0c; color: #fff; border-bottom: 10px solid #1d70b8; }
+.header-inner { display: flex; flex-wrap: wrap; align-items: baseline; justify-content: space-between; gap: 10px 30px; padding: 10px 0; }
+.header-brand, .header-brand:visited { color: #fff; text-decoration: none; display: flex; flex-direction: column; }
+.header-brand:hover { color: #fff; text-decoration: underline; }
+.header-council { font-size: 1rem; }
+.header-service { font-weight: 700; font-size: 1.5rem; }
+.header-nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 5px 20px; }
+.header-nav a, .header-nav a:visited, .header-nav .link-button { color: #fff; font-weight: 700; font-size: 1rem; }
+.header-nav a[aria-current="page"] { text-decoration-thickness: 3px; }
+.header-nav a:focus, .header-nav .link-button:focus { color: #0b0c0c; }
+.inline-form { display: inline; margin: 0; }
+.link-button { background: none; border: 0; padding: 0; font: inherit; color: #1d70b8; text-decoration: underline; cursor: pointer; }
+.main { display: block; padding: 30px 0 40px; outline: none; }
+.footer { border-top: 1px solid #b1b4b6; background: #f3f2f1; padding: 20px 0; font-size: 1rem; color: #0b0c0c; }
+h1 { font-size: 2rem; line-height: 1.1; margin: 0 0 30px; }
+h2 { font-size: 1.5rem; line-height: 1.15; margin: 30px 0 15px; }
+h3 { font-size: 1.1875rem; margin: 20px 0 10px; }
+p { margin: 0 0 20px; }
+.lead { font-size: 1.5rem; }
+.caption { color: #505a5f; font-size: 1.1875rem; display: block; margin-bottom: 5px; }
+.secondary-text { color: #505a5f; }
+.form-group { margin-bottom: 30px; }
+.form-group-error { border-left: 5px solid #d4351c; padding-left: 15px; }
+.label, .fieldset-legend { display: block; font-weight: 700; margin-bottom: 5px; }
+.fieldset { border: 0; margin: 0; padding: 0; min-width: 0; }
+.fieldset-legend { font-size: 1.1875rem; padding: 0; }
+.hint { color: #505a5f; margin-bottom: 15px; }
+.error-message { color: #d4351c; font-weight: 700; margin: 0 0 15px; }
+.input, .select, .textarea { font: inherit; width: 100%; max-width: 30em; min-height: 40px; padding: 5px;
+  border: 2px solid #0b0c0c; border-radius: 0; background: #fff; color: #0b0c0c; }
+.input-short { max-width: 10em; }
+.textarea { max-width: 40em; display: block; }
+.input-error { border-color: #d4351c; }
+.input:focus, .select:focus, .textarea:focus { outline: 3px solid #fd0; outline-offset: 0; box-shadow: inset 0 0 0 2px; }
+.checkboxes { display: flex; flex-direction: column; gap: 10px; }
+.checkbox { display: flex; align-items: flex-start; gap: 10px; }
+.checkbox-input { width: 28px; height: 28px; margin: 2px 0 0; flex-shrink: 0; accent-color: #0b0c0c; }
+.checkbox-input:focus { outline: 3px solid #fd0; outline-offset: 2px; }
+.checkbox-label { cursor: pointer; }
+.checkbox-hint { display: block; color: #505a5f; font-size: 1rem; }
+.button { font: inherit; font-weight: 400; display: inline-block; padding: 8px 12px 7px; border: 2px solid transparent;
+  border-radius: 0; color: #fff; background: #00703c; box-shadow: 0 2px 0 #002d18; cursor: pointer; margin: 0 15px 20px 0;
+  text-decoration: none; line-height: 1.2; }
+.button:hover { background: #005a30; }
+.button:focus { outline: 3px solid transparent; border-color: #fd0; color: #0b0c0c; background: #fd0; box-shadow: 0 2px 0 #0b0c0c; }
+.button-secondary { background: #f3f2f1; color: #0b0c0c; box-shadow: 0 2px 0 #929191; }
+.button-secondary:hover { background: #dbdad9; }
+.button-warning { background: #d4351c; box-shadow: 0 2px 0 #55150b; }
+.button-warning:hover { background: #aa2a16; }
+a.button, a.button:visited { color: #fff; }
+a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
+.button-group { display: flex; flex-wrap: wrap; align-items: center; gap: 0 15px; }
+.error-summary { border: 5px solid #d4351c; padding: 15px; margin-bottom: 30px; }
+.error-summary:focus { outline: 3px solid #fd0; }
+.error-summary-title { margin-top: 0; }
+.error-summary-list { margin: 0; padding: 0; list-style: none; }
+.error-summary-list a, .error-summary-list a:visited { color: #d4351c; font-weight: 700; }
+.notification-banner { border: 5px solid #00703c; padding: 10px 15px; margin-bottom: 30px; }
+.notification-banner p { margin: 0; font-weight: 700; }
+.inset { border-left: 10px solid #b1b4b6; padding: 15px; margin: 0 0 20px; }
+.warning-text { font-weight: 700; }
+.summary-list { margin: 0 0 30px; }
+.summary-row { border-bottom: 1px solid #b1b4b6; padding: 10px 0; }
+.summary-key { font-weight: 700; }
+.summary-value { margin: 0; }
+@media (min-width: 40.0625em) {
+  .summary-row { display: flex; }
+  .summary-key { width: 30%; padding-right: 20px; }
+  .summary-value { flex: 1; }
+}
+.table-scroll { overflow-x: auto; margin-bottom: 30px; }
+.table { width: 100%; border-collapse: collapse; font-size: 1rem; }
+.table caption { text-align: left; font-weight: 700; margin-bottom: 10px; }
+.table th, .table td { text-align: left; padding: 10px 20px 10px 0; border-bottom: 1px solid #b1b4b6; vertical-align: top; }
+.table th { font-weight: 700; }
+.tag { display: inline-block; padding: 2px 8px; font-size: 1rem; font-weight: 700; background: #d2e2f1; color: #0c2d4a; }
+.tag-grey { background: #e5e6e7; color: #282d30; }
+.tag-red { background: #f4cdc6; color: #2a0b06; }
+.tag-green { background: #cce2d8; color: #005a30; }
+.cards { display: grid; gap: 20px; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); margin-bottom: 30px; }
+.card { border: 1px solid #b1b4b6; padding: 15px 20px; }
+.card h2, .card h3 { margin-top: 0; }
+.count { font-size: 2.5rem; font-weight: 700; display: block; }
+.filters { background: #f3f2f1; padding: 15px 20px 0; margin-bottom: 30px; }
+.filters .form-group { margin-bottom: 15px; }
+@media (min-width: 40.0625em) { .filters-row { display: flex; flex-wrap: wrap; gap: 0 20px; align-items: flex-end; } }
+.demo-accounts { border-left: 10px solid #1d70b8; padding: 15px; background: #f3f2f1; margin-top: 40px; }
+@media print {
+  .header, .footer, .skip-link, .filters, .button, .no-print { display: none !important; }
+  body { font-size: 11pt; }
+  a { color: #000; text-decoration: none; }
+}
+"""#
+
+    static let version: String = String(SHA256.hash(data: Data(css.utf8)).hex.prefix(12))
+    static let path = "/assets/portal-\(version).css"
+
+    static func response() -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=31536000, immutable")
+        return Response(status: .ok, headers: headers, body: .init(string: css))
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import PortalServer
+
+exit(await PortalMain.run(arguments: CommandLine.arguments))
