@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 "PortalServer",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
     ],

@@ -21,7 +21,10 @@ public enum Startup {
 
     /// The production server refuses to start on an out-of-date schema rather than fail later.
     public static func requireMigrated(_ app: Application) async throws {
-        let pending = try await app.migrator.previewPrepareBatch().get()
+        let pending: [(any Migration, DatabaseID?)]
+        do { pending = try await app.migrator.previewPrepareBatch().get() } catch {
+            throw ConfigurationError("The database has not been set up for the portal; run `portal migrate` first")
+        }
         guard pending.isEmpty else {
             throw ConfigurationError("The database needs \(pending.count) migration(s); run `portal migrate` first")
         }
@@ -37,9 +40,14 @@ public enum Startup {
     }
 
     static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connection refused") || text.contains("Connection refused") { return "connection refused" }
-        if let psql = error as? PSQLError { return psql.serverInfo?[.message] ?? "\(psql.code)" }
+        let text = String(reflecting: error)
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            if text.contains("Connection refused") { return "connection refused; is PostgreSQL running there?" }
+            if text.contains("timed out") || text.contains("Timeout") { return "no answer in time" }
+            if let underlying = psql.underlying { return String(describing: underlying) }
+            return "\(psql.code)"
+        }
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 }

@@ -40,7 +40,10 @@ struct SeedDefaultServiceAreas: AsyncMigration {
         }
     }
 
+    /// Lossy by nature: the areas' teams and works areas go with them.
     func revert(on database: any Database) async throws {
+        try await WorksArea.query(on: database).delete()
+        try await Team.query(on: database).delete()
         try await ServiceArea.query(on: database).delete()
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the built `portal` executable as an administrator would, with a bad configuration, and
+/// checks that it says what is wrong in one line on stderr and exits non-zero, with no crash trace.
+@Suite struct PortalCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let executable = root.appendingPathComponent(".build/debug/portal").path
+
+    struct Outcome {
+        let status: Int32
+        let stderr: String
+        var lines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    func run(_ arguments: [String], environment: [String: String]) throws -> Outcome {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build the portal first (scripts/test does)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self))
+    }
+
+    func expectOneClearLine(_ outcome: Outcome, containing text: String) {
+        #expect(outcome.status != 0)
+        #expect(outcome.lines.count == 1, "stderr: \(outcome.stderr)")
+        #expect(outcome.lines.first?.hasPrefix("portal: ") == true)
+        #expect(outcome.stderr.contains(text), "stderr: \(outcome.stderr)")
+        #expect(!outcome.stderr.contains("Fatal error") && !outcome.stderr.contains("Backtrace"))
+    }
+
+    var scratch: String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("portal-cli-\(UUID().uuidString)").path
+    }
+
+    @Test(arguments: [
+        ("mysql://u@host/db", "must start with postgres://"),
+        ("postgres://", "has no host name"),
+        ("postgres://u@localhost", "names no database"),
+        ("not a url at all", "not a valid address"),
+    ])
+    func malformedDatabaseURL(_ url: String, _ message: String) throws {
+        expectOneClearLine(try run(["serve"], environment: ["DATABASE_URL": url]), containing: message)
+    }
+
+    @Test func unreachableDatabase() throws {
+        let outcome = try run(["serve", "--port", "0"], environment: ["DATABASE_URL": "postgres://portal@127.0.0.1:1/portal"])
+        expectOneClearLine(outcome, containing: "Cannot reach the database")
+    }
+
+    @Test func unwritableDataFolder() throws {
+        let outcome = try run(["demo"], environment: ["PORTAL_DATA_DIR": "/proc/portal-data"])
+        expectOneClearLine(outcome, containing: "The data folder /proc/portal-data cannot be written")
+    }
+
+    @Test func badSecureCookieSetting() throws {
+        let outcome = try run(["demo"], environment: ["PORTAL_SECURE_COOKIES": "perhaps", "PORTAL_DATA_DIR": scratch])
+        expectOneClearLine(outcome, containing: "PORTAL_SECURE_COOKIES must be true or false")
+    }
+
+    @Test func portAlreadyInUse() throws {
+        let (socket, port) = try listenOnLoopback()
+        defer { close(socket) }
+        let folder = scratch
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try run(["demo", "--port", String(port)], environment: ["PORTAL_DATA_DIR": folder])
+        expectOneClearLine(outcome, containing: "already in use")
+    }
+
+    @Test func serveRefusesAnUnmigratedDatabase() throws {
+        let folder = scratch
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try run(["serve", "--port", "0"], environment: ["PORTAL_DATA_DIR": folder])
+        expectOneClearLine(outcome, containing: "run `portal migrate` first")
+    }
+
+    /// Holds a port the way another program would.
+    private func listenOnLoopback() throws -> (Int32, UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        try #require(bound == 0 && listen(fd, 1) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,117 @@
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import Logging
+@testable import PortalServer
+import Vapor
+
+/// Each test gets its own database, copied from a template that was migrated and loaded with the
+/// demo council once per test run: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+/// PostgreSQL. Setting `PORTAL_TEST_POSTGRES_URL` (a URL of a maintenance database such as
+/// `postgres`) runs the suite on PostgreSQL; otherwise it runs on SQLite.
+actor TestDatabase {
+    static let shared = TestDatabase()
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["PORTAL_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private var template: Task<String, any Error>?
+    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-tests-\(getpid())").path
+    private var counter = 0
+
+    /// A fresh database for one test, and how to throw it away afterwards.
+    func fresh() async throws -> (PortalConfiguration.DatabaseChoice, cleanup: @Sendable () async -> Void) {
+        let template = try await templateName()
+        counter += 1
+        if let url = Self.postgresURL {
+            let name = "portal_t_\(getpid())_\(counter)"
+            try await Self.execute("CREATE DATABASE \(name) TEMPLATE \(template)", url: url)
+            return (.postgres(url: Self.replacingDatabase(in: url, with: name)), {
+                try? await Self.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", url: url)
+            })
+        }
+        let path = (folder as NSString).appendingPathComponent("test-\(counter).sqlite")
+        try? FileManager.default.removeItem(atPath: path)
+        try FileManager.default.copyItem(atPath: template, toPath: path)
+        return (.sqlite(path: path), { try? FileManager.default.removeItem(atPath: path) })
+    }
+
+    private func templateName() async throws -> String {
+        if let template { return try await template.value }
+        let task = Task { try await Self.buildTemplate(folder: folder) }
+        template = task
+        return try await task.value
+    }
+
+    private static func buildTemplate(folder: String) async throws -> String {
+        let choice: PortalConfiguration.DatabaseChoice
+        let name: String
+        if let url = postgresURL {
+            name = "portal_template_\(getpid())"
+            try await execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", url: url)
+            try await execute("CREATE DATABASE \(name)", url: url)
+            choice = .postgres(url: replacingDatabase(in: url, with: name))
+        } else {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            name = (folder as NSString).appendingPathComponent("template.sqlite")
+            try? FileManager.default.removeItem(atPath: name)
+            choice = .sqlite(path: name)
+        }
+        let app = try await Application.make(.testing)
+        do {
+            try await configure(app, .forTests(choice))
+            try await app.autoMigrate()
+            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"))
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        return name
+    }
+
+    static func replacingDatabase(in url: String, with name: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/\(name)"
+        return components.string!
+    }
+
+    static func execute(_ sql: String, url: String) async throws {
+        let configuration = try SQLPostgresConfiguration(url: url)
+        let logger = Logger(label: "test-database")
+        let connection = try await PostgresConnection.connect(configuration: configuration.coreConfiguration, id: 1, logger: logger)
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try await connection.close()
+    }
+}
+
+extension PortalConfiguration {
+    static func forTests(_ database: DatabaseChoice, demoMode: Bool = true) -> PortalConfiguration {
+        // bcrypt's lowest cost keeps the suite fast; production uses 12.
+        PortalConfiguration(database: database, dataDirectory: FileManager.default.temporaryDirectory.path,
+                            secureCookies: true, councilName: demoCouncilName, bcryptCost: 4, demoMode: demoMode)
+    }
+}
+
+/// Runs a test against a freshly configured app on its own copy of the demo council.
+func withApp(demoMode: Bool = true, _ body: (Application) async throws -> Void) async throws {
+    let (database, cleanup) = try await TestDatabase.shared.fresh()
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = .error
+    do {
+        try await configure(app, .forTests(database, demoMode: demoMode))
+        try await body(app)
+    } catch {
+        try? await app.asyncShutdown()
+        await cleanup()
+        throw error
+    }
+    try await app.asyncShutdown()
+    await cleanup()
+}
