@@ -31,7 +31,7 @@ enum SignInRoutes {
             return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors))
         }
         let email = emailText.lowercased()
-        let address = request.remoteAddress?.ipAddress ?? "unknown"
+        let address = clientAddress(request)
         let now = Date()
 
         if case .refused(let wait) = try await throttleDecision(email: email, address: address, now: now, on: request.db) {
@@ -68,6 +68,16 @@ enum SignInRoutes {
         let byEmail = try await SignInFailure.query(on: db).filter(\.$email == email).filter(\.$at >= since).all(\.$at)
         let byAddress = try await SignInFailure.query(on: db).filter(\.$address == address).filter(\.$at >= since).all(\.$at)
         return throttle.decide(accountFailures: byEmail, addressFailures: byAddress, now: now)
+    }
+
+    /// The person's address: the peer, or the last hop a trusted load balancer added.
+    static func clientAddress(_ request: Request) -> String {
+        let peer = request.remoteAddress?.ipAddress ?? "unknown"
+        guard request.application.portal.trustedProxies.contains(peer),
+              let forwarded = request.headers.first(name: .xForwardedFor)?.split(separator: ",").last?.trimmingWhitespace(),
+              !forwarded.isEmpty
+        else { return peer }
+        return String(forwarded.prefix(64))
     }
 
     /// Only a path on this site: never `//other.example` or `https://…`, which would make the

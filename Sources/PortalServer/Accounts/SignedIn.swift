@@ -117,6 +117,8 @@ enum SessionStore {
             tokenHash: SecureToken.hash(token), userID: try user.requireID(), csrfToken: SecureToken.make(),
             now: now, expiresAt: now.addingTimeInterval(SessionLifetime.absolute))
         try await session.create(on: request.db)
+        // Sessions nobody came back to are pruned here, at the moment a new one is made.
+        try await UserSession.query(on: request.db).filter(\.$expiresAt < now).delete()
         response.cookies[SessionLifetime.cookieName] = request.application.portal.cookie(token)
     }
 

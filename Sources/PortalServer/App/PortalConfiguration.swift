@@ -19,6 +19,9 @@ public struct PortalConfiguration: Sendable {
     public var councilName: String
     public var bcryptCost: Int
     public var demoMode: Bool
+    /// Addresses of load balancers whose `X-Forwarded-For` is believed, so the sign-in throttle
+    /// counts people, not the balancer.
+    public var trustedProxies: Set<String> = []
 
     public init(
         database: DatabaseChoice, dataDirectory: String, publicBaseURL: String? = nil,
@@ -61,9 +64,12 @@ public struct PortalConfiguration: Sendable {
         let councilName = demoMode
             ? demoCouncilName
             : (environment["PORTAL_COUNCIL_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "County Council")
-        return PortalConfiguration(
+        var configuration = PortalConfiguration(
             database: database, dataDirectory: dataDirectory, publicBaseURL: baseURL,
             secureCookies: secure, councilName: councilName, demoMode: demoMode)
+        configuration.trustedProxies = Set((environment["PORTAL_TRUSTED_PROXIES"] ?? "")
+            .split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })
+        return configuration
     }
 
     static func parseDatabaseURL(_ url: String) throws(ConfigurationError) -> DatabaseChoice {

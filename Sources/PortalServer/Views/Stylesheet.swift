@@ -110,6 +110,10 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 .filters { background: #f3f2f1; padding: 15px 20px 0; margin-bottom: 30px; }
 .filters .form-group { margin-bottom: 15px; }
 @media (min-width: 40.0625em) { .filters-row { display: flex; flex-wrap: wrap; gap: 0 20px; align-items: flex-end; } }
+.back-link { display: inline-block; margin-bottom: 20px; font-size: 1rem; color: #0b0c0c; }
+.back-link:visited { color: #0b0c0c; }
+.back-link::before { content: "\2039\00a0"; }
+.pagination { display: flex; flex-wrap: wrap; gap: 10px 20px; margin-bottom: 30px; }
 .demo-accounts { border-left: 10px solid #1d70b8; padding: 15px; background: #f3f2f1; margin-top: 40px; }
 @media print {
   .header, .footer, .skip-link, .filters, .button, .no-print { display: none !important; }
