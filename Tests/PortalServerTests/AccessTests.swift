@@ -85,6 +85,8 @@ import Vapor
 
     @Test func everyPageCarriesTheSecurityHeaders() async throws {
         try await withApp { app in
+            #expect(try await TestBrowser(app).get(Stylesheet.scriptPath).status == .ok)
+            #expect(try await TestBrowser(app).get("/assets/other.css").status == .notFound)
             for path in ["/sign-in", "/health", "/no-such-page", Stylesheet.path] {
                 let page = try await TestBrowser(app).get(path)
                 #expect(page.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true, "\(path)")

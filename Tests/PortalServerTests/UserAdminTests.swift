@@ -81,10 +81,13 @@ import Vapor
             try await browser.signIn("admin@demo.test")
             try await browser.get("/admin/users/new")
             let hostile = "\"><script>alert(1)</script>"
-            try await browser.post("/admin/users", [
+            let created = try await browser.post("/admin/users", [
                 ("name", hostile), ("email", "odd@demo.test"), ("roles[]", "responder"), ("password", "a long enough password"),
             ])
+            #expect(created.status == .seeOther, "\(created.status) \(created.mainText)")
+            #expect(try #require(created.headers[.setCookie].first { $0.hasPrefix("portal_flash=") }).allSatisfy { $0 != "\"" && $0 != "<" })
             let list = try await browser.get("/admin/users?q=odd")
+            #expect(list.mainText.contains("&gt;&lt;script&gt;alert(1)&lt;/script&gt; has been added."), "the flash shows the name as text")
             #expect(!list.body.contains("<script>alert(1)</script>"))
             #expect(list.body.contains("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") || list.body.contains("\"&gt;&lt;script&gt;alert(1)&lt;/script&gt;"))
             let user = try #require(try await User.query(on: app.db).filter(\.$email == "odd@demo.test").first())

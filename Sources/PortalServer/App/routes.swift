@@ -5,8 +5,8 @@ import Vapor
 func registerRoutes(_ app: Application) {
     app.get("health", use: HealthRoute.check)
     app.get("assets", ":file") { request -> Response in
-        guard request.parameters.get("file") == String(Stylesheet.path.dropFirst("/assets/".count)) else { throw Abort(.notFound) }
-        return Stylesheet.response()
+        guard let file = request.parameters.get("file"), let asset = Stylesheet.response(for: file) else { throw Abort(.notFound) }
+        return asset
     }
 
     let web = app.grouped(SessionLoader(), CSRFMiddleware())

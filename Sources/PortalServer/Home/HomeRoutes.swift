@@ -61,7 +61,7 @@ enum HomePage {
                     if let division = model.division {
                         para { "You represent \(division)." }
                     }
-                    para { "Enquiries you raise for residents, and those officers raise on your behalf, are listed here with their status and deadlines." }
+                    para { "You have no enquiries yet. Raising enquiries opens on this portal in its next release; until then, contact your service areas as you do today." }
                 }
             }
             if model.user.roles.contains(.coordinator) {
@@ -84,7 +84,7 @@ enum HomePage {
             if model.user.roles.contains(.responder) {
                 section(.aria("labelledby", "responder-heading")) {
                     h2(.id("responder-heading")) { "Questions for you" }
-                    para { "Co-ordinators' questions about enquiries are listed here for you to answer." }
+                    para { "No questions are waiting for you." }
                 }
             }
             if model.user.roles.contains(.administrator) {

@@ -18,6 +18,7 @@ enum Layout {
                     HTMLNode.void("meta", [.name("viewport"), .attr("content", "width=device-width, initial-scale=1")])
                     element("title", []) { title }
                     HTMLNode.void("link", [.attr("rel", "stylesheet"), .href(Stylesheet.path)])
+                    element("script", [.attr("src", Stylesheet.scriptPath), .attr("defer")])
                 }
                 element("body", []) {
                     link("#main-content", .class("skip-link")) { "Skip to main content" }

@@ -41,7 +41,7 @@ extension Request {
     func seeOther(_ location: String, flash: String? = nil) -> Response {
         let response = Response(status: .seeOther)
         response.headers.replaceOrAdd(name: .location, value: location)
-        if let flash { response.cookies[Flash.cookieName] = application.portal.cookie(flash) }
+        if let flash { response.cookies[Flash.cookieName] = application.portal.cookie(Flash.encode(flash)) }
         return response
     }
 }
@@ -50,10 +50,24 @@ extension Request {
 enum Flash {
     static let cookieName = "portal_flash"
 
+    /// Cookie values may not hold spaces, quotes or semicolons, and a message can quote a name
+    /// with any of them, so the text travels as URL-safe base64.
+    static func encode(_ text: String) -> String {
+        Data(String(text.prefix(300)).utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ value: String) -> String? {
+        var base64 = value.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
+    }
+
     static func take(from request: Request) -> String? {
-        guard let text = request.cookies[cookieName]?.string, !text.isEmpty else { return nil }
+        guard let value = request.cookies[cookieName]?.string, !value.isEmpty else { return nil }
         request.storage[FlashTakenKey.self] = true
-        return String(text.prefix(200))
+        return decode(value)
     }
 }
 

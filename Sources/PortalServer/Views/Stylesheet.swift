@@ -122,13 +122,30 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 }
 """#
 
+    /// Progressive enhancement only: every page works without it. Moves focus to a form's error
+    /// summary so that screen-reader and keyboard users hear the problems first.
+    static let script = """
+    document.addEventListener("DOMContentLoaded", function () {
+      var summary = document.querySelector(".error-summary");
+      if (summary) { summary.focus(); }
+    });
+    """
+    static let scriptPath = "/assets/portal-\(String(SHA256.hash(data: Data(script.utf8)).hex.prefix(12))).js"
+
     static let version: String = String(SHA256.hash(data: Data(css.utf8)).hex.prefix(12))
     static let path = "/assets/portal-\(version).css"
 
-    static func response() -> Response {
+    /// The asset at a hashed path, or nil for any other name.
+    static func response(for file: String) -> Response? {
+        if "/assets/\(file)" == path { return response(css, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])) }
+        if "/assets/\(file)" == scriptPath { return response(script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])) }
+        return nil
+    }
+
+    private static func response(_ body: String, type: HTTPMediaType) -> Response {
         var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+        headers.contentType = type
         headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=31536000, immutable")
-        return Response(status: .ok, headers: headers, body: .init(string: css))
+        return Response(status: .ok, headers: headers, body: .init(string: body))
     }
 }
