@@ -61,7 +61,4 @@ extension HTMLAttribute {
     static let novalidate = HTMLAttribute("novalidate", nil)
     static let scopeCol = HTMLAttribute("scope", "col")
     static let scopeRow = HTMLAttribute("scope", "row")
-
-    /// Adds the attribute only when the condition holds.
-    static func when(_ condition: Bool, _ attribute: HTMLAttribute) -> [HTMLAttribute] { condition ? [attribute] : [] }
 }

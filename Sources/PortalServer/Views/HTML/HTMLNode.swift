@@ -92,12 +92,6 @@ enum HTMLEscaping {
             }
         }
     }
-
-    static func escape(_ text: String) -> String {
-        var output = ""
-        append(text, to: &output, inAttribute: true)
-        return output
-    }
 }
 
 /// Lets a view mix elements, text and conditionals as plain Swift statements.
