@@ -1,0 +1,72 @@
+import Foundation
+
+/// Who may see an enquiry, and how much of it.
+///
+/// A Member sees their own enquiries; the officer who raised one on a Member's behalf sees it as
+/// the Member does; co-ordinators see the enquiries of their service areas; a responder sees only
+/// what they need to answer a question they were asked; an administrator sees everything. Drafts
+/// belong to their author alone. Anyone else is told the enquiry does not exist.
+public enum EnquiryAccess {
+    public enum View: Int, Comparable, Sendable {
+        /// The question asked and the enquiry's subject, details and location; no resident contact
+        /// details, no timeline beyond their own questions.
+        case responder = 1
+        /// Everything but internal notes.
+        case member = 2
+        /// Everything, internal notes included.
+        case officer = 3
+
+        public static func < (a: View, b: View) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// What the policy needs to know about an enquiry.
+    public struct Facts: Sendable {
+        public var status: EnquiryStatus
+        public var memberID: UUID
+        public var raisedByID: UUID
+        public var serviceAreaID: UUID
+        /// Officers with a question about it, answered, open or withdrawn.
+        public var askedResponderIDs: Set<UUID>
+
+        public init(status: EnquiryStatus, memberID: UUID, raisedByID: UUID, serviceAreaID: UUID, askedResponderIDs: Set<UUID> = []) {
+            self.status = status
+            self.memberID = memberID
+            self.raisedByID = raisedByID
+            self.serviceAreaID = serviceAreaID
+            self.askedResponderIDs = askedResponderIDs
+        }
+    }
+
+    /// What the policy needs to know about a person.
+    public struct Viewer: Sendable {
+        public var id: UUID
+        public var roles: RoleSet
+        public var coordinatedAreas: Set<UUID>
+
+        public init(id: UUID, roles: RoleSet, coordinatedAreas: Set<UUID> = []) {
+            self.id = id
+            self.roles = roles
+            self.coordinatedAreas = coordinatedAreas
+        }
+    }
+
+    public static func standing(of viewer: Viewer, towards facts: Facts) -> Set<Standing> {
+        var standing = Set<Standing>()
+        if viewer.roles.contains(.member), facts.memberID == viewer.id { standing.insert(.owner) }
+        if facts.raisedByID == viewer.id, facts.raisedByID != facts.memberID { standing.insert(.raiser) }
+        if facts.status != .draft {
+            if viewer.roles.contains(.coordinator), viewer.coordinatedAreas.contains(facts.serviceAreaID) { standing.insert(.coordinator) }
+            if facts.askedResponderIDs.contains(viewer.id) { standing.insert(.responder) }
+            if viewer.roles.contains(.administrator) { standing.insert(.administrator) }
+        }
+        return standing
+    }
+
+    /// The most this person may see, or nil: then the enquiry is "not found" to them.
+    public static func view(for standing: Set<Standing>) -> View? {
+        if !standing.isDisjoint(with: [.coordinator, .administrator]) { return .officer }
+        if !standing.isDisjoint(with: [.owner, .raiser]) { return .member }
+        if standing.contains(.responder) { return .responder }
+        return nil
+    }
+}

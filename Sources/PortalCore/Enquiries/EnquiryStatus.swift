@@ -1,0 +1,57 @@
+/// Where an enquiry is in its life. Reopening is an event, not a state: it returns a completed or
+/// closed enquiry to `inProgress` and is counted.
+public enum EnquiryStatus: String, CaseIterable, Sendable, Codable, Hashable {
+    /// Saved by its Member (or the officer raising it) to finish later; nobody else sees it.
+    case draft
+    /// New, in the co-ordinators' queue.
+    case submitted
+    case inProgress = "in_progress"
+    /// Long-term: the answer is known, works on the ground are pending.
+    case awaitingWorks = "awaiting_works"
+    /// Completed by the officer, waiting for the Member to confirm.
+    case completed
+    case closed
+
+    public var label: String {
+        switch self {
+        case .draft: "Draft"
+        case .submitted: "New"
+        case .inProgress: "In progress"
+        case .awaitingWorks: "Awaiting works"
+        case .completed: "Completed – awaiting your confirmation"
+        case .closed: "Closed"
+        }
+    }
+
+    /// The label officers see, who are not the ones confirming.
+    public var officerLabel: String { self == .completed ? "Completed – awaiting the Member" : label }
+
+    /// Still needs an officer's work.
+    public var isOpen: Bool { [.submitted, .inProgress, .awaitingWorks].contains(self) }
+}
+
+/// How an enquiry reached the portal.
+public enum Channel: String, CaseIterable, Sendable, Codable {
+    case portal, phone, email
+    case inPerson = "in_person"
+    case meeting
+
+    public var label: String {
+        switch self {
+        case .portal: "Portal (raised by the Member)"
+        case .phone: "Phone"
+        case .email: "Email"
+        case .inPerson: "In person"
+        case .meeting: "Meeting"
+        }
+    }
+
+    /// The channels an officer may record when raising an enquiry for a Member.
+    public static let onBehalf: [Channel] = [.phone, .email, .inPerson, .meeting]
+}
+
+public enum Urgency: String, CaseIterable, Sendable, Codable {
+    case normal, urgent
+
+    public var label: String { self == .normal ? "Normal" : "Urgent" }
+}
