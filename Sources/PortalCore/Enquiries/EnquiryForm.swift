@@ -1,0 +1,141 @@
+import Foundation
+
+/// The details of an enquiry as typed into the new-enquiry and edit forms, and their rules.
+/// The form never loses what was typed: a failed check returns the same values with the errors.
+public struct EnquiryForm: Sendable, Equatable {
+    public var serviceAreaID: String = ""
+    public var typeID: String = ""
+    public var subtypeID: String = ""
+    public var subject: String = ""
+    public var details: String = ""
+    public var residentName: String = ""
+    public var residentAddress: String = ""
+    public var residentPhone: String = ""
+    public var residentEmail: String = ""
+    public var location: String = ""
+    public var urgency: String = Urgency.normal.rawValue
+    public var districtID: String = ""
+    public var divisionID: String = ""
+    public var parishID: String = ""
+
+    public init() {}
+
+    public enum Limit {
+        public static let subject = 150
+        public static let details = 5000
+        public static let residentName = 120
+        public static let residentAddress = 300
+        public static let residentPhone = 30
+        public static let location = 300
+    }
+
+    /// What the form's choices may be: the ids the database holds.
+    public struct Catalogue: Sendable {
+        public var serviceAreas: Set<UUID>
+        /// Each type's sub-types (empty when it has none) and whether it needs a location.
+        public var types: [UUID: (subtypes: Set<UUID>, needsLocation: Bool)]
+        public var districts: Set<UUID>
+        /// Each division's district, and each parish's district.
+        public var divisions: [UUID: UUID]
+        public var parishes: [UUID: UUID]
+
+        public init(serviceAreas: Set<UUID>, types: [UUID: (subtypes: Set<UUID>, needsLocation: Bool)], districts: Set<UUID>,
+                    divisions: [UUID: UUID], parishes: [UUID: UUID]) {
+            self.serviceAreas = serviceAreas
+            self.types = types
+            self.districts = districts
+            self.divisions = divisions
+            self.parishes = parishes
+        }
+    }
+
+    public struct Valid: Sendable, Equatable {
+        public var serviceAreaID: UUID
+        public var typeID: UUID
+        public var subtypeID: UUID?
+        public var subject: String
+        public var details: String
+        public var residentName: String?
+        public var residentAddress: String?
+        public var residentPhone: String?
+        public var residentEmail: String?
+        public var location: String?
+        public var urgency: Urgency
+        public var districtID: UUID?
+        public var divisionID: UUID?
+        public var parishID: UUID?
+    }
+
+    /// A draft needs a service area, a type and a subject, so a Member can save a half-written
+    /// enquiry; submitting needs everything the service needs to act on it.
+    public func validate(against catalogue: Catalogue, forSubmission: Bool) -> Result<Valid, FormErrors> {
+        var errors = FormErrors()
+        func choice(_ text: String, _ field: String, in known: Set<UUID>, required: Bool, missing: String, unknown: String) -> UUID? {
+            let trimmed = text.trimmingWhitespace()
+            if trimmed.isEmpty {
+                if required { errors.add(field, missing) }
+                return nil
+            }
+            guard let id = UUID(uuidString: trimmed), known.contains(id) else {
+                errors.add(field, unknown)
+                return nil
+            }
+            return id
+        }
+        let area = choice(serviceAreaID, "service-area", in: catalogue.serviceAreas, required: true,
+                          missing: "Select the service area", unknown: "Select a service area from the list")
+        let type = choice(typeID, "type", in: Set(catalogue.types.keys), required: true,
+                          missing: "Select the type of enquiry", unknown: "Select a type from the list")
+        var subtype: UUID?
+        if let type, let known = catalogue.types[type]?.subtypes {
+            let text = subtypeID.trimmingWhitespace()
+            if known.isEmpty {
+                if !text.isEmpty { errors.add("subtype", "This type has no sub-types; choose “None”") }
+            } else {
+                subtype = choice(text, "subtype", in: known, required: forSubmission,
+                                 missing: "Select what kind of request this is",
+                                 unknown: "Select a sub-type that belongs to the type you chose")
+            }
+        }
+        let subject = errors.requireText(subject, field: "subject", name: "a subject", maxLength: Limit.subject)
+        let details = self.details.trimmingWhitespace()
+        if details.isEmpty, forSubmission { errors.add("details", "Enter the details of the enquiry") }
+        if details.count > Limit.details { errors.add("details", "Details must be \(Limit.details) characters or fewer (you have \(details.count))") }
+        let residentName = errors.optionalText(residentName, field: "resident-name", name: "the resident's name", maxLength: Limit.residentName)
+        let residentAddress = errors.optionalText(residentAddress, field: "resident-address", name: "the resident's address", maxLength: Limit.residentAddress)
+        let residentPhone = errors.optionalText(residentPhone, field: "resident-phone", name: "the resident's phone number", maxLength: Limit.residentPhone)
+        if let phone = residentPhone, !phone.allSatisfy({ $0.isNumber || " +()-".contains($0) }) {
+            errors.add("resident-phone", "Enter a phone number using digits, spaces and + ( ) - only")
+        }
+        var residentEmail: String?
+        if !self.residentEmail.trimmingWhitespace().isEmpty {
+            switch EmailAddress.parse(self.residentEmail) {
+            case .success(let email): residentEmail = email.value
+            case .failure: errors.add("resident-email", "Enter the resident's email address in the correct format, like name@example.com")
+            }
+        }
+        let location = errors.optionalText(location, field: "location", name: "the location", maxLength: Limit.location)
+        if forSubmission, let type, catalogue.types[type]?.needsLocation == true, location == nil {
+            errors.add("location", "Enter where the problem is: a street, landmark or postcode")
+        }
+        let urgency = Urgency(rawValue: self.urgency)
+        if urgency == nil { errors.add("urgency", "Select how urgent the enquiry is") }
+        let district = choice(districtID, "district", in: catalogue.districts, required: forSubmission,
+                              missing: "Select the district", unknown: "Select a district from the list")
+        let division = choice(divisionID, "division", in: Set(catalogue.divisions.keys), required: forSubmission,
+                              missing: "Select the division", unknown: "Select a division from the list")
+        let parish = choice(parishID, "parish", in: Set(catalogue.parishes.keys), required: false,
+                            missing: "", unknown: "Select a parish from the list")
+        if let district, let division, catalogue.divisions[division] != district {
+            errors.add("division", "That division is not in the district you chose")
+        }
+        if let district, let parish, catalogue.parishes[parish] != district {
+            errors.add("parish", "That parish is not in the district you chose")
+        }
+        guard errors.isEmpty, let area, let type, let urgency else { return .failure(errors) }
+        return .success(Valid(
+            serviceAreaID: area, typeID: type, subtypeID: subtype, subject: subject, details: details,
+            residentName: residentName, residentAddress: residentAddress, residentPhone: residentPhone, residentEmail: residentEmail,
+            location: location, urgency: urgency, districtID: district, divisionID: division, parishID: parish))
+    }
+}
