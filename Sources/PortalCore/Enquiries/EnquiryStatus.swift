@@ -31,7 +31,7 @@ public enum EnquiryStatus: String, CaseIterable, Sendable, Codable, Hashable {
 }
 
 /// How an enquiry reached the portal.
-public enum Channel: String, CaseIterable, Sendable, Codable {
+public enum EnquiryChannel: String, CaseIterable, Sendable, Codable {
     case portal, phone, email
     case inPerson = "in_person"
     case meeting
@@ -47,7 +47,7 @@ public enum Channel: String, CaseIterable, Sendable, Codable {
     }
 
     /// The channels an officer may record when raising an enquiry for a Member.
-    public static let onBehalf: [Channel] = [.phone, .email, .inPerson, .meeting]
+    public static let onBehalf: [EnquiryChannel] = [.phone, .email, .inPerson, .meeting]
 }
 
 public enum Urgency: String, CaseIterable, Sendable, Codable {

@@ -26,6 +26,7 @@ public enum PortalMain {
         let app: Application
         do { app = try await Application.make(environment) } catch { return fail("\(error)") }
         app.asyncCommands.use(CreateUserCommand(), as: "create-user")
+        app.asyncCommands.use(AuditCommand(), as: "audit")
         var status: Int32 = 0
         do {
             try await configure(app, configuration)

@@ -12,6 +12,9 @@ enum PortalMigrations {
             SeedDefaultServiceAreas(),
             CreateUsers(),
             CreateUserSessions(),
+            CreateEnquiryTypes(),
+            CreateEnquiries(),
+            CreateAuditTrail(),
         ]
     }
 }

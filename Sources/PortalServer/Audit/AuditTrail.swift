@@ -1,0 +1,142 @@
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+
+/// One change to one field, as the trail records it.
+struct FieldChange: Codable, Sendable, Equatable {
+    let field: String
+    let before: String
+    let after: String
+}
+
+/// A recorded action. Written once by `AuditTrail.record`; the database refuses updates and deletes.
+final class AuditEntry: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "sequence") var sequence: Int64
+    @OptionalField(key: "enquiry_id") var enquiryID: UUID?
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "action") var action: String
+    /// JSON array of `FieldChange`, keys sorted, so the hash is reproducible.
+    @Field(key: "changes") var changes: String
+    @Field(key: "detail") var detail: String
+    /// ISO 8601 with milliseconds, kept as text so the hashed value never changes on a round trip.
+    @Field(key: "recorded_at") var recordedAt: String
+    @Field(key: "previous_hash") var previousHash: String
+    @Field(key: "hash") var hash: String
+
+    init() {}
+
+    var decodedChanges: [FieldChange] {
+        (try? JSONDecoder().decode([FieldChange].self, from: Data(changes.utf8))) ?? []
+    }
+}
+
+/// The append-only audit trail. Each entry's hash covers its own content and the previous entry's
+/// hash, so changing or removing any entry breaks every hash after it.
+///
+/// Appending first updates the single `audit_head` row, which takes its lock: on PostgreSQL the
+/// row lock, on SQLite the database write lock. Two appenders therefore wait for each other, and
+/// the chain cannot fork however many app instances are writing.
+enum AuditTrail {
+    static let genesis = String(repeating: "0", count: 64)
+
+    @discardableResult
+    static func record(
+        action: String, enquiryID: UUID?, actorID: UUID?, changes: [FieldChange] = [], detail: String = "",
+        at date: Date = Date(), on db: any Database
+    ) async throws -> AuditEntry {
+        guard let head = try await db.sql.raw("""
+            UPDATE audit_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash
+            """).first()
+        else { throw AuditError("The audit trail's head row is missing") }
+        let sequence = try head.decode(column: "sequence", as: Int64.self)
+        let previous = try head.decode(column: "hash", as: String.self)
+        let entry = AuditEntry()
+        entry.sequence = sequence
+        entry.enquiryID = enquiryID
+        entry.actorID = actorID
+        entry.action = action
+        entry.changes = encode(changes)
+        entry.detail = detail
+        entry.recordedAt = timestamp(date)
+        entry.previousHash = previous
+        entry.hash = hash(of: entry)
+        try await entry.create(on: db)
+        try await db.sql.update("audit_head").set("hash", to: entry.hash).where("id", .equal, 1).run()
+        return entry
+    }
+
+    static func hash(of entry: AuditEntry) -> String {
+        let fields = [
+            String(entry.sequence), entry.previousHash, entry.recordedAt, entry.enquiryID?.uuidString ?? "-",
+            entry.actorID?.uuidString ?? "-", entry.action, entry.changes, entry.detail,
+        ]
+        // Lengths first, so no two different entries can produce the same text.
+        let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+        return SHA256.hash(data: Data(text.utf8)).hex
+    }
+
+    static func encode(_ changes: [FieldChange]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+
+    /// The differences between two snapshots of audited fields, in name order.
+    static func changes(from before: [String: String], to after: [String: String]) -> [FieldChange] {
+        Set(before.keys).union(after.keys).sorted().compactMap { field in
+            let old = before[field] ?? "", new = after[field] ?? ""
+            return old == new ? nil : FieldChange(field: field, before: old, after: new)
+        }
+    }
+
+    enum Verification: Equatable {
+        case intact(entries: Int)
+        case broken(sequence: Int64, reason: String)
+    }
+
+    /// Walks the whole chain in order, a page at a time, and stops at the first broken link.
+    static func verify(on db: any Database, pageSize: Int = 1000) async throws -> Verification {
+        var expectedPrevious = genesis
+        var expectedSequence: Int64 = 1
+        var count = 0
+        while true {
+            let page = try await AuditEntry.query(on: db)
+                .filter(\.$sequence >= expectedSequence).sort(\.$sequence).limit(pageSize).all()
+            for entry in page {
+                if entry.sequence != expectedSequence {
+                    return .broken(sequence: expectedSequence, reason: "entry \(expectedSequence) is missing")
+                }
+                if entry.previousHash != expectedPrevious {
+                    return .broken(sequence: entry.sequence, reason: "it does not follow the entry before it")
+                }
+                if hash(of: entry) != entry.hash {
+                    return .broken(sequence: entry.sequence, reason: "its content does not match its hash")
+                }
+                expectedPrevious = entry.hash
+                expectedSequence += 1
+                count += 1
+            }
+            if page.count < pageSize { break }
+        }
+        let headRow = try await db.sql.raw("SELECT sequence, hash FROM audit_head WHERE id = 1").first()
+        let headSequence = try headRow?.decode(column: "sequence", as: Int64.self) ?? 0
+        let headHash = try headRow?.decode(column: "hash", as: String.self) ?? genesis
+        if headSequence != expectedSequence - 1 || headHash != expectedPrevious {
+            return .broken(sequence: expectedSequence, reason: "entries after \(expectedSequence - 1) have been removed")
+        }
+        return .intact(entries: count)
+    }
+}
+
+struct AuditError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,175 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// A person acting on enquiries: who they are and which service areas they co-ordinate.
+struct EnquiryActor: Sendable {
+    let user: CurrentUser
+    let coordinatedAreas: Set<UUID>
+
+    var viewer: EnquiryAccess.Viewer { .init(id: user.id, roles: user.roles, coordinatedAreas: coordinatedAreas) }
+}
+
+private struct EnquiryActorKey: StorageKey { typealias Value = EnquiryActor }
+
+extension Request {
+    /// The signed-in person as an actor on enquiries; their service areas are loaded once per request.
+    func enquiryActor() async throws -> EnquiryActor {
+        if let cached = storage[EnquiryActorKey.self] { return cached }
+        let user = try requireUser()
+        let areas = user.roles.contains(.coordinator)
+            ? Set(try await CoordinatorArea.query(on: db).filter(\.$user.$id == user.id).all(\.$serviceArea.$id))
+            : []
+        let actor = EnquiryActor(user: user, coordinatedAreas: areas)
+        storage[EnquiryActorKey.self] = actor
+        return actor
+    }
+}
+
+/// Someone else saved the enquiry after this person opened it.
+struct EditConflict: Error {}
+
+/// Allowed to the person but not now, or not to them at all.
+struct ActionRefused: AbortError {
+    let refusal: EnquiryLifecycle.Refusal
+    var status: HTTPResponseStatus { refusal == .notPermitted ? .forbidden : .conflict }
+    var reason: String { refusal.message }
+}
+
+/// The one place an enquiry changes. It checks the lifecycle table for the person's standing,
+/// applies the change, and writes the audit entry in the same transaction, after claiming the
+/// enquiry's version so two changes can never interleave.
+enum EnquiryWorkflow {
+    struct Loaded: Sendable {
+        let enquiry: Enquiry
+        let standing: Set<Standing>
+        let view: EnquiryAccess.View
+    }
+
+    /// The enquiry as this person may see it; "not found" when they may not see it at all.
+    static func load(_ id: UUID, for actor: EnquiryActor, on db: any Database) async throws -> Loaded {
+        guard let enquiry = try await Enquiry.find(id, on: db) else { throw Abort(.notFound) }
+        let asked = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id).all(\.$responder.$id)
+        let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
+                                        serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked))
+        let standing = EnquiryAccess.standing(of: actor.viewer, towards: facts)
+        guard let view = EnquiryAccess.view(for: standing) else { throw Abort(.notFound) }
+        return Loaded(enquiry: enquiry, standing: standing, view: view)
+    }
+
+    /// Performs an action. `change` makes the action's own changes (fields, entries, questions)
+    /// and returns a line for the audit trail; the status move comes from the lifecycle table.
+    /// `expectedVersion` is the version the person's form was drawn from, when it matters that
+    /// nothing changed since (editing details); otherwise the loaded version is used.
+    @discardableResult
+    static func perform(
+        _ action: EnquiryAction, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil, on db: any Database,
+        change: @escaping @Sendable (Enquiry, any Database, Date) async throws -> String = { _, _, _ in "" }
+    ) async throws -> Enquiry {
+        let enquiry = loaded.enquiry
+        let newStatus: EnquiryStatus
+        switch EnquiryLifecycle.apply(action, to: enquiry.status, by: loaded.standing) {
+        case .success(let status): newStatus = status
+        case .failure(let refusal): throw ActionRefused(refusal: refusal)
+        }
+        let id = try enquiry.requireID()
+        let version = expectedVersion ?? enquiry.version
+        let before = enquiry.auditedFields
+        try await db.transaction { db in
+            let claimed = try await db.sql.update(Enquiry.schema)
+                .set("version", to: version + 1)
+                .where("id", .equal, id).where("version", .equal, version)
+                .returning("id").all()
+            guard !claimed.isEmpty else { throw EditConflict() }
+            let now = Date()
+            enquiry.version = version + 1
+            enquiry.lastActivityAt = now
+            let oldStatus = enquiry.status
+            enquiry.status = newStatus
+            if newStatus != oldStatus {
+                switch newStatus {
+                case .submitted: enquiry.submittedAt = now
+                case .completed: enquiry.completedAt = now
+                case .closed: enquiry.closedAt = now
+                case .inProgress where action == .reopen:
+                    enquiry.reopenCount += 1
+                    enquiry.completedAt = nil
+                    enquiry.closedAt = nil
+                default: break
+                }
+            }
+            let detail = try await change(enquiry, db, now)
+            try await enquiry.update(on: db)
+            let changes = AuditTrail.changes(from: before, to: enquiry.auditedFields)
+            try await AuditTrail.record(action: action.rawValue, enquiryID: id, actorID: actor.user.id, changes: changes,
+                                        detail: detail, at: now, on: db)
+        }
+        return enquiry
+    }
+
+    struct NewEnquiry: Sendable {
+        let valid: EnquiryForm.Valid
+        let memberID: UUID
+        let channel: EnquiryChannel
+        let submit: Bool
+        let submissionKey: String?
+    }
+
+    /// Creates an enquiry (a draft, or submitted at once). A form sent twice with the same
+    /// submission key returns the enquiry the first one made.
+    static func create(_ new: NewEnquiry, by actor: EnquiryActor, on db: any Database) async throws -> Enquiry {
+        if let key = new.submissionKey, let existing = try await Enquiry.query(on: db).filter(\.$submissionKey == key).first() {
+            return existing
+        }
+        do {
+            return try await db.transaction { db in
+                let now = Date()
+                let enquiry = Enquiry()
+                enquiry.reference = try await nextReference(at: now, on: db)
+                enquiry.$member.id = new.memberID
+                enquiry.$raisedBy.id = actor.user.id
+                enquiry.channel = new.channel
+                enquiry.apply(new.valid)
+                enquiry.status = new.submit ? .submitted : .draft
+                enquiry.awaitingReply = false
+                enquiry.reopenCount = 0
+                enquiry.version = 1
+                enquiry.submissionKey = new.submissionKey
+                enquiry.createdAt = now
+                enquiry.submittedAt = new.submit ? now : nil
+                enquiry.lastActivityAt = now
+                try await enquiry.create(on: db)
+                let detail = new.memberID == actor.user.id ? "" : "Raised on the Member's behalf by \(actor.user.name) (\(new.channel.label.lowercased()))"
+                try await AuditTrail.record(action: new.submit ? "create_and_submit" : "create_draft", enquiryID: try enquiry.requireID(),
+                                            actorID: actor.user.id, changes: AuditTrail.changes(from: [:], to: enquiry.auditedFields),
+                                            detail: detail, at: now, on: db)
+                return enquiry
+            }
+        } catch {
+            // Two copies of one form racing: the loser finds the winner's enquiry.
+            if let key = new.submissionKey, let existing = try await Enquiry.query(on: db).filter(\.$submissionKey == key).first() {
+                return existing
+            }
+            throw error
+        }
+    }
+
+    /// The next reference of the year (Europe/London), counted in the database so every app
+    /// instance draws from one sequence.
+    static func nextReference(at date: Date, on db: any Database) async throws -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London")!
+        let year = calendar.component(.year, from: date)
+        try await db.sql.raw("""
+            INSERT INTO enquiry_counters (id, year, last_number) VALUES (\(bind: UUID()), \(bind: year), 0)
+            ON CONFLICT (year) DO NOTHING
+            """).run()
+        guard let row = try await db.sql.raw("""
+            UPDATE enquiry_counters SET last_number = last_number + 1 WHERE year = \(bind: year) RETURNING last_number
+            """).first()
+        else { throw AuditError("The reference counter is missing") }
+        return EnquiryReference.make(year: year, number: try row.decode(column: "last_number", as: Int.self))
+    }
+}

@@ -1,0 +1,57 @@
+import Fluent
+import Foundation
+import PortalCore
+@testable import PortalServer
+import Testing
+import Vapor
+
+/// Builders for enquiries in tests, on the demo council.
+struct Fixtures {
+    let app: Application
+    var db: any Database { app.db }
+
+    func user(_ email: String) async throws -> User {
+        try #require(try await User.query(on: db).filter(\.$email == email).first())
+    }
+
+    func actor(_ email: String) async throws -> EnquiryActor {
+        let user = try await user(email)
+        let areas = Set(try await CoordinatorArea.query(on: db).filter(\.$user.$id == user.id!).all(\.$serviceArea.$id))
+        return EnquiryActor(user: try CurrentUser(user), coordinatedAreas: areas)
+    }
+
+    func area(_ name: String) async throws -> UUID {
+        try #require(try await ServiceArea.query(on: db).filter(\.$name == name).first()?.id)
+    }
+
+    func type(_ name: String) async throws -> EnquiryType {
+        try #require(try await EnquiryType.query(on: db).filter(\.$name == name).with(\.$subtypes).first())
+    }
+
+    func valid(subject: String = "Street light out on Mill Lane", area: String = "Highways", type: String = "Information Request") async throws -> EnquiryForm.Valid {
+        let district = try #require(try await District.query(on: db).filter(\.$name == "Wrenfield").first())
+        let division = try #require(try await Division.query(on: db).filter(\.$name == "Wrenfield North").first())
+        return EnquiryForm.Valid(
+            serviceAreaID: try await self.area(area), typeID: try await self.type(type).requireID(), subtypeID: nil,
+            subject: subject, details: "The light outside number 12 has been out for a week.",
+            residentName: "Pat Jones", residentAddress: "12 Mill Lane, Wrenfield", residentPhone: "01234 567890",
+            residentEmail: "pat@example.com", location: "Mill Lane", urgency: .normal,
+            districtID: district.id, divisionID: division.id, parishID: nil)
+    }
+
+    /// A submitted enquiry of member@demo.test in Highways.
+    func submitted(subject: String = "Street light out on Mill Lane", by raiser: String = "member@demo.test", submit: Bool = true) async throws -> Enquiry {
+        let member = try await user("member@demo.test")
+        return try await EnquiryWorkflow.create(
+            .init(valid: try await valid(subject: subject), memberID: member.id!, channel: raiser == "member@demo.test" ? .portal : .phone,
+                  submit: submit, submissionKey: nil),
+            by: try await actor(raiser), on: db)
+    }
+
+    func perform(_ action: EnquiryAction, _ enquiry: Enquiry, by email: String,
+                 change: @escaping @Sendable (Enquiry, any Database, Date) async throws -> String = { _, _, _ in "" }) async throws -> Enquiry {
+        let actor = try await actor(email)
+        let loaded = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: db)
+        return try await EnquiryWorkflow.perform(action, on: loaded, by: actor, on: db, change: change)
+    }
+}
