@@ -25,8 +25,9 @@ import Vapor
         try await withApp { app in
             let fixtures = Fixtures(app: app)
             let enquiry = try await fixtures.submitted()
+            let coordinatorID = try await fixtures.user("coordinator@demo.test").id
             let taken = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
-                enquiry.$handler.id = try await fixtures.user("coordinator@demo.test").id
+                enquiry.$handler.id = coordinatorID
                 return "Taken"
             }
             #expect(taken.status == .inProgress)

@@ -30,6 +30,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.middleware.use(SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL?.hasPrefix("https://") == true))
     app.middleware.use(ErrorPageMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
+    app.referenceDataCache = ReferenceDataCache()
     registerRoutes(app)
 }
 

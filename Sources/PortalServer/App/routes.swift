@@ -17,6 +17,16 @@ func registerRoutes(_ app: Application) {
     signedIn.get(use: HomeRoutes.show)
     signedIn.post("sign-out", use: SignInRoutes.signOut)
 
+    signedIn.get("enquiries", use: DashboardRoutes.show)
+    signedIn.get("enquiries", "new", use: EnquiryFormRoutes.new)
+    signedIn.post("enquiries", use: EnquiryFormRoutes.create)
+    signedIn.get("enquiries", ":enquiryID", use: EnquiryActionRoutes.show)
+    signedIn.get("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.edit)
+    signedIn.post("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.update)
+    signedIn.post("enquiries", ":enquiryID", "act", use: EnquiryActionRoutes.act)
+    web.grouped(RoleGuard([.coordinator, .administrator])).get("queue", use: QueueRoutes.show)
+    web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
+
     let admin = web.grouped(RoleGuard(.administrator)).grouped("admin", "users")
     admin.get(use: UserAdminRoutes.list)
     admin.get("new", use: UserAdminRoutes.new)
@@ -30,13 +40,15 @@ func registerRoutes(_ app: Application) {
 /// Lets through a signed-in person holding the role (any signed-in person when the role is nil).
 /// Someone not signed in is sent to sign in; someone without the role is refused with 403.
 struct RoleGuard: AsyncMiddleware {
-    let role: Role?
+    /// Any one of these roles lets the person through; empty means any signed-in person.
+    let roles: Set<Role>
 
-    init(_ role: Role?) { self.role = role }
+    init(_ role: Role?) { self.roles = role.map { [$0] } ?? [] }
+    init(_ roles: Set<Role>) { self.roles = roles }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let user = request.currentUser else { throw Abort(.unauthorized) }
-        if let role, !user.roles.contains(role) { throw Abort(.forbidden) }
+        if !roles.isEmpty, roles.isDisjoint(with: user.roles.roles) { throw Abort(.forbidden) }
         return try await next.respond(to: request)
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import PortalCore
+import SQLKit
 import Vapor
 
 /// The first page after sign-in: one panel for each role the person holds, showing what the
@@ -11,6 +12,10 @@ enum HomeRoutes {
         var coordinatedAreas: [(name: String, glossary: String)]
         var userCounts: [Role: Int]
         var serviceAreaCount: Int
+        var memberCounts: [EnquiryStatus: Int] = [:]
+        var queueCounts: [EnquiryStatus: Int] = [:]
+        var waitingForReply = 0
+        var openQuestions = 0
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
@@ -21,8 +26,12 @@ enum HomeRoutes {
 
     static func query(for user: CurrentUser, on db: any Database) async throws -> Model {
         var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
-        if user.roles.contains(.member), let divisionID = user.divisionID {
-            model.division = try await Division.find(divisionID, on: db)?.name
+        if user.roles.contains(.member) {
+            if let divisionID = user.divisionID { model.division = try await Division.find(divisionID, on: db)?.name }
+            model.memberCounts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn("member_id"), .equal, SQLBind(user.id)), on: db).byStatus
+        }
+        if user.roles.contains(.responder) {
+            model.openQuestions = try await ResponderQuestion.query(on: db).filter(\.$responder.$id == user.id).filter(\.$state == .open).count()
         }
         if user.roles.contains(.coordinator) {
             model.coordinatedAreas = try await ServiceArea.query(on: db)
@@ -31,6 +40,13 @@ enum HomeRoutes {
                 .sort(\.$name)
                 .all()
                 .map { ($0.name, $0.glossary) }
+            let areaIDs = try await CoordinatorArea.query(on: db).filter(\.$user.$id == user.id).all(\.$serviceArea.$id)
+            if !areaIDs.isEmpty {
+                let counts = try await EnquiryList.counts(
+                    where: SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areaIDs.map { SQLBind($0) })), on: db)
+                model.queueCounts = counts.byStatus
+                model.waitingForReply = counts.awaitingReply
+            }
         }
         if user.roles.contains(.administrator) {
             let rows = try await db.sql.raw("""
@@ -50,6 +66,14 @@ enum HomeRoutes {
     }
 }
 
+/// A large number with what it counts, linking to the list behind it.
+func countCard(_ count: Int, _ text: String, href: String) -> HTMLNode {
+    link(href, .class("card card-link")) {
+        span(.class("count")) { String(count) }
+        span { text }
+    }
+}
+
 enum HomePage {
     static func page(_ model: HomeRoutes.Model) -> Page {
         Page(title: "Home") {
@@ -61,12 +85,24 @@ enum HomePage {
                     if let division = model.division {
                         para { "You represent \(division)." }
                     }
-                    para { "You have no enquiries yet. Raising enquiries opens on this portal in its next release; until then, contact your service areas as you do today." }
+                    div(.class("cards")) {
+                        countCard(model.memberCounts[.submitted, default: 0] + model.memberCounts[.inProgress, default: 0] + model.memberCounts[.awaitingWorks, default: 0],
+                                  "open", href: "/enquiries?tab=open")
+                        countCard(model.memberCounts[.completed, default: 0], "awaiting your confirmation", href: "/enquiries?tab=pending")
+                        countCard(model.memberCounts[.draft, default: 0], model.memberCounts[.draft, default: 0] == 1 ? "draft" : "drafts", href: "/enquiries?tab=drafts")
+                    }
+                    para { link("/enquiries/new", .class("button")) { "New enquiry" } }
                 }
             }
             if model.user.roles.contains(.coordinator) {
                 section(.aria("labelledby", "coordinator-heading")) {
                     h2(.id("coordinator-heading")) { "Service areas you co-ordinate" }
+                    div(.class("cards")) {
+                        countCard(model.queueCounts[.submitted, default: 0], "new", href: "/queue?tab=new")
+                        countCard(model.queueCounts[.inProgress, default: 0], "in progress", href: "/queue?tab=in_progress")
+                        countCard(model.queueCounts[.awaitingWorks, default: 0], "awaiting works", href: "/queue?tab=awaiting_works")
+                        countCard(model.waitingForReply, "Members waiting for a reply", href: "/queue?tab=waiting")
+                    }
                     if model.coordinatedAreas.isEmpty {
                         para { "You are not yet assigned to a service area. Ask your portal administrator to add one." }
                     } else {
@@ -84,7 +120,11 @@ enum HomePage {
             if model.user.roles.contains(.responder) {
                 section(.aria("labelledby", "responder-heading")) {
                     h2(.id("responder-heading")) { "Questions for you" }
-                    para { "No questions are waiting for you." }
+                    para {
+                        if model.openQuestions == 0 { "No questions are waiting for you." } else {
+                            link("/questions") { model.openQuestions == 1 ? "1 question is waiting for your answer" : "\(model.openQuestions) questions are waiting for your answer" }
+                        }
+                    }
                 }
             }
             if model.user.roles.contains(.administrator) {

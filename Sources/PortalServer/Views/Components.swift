@@ -81,6 +81,54 @@ func selectField(_ id: String, label text: String, choices: [Choice], selected: 
     }
 }
 
+/// A select whose options are grouped (divisions by district, sub-types by type).
+func groupedSelectField(_ id: String, label text: String, groups: [(String, [Choice])], selected: String?, errors: FormErrors,
+                        hint: String? = nil, placeholder: String = "Choose…") -> HTMLNode {
+    let error = errors[id]
+    var attributes: [HTMLAttribute] = [.class("select" + (error == nil ? "" : " input-error")), .id(id), .name(id)]
+    if let described = describedBy(id, hint: hint, error: error) { attributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        label(.class("label"), .for(id)) { text }
+        hintAndError(id, hint: hint, error: error)
+        element("select", attributes) {
+            option(.value("")) { placeholder }
+            for (groupLabel, choices) in groups where !choices.isEmpty {
+                element("optgroup", [.attr("label", groupLabel)]) {
+                    for choice in choices {
+                        element("option", [.value(choice.value)] + (choice.value == selected ? [.selected] : [])) { choice.label }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Radio buttons in a fieldset, for a short list of choices shown at once.
+func radios(_ id: String, legend text: String, choices: [Choice], selected: String?, errors: FormErrors, hint: String? = nil) -> HTMLNode {
+    let error = errors[id]
+    var fieldsetAttributes: [HTMLAttribute] = [.class("fieldset")]
+    if let described = describedBy(id, hint: hint, error: error) { fieldsetAttributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        element("fieldset", fieldsetAttributes) {
+            legend(.class("fieldset-legend")) { text }
+            hintAndError(id, hint: hint, error: error)
+            div(.class("checkboxes radios")) {
+                for (index, choice) in choices.enumerated() {
+                    let boxID = index == 0 ? id : "\(id)-\(index + 1)"
+                    div(.class("checkbox")) {
+                        HTMLNode.void("input", [.class("checkbox-input"), .id(boxID), .name(id), .type("radio"), .value(choice.value)]
+                                      + (choice.value == selected ? [.checked] : []))
+                        label(.class("checkbox-label"), .for(boxID)) {
+                            choice.label
+                            if let hint = choice.hint { span(.class("checkbox-hint")) { hint } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A group of checkboxes in a fieldset. The first box carries the group's id, so the error
 /// summary's link lands on it.
 func checkboxes(_ id: String, legend text: String, choices: [Choice], checked: Set<String>, errors: FormErrors,

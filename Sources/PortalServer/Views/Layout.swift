@@ -52,6 +52,15 @@ enum Layout {
                     nav(.aria("label", "Main"), .class("header-nav")) {
                         ul {
                             navItem("Home", href: "/", current: section == .home)
+                            if user.roles.contains(.member) || user.roles.isOfficer {
+                                navItem(user.roles.contains(.member) ? "Your enquiries" : "Raised for Members", href: "/enquiries", current: section == .enquiries)
+                            }
+                            if user.roles.contains(.coordinator) || user.roles.contains(.administrator) {
+                                navItem("Queue", href: "/queue", current: section == .queue)
+                            }
+                            if user.roles.contains(.responder) {
+                                navItem("Questions", href: "/questions", current: section == .questions)
+                            }
                             if user.roles.contains(.administrator) {
                                 navItem("Users", href: "/admin/users", current: section == .users)
                             }

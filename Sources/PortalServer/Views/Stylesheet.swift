@@ -114,6 +114,37 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 .back-link:visited { color: #0b0c0c; }
 .back-link::before { content: "\2039\00a0"; }
 .pagination { display: flex; flex-wrap: wrap; gap: 10px 20px; margin-bottom: 30px; }
+.tag-blue { background: #bbd4ea; color: #0c2d4a; }
+.tags { display: flex; flex-wrap: wrap; gap: 10px; margin-bottom: 30px; }
+.card-link { display: block; text-decoration: none; color: #0b0c0c; }
+.card-link:visited { color: #0b0c0c; }
+.card-link:hover { border-color: #0b0c0c; box-shadow: inset 0 0 0 1px #0b0c0c; }
+.card-link:focus { box-shadow: none; outline: 3px solid #fd0; outline-offset: 0; }
+.tabs-list { list-style: none; margin: 20px 0 30px; padding: 0; display: flex; flex-wrap: wrap; gap: 5px 0; border-bottom: 1px solid #b1b4b6; }
+.tabs-link { display: block; padding: 10px 15px; font-size: 1rem; }
+.tabs-link[aria-current="page"] { color: #0b0c0c; text-decoration: none; border: 1px solid #b1b4b6; border-bottom: 1px solid #fff;
+  margin-bottom: -1px; background: #fff; font-weight: 700; }
+.tabs-count { color: inherit; }
+.details { margin: 0 0 20px; }
+.details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; padding-left: 20px; position: relative; display: inline-block; }
+.details summary::before { content: ""; position: absolute; left: 0; top: .35em; border-style: solid; border-width: 7px 0 7px 12px;
+  border-color: transparent transparent transparent currentColor; }
+.details[open] > summary::before { border-width: 12px 7px 0 7px; border-color: currentColor transparent transparent transparent; top: .45em; }
+.details summary:focus { outline: 3px solid transparent; color: #0b0c0c; background: #fd0; box-shadow: 0 -2px #fd0, 0 4px #0b0c0c; text-decoration: none; }
+.details > :not(summary) { margin-top: 15px; padding-left: 15px; border-left: 5px solid #b1b4b6; }
+.actions { background: #f3f2f1; padding: 5px 20px 10px; margin-bottom: 30px; }
+.actions h2 { margin-top: 15px; }
+.action-form .form-group { margin-bottom: 15px; }
+.timeline { list-style: none; margin: 0 0 30px; padding: 0; border-left: 5px solid #1d70b8; }
+.timeline-item { padding: 0 0 20px 20px; }
+.timeline-title { margin: 0 0 5px; }
+.timeline-meta { color: #505a5f; font-size: 1rem; margin-bottom: 10px; }
+.timeline-body { white-space: pre-wrap; margin-bottom: 10px; }
+.timeline-note { background: #fff7bf; padding-top: 10px; }
+.plain-list { list-style: none; margin: 0; padding: 0; }
+.fieldset-legend-large { font-size: 1.5rem; }
+.form-section { margin-bottom: 30px; }
+.radios { flex-direction: column; }
 .demo-accounts { border-left: 10px solid #1d70b8; padding: 15px; background: #f3f2f1; margin-top: 40px; }
 @media print {
   .header, .footer, .skip-link, .filters, .button, .no-print { display: none !important; }

@@ -1,0 +1,79 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// "Your enquiries": a Member's own, or for an officer, those they raised for Members.
+enum DashboardRoutes {
+    enum Tab: String, CaseIterable {
+        case open, pending, closed, drafts
+
+        var label: String {
+            switch self {
+            case .open: "Open"
+            case .pending: "Awaiting your confirmation"
+            case .closed: "Closed"
+            case .drafts: "Drafts"
+            }
+        }
+
+        var statuses: [EnquiryStatus] {
+            switch self {
+            case .open: [.submitted, .inProgress, .awaitingWorks]
+            case .pending: [.completed]
+            case .closed: [.closed]
+            case .drafts: [.draft]
+            }
+        }
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let actor = try await request.enquiryActor()
+        let filters = try request.query.decode(EnquiryList.Filters.self)
+        let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
+        let asMember = actor.user.roles.contains(.member)
+        let ownerColumn = asMember ? "member_id" : "raised_by_id"
+        let data = try await request.referenceData()
+        var query = Enquiry.query(on: request.db).filter(\.$status ~~ tab.statuses)
+        query = asMember ? query.filter(\.$member.$id == actor.user.id) : query.filter(\.$raisedBy.$id == actor.user.id)
+        let (rows, total) = try await EnquiryList.rows(query, filters: filters, data: data, on: request.db)
+        let counts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn(ownerColumn), .equal, SQLBind(actor.user.id)), on: request.db)
+        let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
+        let title = asMember ? "Your enquiries" : "Enquiries you raised for Members"
+        return request.render(Page(title: title, section: .enquiries) {
+            h1 { title }
+            link("/enquiries/new", .class("button")) { asMember ? "New enquiry" : "Raise an enquiry for a Member" }
+            tabLinks(tabs, current: tab.rawValue, path: "/enquiries", label: "Enquiries by status")
+            htmlForm(.method("get"), .action("/enquiries"), .class("filters"), .attr("role", "search")) {
+                input(.type("hidden"), .name("tab"), .value(tab.rawValue))
+                div(.class("filters-row")) {
+                    textField("q", label: "Reference or words", value: filters.q, errors: FormErrors(), FieldOptions(type: "search"))
+                    groupedSelectField("parish", label: "Parish", groups: data.districts.map { d in
+                        (d.name, data.parishes.filter { $0.districtID == d.id }.map { Choice(value: $0.id.uuidString, label: $0.name) })
+                    }, selected: filters.parish, errors: FormErrors(), placeholder: "Any parish")
+                    if tab == .open {
+                        selectField("status", label: "Status", choices: tab.statuses.map { Choice(value: $0.rawValue, label: $0.label) },
+                                    selected: filters.status, errors: FormErrors(), placeholder: "Any open status")
+                    }
+                    div(.class("form-group")) { submitButton("Filter", style: "secondary") }
+                }
+            }
+            para(.attr("role", "status")) {
+                total == 1 ? "1 enquiry" : "\(total) enquiries"
+                if total > 0 {
+                    " · "
+                    link(filters.link("/enquiries", page: 1) + "&print=1", .class("no-print")) { "Printable list for a meeting" }
+                }
+            }
+            if rows.isEmpty {
+                para(.class("secondary-text")) { tab == .drafts ? "You have no drafts." : "No enquiries here." }
+            } else {
+                enquiryTable(rows, caption: "\(title): \(tab.label)", forMember: true)
+                if filters.print == nil {
+                    pagination(total: total, page: max(1, filters.page ?? 1), pageSize: EnquiryList.pageSize) { filters.link("/enquiries", page: $0) }
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,175 @@
+import Fluent
+import PortalCore
+import Vapor
+
+/// New enquiries, drafts and editing details.
+enum EnquiryFormRoutes {
+    /// The form as posted; names match the inputs.
+    struct Posted: Content {
+        var serviceArea, type, subtype, subject, details: String?
+        var residentName, residentAddress, residentPhone, residentEmail, location, urgency: String?
+        var district, division, parish: String?
+        var member, channel, intent, submissionKey: String?
+        var version: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case serviceArea = "service-area", type, subtype, subject, details
+            case residentName = "resident-name", residentAddress = "resident-address", residentPhone = "resident-phone"
+            case residentEmail = "resident-email", location, urgency, district, division, parish
+            case member, channel, intent, submissionKey = "submission-key", version
+        }
+
+        var form: EnquiryForm {
+            var form = EnquiryForm()
+            form.serviceAreaID = serviceArea ?? ""
+            form.typeID = type ?? ""
+            form.subtypeID = subtype ?? ""
+            form.subject = subject ?? ""
+            form.details = details ?? ""
+            form.residentName = residentName ?? ""
+            form.residentAddress = residentAddress ?? ""
+            form.residentPhone = residentPhone ?? ""
+            form.residentEmail = residentEmail ?? ""
+            form.location = location ?? ""
+            form.urgency = urgency ?? ""
+            form.districtID = district ?? ""
+            form.divisionID = division ?? ""
+            form.parishID = parish ?? ""
+            return form
+        }
+    }
+
+    @Sendable static func new(_ request: Request) async throws -> Response {
+        let actor = try await request.enquiryActor()
+        var form = EnquiryForm()
+        if actor.user.roles.contains(.member), let division = actor.user.divisionID {
+            form.divisionID = division.uuidString
+            form.districtID = try await request.referenceData().divisions.first { $0.id == division }?.districtID.uuidString ?? ""
+        }
+        let model = try await pageModel(request, actor: actor, form: form, errors: FormErrors(), posted: nil)
+        return request.render(EnquiryFormPage.page(model, request: request))
+    }
+
+    @Sendable static func create(_ request: Request) async throws -> Response {
+        let actor = try await request.enquiryActor()
+        let posted = try request.content.decode(Posted.self)
+        let data = try await request.referenceData()
+        let submit = posted.intent != "draft"
+        var errors = FormErrors()
+        // Who the enquiry is for: a Member raises their own; an officer chooses the Member.
+        var memberID = actor.user.id
+        var channel = EnquiryChannel.portal
+        if actor.user.roles.isOfficer {
+            let members = try await memberChoices(request)
+            if let chosen = posted.member.flatMap(UUID.init(uuidString:)), members.contains(where: { $0.value == chosen.uuidString }) {
+                memberID = chosen
+            } else {
+                errors.add("member", posted.member?.isEmpty == false ? "Select a Member from the list" : "Select the Member the enquiry is for")
+            }
+            if memberID == actor.user.id, actor.user.roles.contains(.member) {
+                channel = .portal
+            } else if let picked = posted.channel.flatMap(EnquiryChannel.init(rawValue:)), EnquiryChannel.onBehalf.contains(picked) {
+                channel = picked
+            } else {
+                errors.add("channel", "Select how the Member contacted you")
+            }
+        } else if !actor.user.roles.contains(.member) {
+            throw Abort(.forbidden)
+        }
+        switch posted.form.validate(against: data.catalogue, forSubmission: submit) {
+        case .failure(let found):
+            for error in found.all { errors.add(error.field, error.message) }
+        case .success(let valid) where errors.isEmpty:
+            let enquiry = try await EnquiryWorkflow.create(
+                .init(valid: valid, memberID: memberID, channel: channel, submit: submit,
+                      submissionKey: posted.submissionKey.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }),
+                by: actor, on: request.db)
+            let message = submit ? "Enquiry \(enquiry.reference) has been submitted." : "Your draft \(enquiry.reference) has been saved."
+            return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
+        case .success:
+            break
+        }
+        let model = try await pageModel(request, actor: actor, form: posted.form, errors: errors, posted: posted)
+        return request.render(EnquiryFormPage.page(model, request: request))
+    }
+
+    @Sendable static func edit(_ request: Request) async throws -> Response {
+        let actor = try await request.enquiryActor()
+        let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
+        guard editAction(loaded) != nil else { throw ActionRefused(refusal: .notPermitted) }
+        var model = try await pageModel(request, actor: actor, form: loaded.enquiry.form, errors: FormErrors(), posted: nil)
+        model.members = nil
+        model.editing = (try loaded.enquiry.requireID(), loaded.enquiry.reference, loaded.enquiry.version, loaded.enquiry.status == .draft)
+        return request.render(EnquiryFormPage.page(model, request: request))
+    }
+
+    @Sendable static func update(_ request: Request) async throws -> Response {
+        let actor = try await request.enquiryActor()
+        let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
+        guard let action = editAction(loaded) else { throw ActionRefused(refusal: .notPermitted) }
+        let posted = try request.content.decode(Posted.self)
+        let submit = action == .editDraft && posted.intent == "submit"
+        let data = try await request.referenceData()
+        let enquiry = loaded.enquiry
+        var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: nil)
+        model.members = nil
+        model.editing = (try enquiry.requireID(), enquiry.reference, posted.version ?? enquiry.version, enquiry.status == .draft)
+        switch posted.form.validate(against: data.catalogue, forSubmission: submit || action == .editDetails) {
+        case .failure(let errors):
+            model.errors = errors
+            return request.render(EnquiryFormPage.page(model, request: request))
+        case .success(let valid):
+            do {
+                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, expectedVersion: posted.version ?? -1, on: request.db) { enquiry, _, _ in
+                    enquiry.apply(valid)
+                    return ""
+                }
+                if submit {
+                    let reloaded = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db)
+                    try await EnquiryWorkflow.perform(.submit, on: reloaded, by: actor, on: request.db)
+                }
+                let message = submit ? "Enquiry \(enquiry.reference) has been submitted." : "Your changes to \(enquiry.reference) have been saved."
+                return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
+            } catch is EditConflict {
+                let fresh = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db).enquiry
+                let changed = AuditTrail.changes(from: enquiry.auditedFields, to: fresh.auditedFields)
+                var errors = FormErrors()
+                let list = changed.map { "\($0.field): “\(data.describe($0.before))” → “\(data.describe($0.after))”" }.joined(separator: "; ")
+                errors.add("subject", "This enquiry was changed by someone else since you opened it (\(list.isEmpty ? "its status" : list)). Their version is shown below; make your changes again and save.")
+                model.form = fresh.form
+                model.errors = errors
+                model.editing = (try fresh.requireID(), fresh.reference, fresh.version, fresh.status == .draft)
+                let response = request.render(EnquiryFormPage.page(model, request: request))
+                response.status = .conflict
+                return response
+            }
+        }
+    }
+
+    /// Editing is the Member's own draft, or a co-ordinator's change of details.
+    private static func editAction(_ loaded: EnquiryWorkflow.Loaded) -> EnquiryAction? {
+        for action in [EnquiryAction.editDraft, .editDetails]
+        where EnquiryLifecycle.permits(action, from: loaded.enquiry.status, by: loaded.standing) { return action }
+        return nil
+    }
+
+    static func enquiryID(_ request: Request) throws -> UUID {
+        guard let id = request.parameters.get("enquiryID", as: UUID.self) else { throw Abort(.notFound) }
+        return id
+    }
+
+    private static func memberChoices(_ request: Request) async throws -> [Choice] {
+        try await User.query(on: request.db).filter(\.$isMember == true).filter(\.$isActive == true).sort(\.$name)
+            .with(\.$division).all()
+            .map { Choice(value: $0.id!.uuidString, label: $0.name + ($0.division.map { " (\($0.name))" } ?? "")) }
+    }
+
+    private static func pageModel(_ request: Request, actor: EnquiryActor, form: EnquiryForm, errors: FormErrors,
+                                  posted: Posted?) async throws -> EnquiryFormPage.Model {
+        EnquiryFormPage.Model(
+            form: form, errors: errors, reference: try await request.referenceData(),
+            members: actor.user.roles.isOfficer ? try await memberChoices(request) : nil,
+            memberID: posted?.member, channel: posted?.channel,
+            submissionKey: posted?.submissionKey ?? UUID().uuidString, editing: nil)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import PortalCore
+import Vapor
+
+extension EnquiryPage {
+    static func page(_ model: Model, request: Request) -> Page {
+        let enquiry = model.enquiry
+        let errors = model.failed?.errors ?? FormErrors()
+        return Page(title: "\(enquiry.reference): \(enquiry.subject)", section: model.view == .member ? .enquiries : model.view == .officer ? .queue : .questions,
+                    status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            span(.class("caption")) { enquiry.reference }
+            h1 { enquiry.subject }
+            div(.class("tags")) {
+                statusTag(enquiry.status, forMember: model.view == .member)
+                if model.view == .officer, enquiry.awaitingReply { span(.class("tag tag-red")) { "Member waiting for a reply" } }
+                if enquiry.urgency == .urgent { span(.class("tag tag-red")) { "Urgent" } }
+                if enquiry.reopenCount > 0 { span(.class("tag tag-grey")) { enquiry.reopenCount == 1 ? "Reopened once" : "Reopened \(enquiry.reopenCount) times" } }
+            }
+            if model.view == .responder {
+                responderSection(model, request: request)
+            }
+            actionSection(model, request: request)
+            h2 { "Details" }
+            summaryList(detailRows(model))
+            if model.view != .responder {
+                h2 { "Conversation" }
+                timeline(model)
+            }
+            if model.view == .officer {
+                questionsSection(model)
+                auditSection(model)
+            }
+        }
+    }
+
+    static func statusTag(_ status: EnquiryStatus, forMember: Bool) -> HTMLNode {
+        let style = switch status {
+        case .draft, .closed: "tag tag-grey"
+        case .completed: "tag tag-green"
+        case .submitted: "tag"
+        case .inProgress, .awaitingWorks: "tag tag-blue"
+        }
+        return span(.class(style)) { forMember ? status.label : status.officerLabel }
+    }
+
+    private static func detailRows(_ model: Model) -> [(String, String)] {
+        let e = model.enquiry, data = model.reference
+        var rows: [(String, String)] = [
+            ("Service area", data.name(e.$serviceArea.id) ?? ""),
+            ("Type", [data.name(e.$type.id), data.name(e.$subtype.id)].compactMap { $0 }.joined(separator: ": ")),
+            ("Details", e.details.isEmpty ? "Not given" : e.details),
+            ("Location", e.location ?? "Not given"),
+            ("District", data.name(e.$district.id) ?? "Not given"),
+            ("Division", data.name(e.$division.id) ?? "Not given"),
+            ("Parish", data.name(e.$parish.id) ?? "Not given"),
+        ]
+        if model.view != .responder {
+            rows.append(("Member", model.name(e.$member.id)))
+            if e.$raisedBy.id != e.$member.id {
+                rows.append(("Raised by", "\(model.name(e.$raisedBy.id)) on the Member's behalf (\(e.channel.label.lowercased()))"))
+            }
+            let resident = [e.residentName, e.residentAddress, e.residentPhone, e.residentEmail].compactMap { $0 }
+            rows.append(("Resident", resident.isEmpty ? "Not given" : resident.joined(separator: ", ")))
+            rows.append(("Urgency", e.urgency.label))
+            rows.append(("Raised", (e.submittedAt ?? e.createdAt).councilText))
+        }
+        if model.view == .officer {
+            rows.append(("Handled by", e.$handler.id.map { model.name($0) } ?? "Nobody yet"))
+            rows.append(("Works area", data.name(e.$worksArea.id) ?? "Not assigned"))
+        }
+        return rows
+    }
+
+    private static func timeline(_ model: Model) -> HTMLNode {
+        guard !model.entries.isEmpty else { return para(.class("secondary-text")) { "Nothing has been said on this enquiry yet." } }
+        return ol(.class("timeline")) {
+            for entry in model.entries {
+                li(.class("timeline-item" + (entry.kind == .note ? " timeline-note" : ""))) {
+                    h3(.class("timeline-title")) { entry.kind.label }
+                    para(.class("timeline-meta")) { "\(model.name(entry.$author.id)), \(entry.createdAt.councilText)" }
+                    div(.class("timeline-body")) { entry.body }
+                }
+            }
+        }
+    }
+
+    private static func questionsSection(_ model: Model) -> HTMLNode {
+        guard !model.questions.isEmpty else { return .empty }
+        return section(.aria("labelledby", "questions-heading")) {
+            h2(.id("questions-heading")) { "Questions to officers" }
+            ol(.class("timeline")) {
+                for question in model.questions {
+                    li(.class("timeline-item")) {
+                        h3(.class("timeline-title")) { "To \(model.name(question.$responder.id))" }
+                        para(.class("timeline-meta")) { "Asked by \(model.name(question.$askedBy.id)), \(question.askedAt.councilText)" }
+                        div(.class("timeline-body")) { question.question }
+                        switch question.state {
+                        case .open:
+                            para { span(.class("tag")) { "Waiting for an answer" } }
+                        case .answered:
+                            para(.class("timeline-meta")) { "Answered \(question.answeredAt?.councilText ?? "")" }
+                            div(.class("timeline-body inset")) { question.answer ?? "" }
+                        case .withdrawn:
+                            para { span(.class("tag tag-grey")) { "Withdrawn" } ; " " ; question.withdrawnReason ?? "" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func auditSection(_ model: Model) -> HTMLNode {
+        details(.class("details")) {
+            summary { "Audit trail (\(model.audit.count == 1 ? "1 entry" : "\(model.audit.count) entries"))" }
+            div(.class("table-scroll")) {
+                table(.class("table")) {
+                    caption(.class("visually-hidden")) { "Every action on this enquiry, oldest first" }
+                    thead { tr { th(.scopeCol) { "When" } ; th(.scopeCol) { "Who" } ; th(.scopeCol) { "What" } ; th(.scopeCol) { "Changes" } } }
+                    tbody {
+                        for entry in model.audit {
+                            tr {
+                                td { AuditTimestamp.display(entry.recordedAt) }
+                                td { model.name(entry.actorID) }
+                                td {
+                                    EnquiryAction(rawValue: entry.action)?.label ?? entry.action.replacingOccurrences(of: "_", with: " ").capitalizedFirst
+                                    if !entry.detail.isEmpty { div(.class("secondary-text")) { entry.detail } }
+                                }
+                                td {
+                                    ul(.class("plain-list")) {
+                                        for change in entry.decodedChanges {
+                                            li { "\(change.field): “\(model.reference.describeValue(change.before, names: model.names))” → “\(model.reference.describeValue(change.after, names: model.names))”" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func responderSection(_ model: Model, request: Request) -> HTMLNode {
+        section(.aria("labelledby", "your-questions")) {
+            h2(.id("your-questions")) { "Your questions on this enquiry" }
+            for question in model.questions {
+                div(.class("inset")) {
+                    para(.class("timeline-meta")) { "From \(model.name(question.$askedBy.id)), \(question.askedAt.councilText)" }
+                    para { strong { question.question } }
+                    switch question.state {
+                    case .answered: para { "Your answer: " ; question.answer ?? "" }
+                    case .withdrawn: para { span(.class("tag tag-grey")) { "Withdrawn" } ; " " ; question.withdrawnReason ?? "" }
+                    case .open:
+                        if model.actions.contains(.answerQuestion) {
+                            actionForm(.answerQuestion, model: model, request: request, open: true, button: "Send answer", question: question.id) { posted, errors in
+                                textArea("answer_question-body", label: "Your answer", value: posted?.body, errors: errors)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum AuditTimestamp {
+    static func display(_ recorded: String) -> String {
+        (try? Date(recorded, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))?.councilText ?? recorded
+    }
+}
+
+extension ReferenceData {
+    /// An audited value for display: ids of places, areas, types and people become their names.
+    func describeValue(_ text: String, names people: [UUID: String]) -> String {
+        if let id = UUID(uuidString: text), let person = people[id] { return person }
+        return text.isEmpty ? "none" : describe(text)
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

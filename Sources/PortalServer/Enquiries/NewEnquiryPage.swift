@@ -1,0 +1,96 @@
+import PortalCore
+import Vapor
+
+/// The form for a new enquiry, or for editing one (a Member's draft, a co-ordinator's details).
+enum EnquiryFormPage {
+    struct Model {
+        var form: EnquiryForm
+        var errors: FormErrors
+        var reference: ReferenceData
+        /// For officers raising on a Member's behalf: the Members to choose from.
+        var members: [Choice]?
+        var memberID: String?
+        var channel: String?
+        var submissionKey: String
+        /// Editing an existing enquiry: its id, reference and version.
+        var editing: (id: UUID, reference: String, version: Int, isDraft: Bool)?
+    }
+
+    static func page(_ model: Model, request: Request) -> Page {
+        let title = model.editing.map { $0.isDraft ? "Finish your draft \($0.reference)" : "Edit \($0.reference)" }
+            ?? (model.members == nil ? "New enquiry" : "Raise an enquiry for a Member")
+        let errors = model.errors
+        let form = model.form
+        let data = model.reference
+        let action = model.editing.map { "/enquiries/\($0.id.uuidString)/edit" } ?? "/enquiries"
+        return Page(title: title, section: .enquiries, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            h1 { title }
+            htmlForm(.method("post"), .action(action), .novalidate) {
+                csrfField(request)
+                input(.type("hidden"), .name("submission-key"), .value(model.submissionKey))
+                if let editing = model.editing { input(.type("hidden"), .name("version"), .value(String(editing.version))) }
+                if let members = model.members {
+                    selectField("member", label: "Member", choices: members, selected: model.memberID, errors: errors,
+                                hint: "The councillor who asked. They will own the enquiry as if they had raised it.")
+                    radios("channel", legend: "How did the Member contact you?",
+                           choices: EnquiryChannel.onBehalf.map { Choice(value: $0.rawValue, label: $0.label) },
+                           selected: model.channel, errors: errors)
+                }
+                selectField("service-area", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: form.serviceAreaID, errors: errors, hint: "Not sure? The list of service areas below says what each covers.")
+                details(.class("details")) {
+                    summary { "What each service area covers" }
+                    dl(.class("summary-list")) {
+                        for area in data.serviceAreas {
+                            div(.class("summary-row")) {
+                                dt(.class("summary-key")) { area.name }
+                                dd(.class("summary-value")) { area.glossary }
+                            }
+                        }
+                    }
+                }
+                selectField("type", label: "Type of enquiry", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: form.typeID, errors: errors)
+                groupedSelectField("subtype", label: "Sub-type (for speed and improvement requests)",
+                                   groups: data.types.map { ($0.name, $0.subtypes.map { Choice(value: $0.id.uuidString, label: $0.name) }) },
+                                   selected: form.subtypeID, errors: errors, hint: "Choose one that belongs to the type above.", placeholder: "None")
+                textField("subject", label: "Subject", value: form.subject, errors: errors,
+                          FieldOptions(hint: "A short summary, up to \(EnquiryForm.Limit.subject) characters."))
+                textArea("details", label: "Details", value: form.details, errors: errors,
+                         hint: "What is the problem and what would the resident like to happen? Up to \(EnquiryForm.Limit.details) characters.", rows: 8)
+                fieldset(.class("fieldset form-section")) {
+                    legend(.class("fieldset-legend fieldset-legend-large")) { "The resident (optional)" }
+                    div(.class("hint")) { "Personal data: seen only by you and the officers handling the enquiry, and erased when the council's retention period ends." }
+                    textField("resident-name", label: "Name", value: form.residentName, errors: errors, FieldOptions(autocomplete: "off"))
+                    textArea("resident-address", label: "Address", value: form.residentAddress, errors: errors, rows: 3)
+                    textField("resident-phone", label: "Phone", value: form.residentPhone, errors: errors, FieldOptions(type: "tel", autocomplete: "off", width: "short"))
+                    textField("resident-email", label: "Email", value: form.residentEmail, errors: errors, FieldOptions(type: "email", autocomplete: "off", spellcheck: false))
+                }
+                textField("location", label: "Location", value: form.location, errors: errors,
+                          FieldOptions(hint: "A street, landmark or postcode. Needed for safety issues, speed and improvement requests."))
+                radios("urgency", legend: "Urgency", choices: Urgency.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
+                       selected: form.urgency, errors: errors)
+                selectField("district", label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: form.districtID, errors: errors)
+                groupedSelectField("division", label: "Division", groups: places(data.divisions, in: data), selected: form.divisionID, errors: errors)
+                groupedSelectField("parish", label: "Parish (optional)", groups: places(data.parishes, in: data), selected: form.parishID, errors: errors,
+                                   placeholder: "None")
+                div(.class("button-group")) {
+                    if model.editing.map({ !$0.isDraft }) == true {
+                        submitButton("Save changes", name: "intent", value: "save")
+                    } else {
+                        submitButton("Submit enquiry", name: "intent", value: "submit")
+                        submitButton("Save as draft", style: "secondary", name: "intent", value: "draft")
+                    }
+                }
+            }
+        }
+    }
+
+    private static func places(_ places: [ReferenceData.Place], in data: ReferenceData) -> [(String, [Choice])] {
+        data.districts.map { district in
+            (district.name, places.filter { $0.districtID == district.id }.map { Choice(value: $0.id.uuidString, label: $0.name) })
+        }
+    }
+}

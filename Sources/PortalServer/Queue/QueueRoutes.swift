@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// The co-ordinators' queues for their service areas (an administrator's cover every area).
+enum QueueRoutes {
+    enum Tab: String, CaseIterable {
+        case new, inProgress = "in_progress", awaitingWorks = "awaiting_works", waiting, reopened, completed
+
+        var label: String {
+            switch self {
+            case .new: "New"
+            case .inProgress: "In progress"
+            case .awaitingWorks: "Awaiting works"
+            case .waiting: "Member waiting for a reply"
+            case .reopened: "Reopened"
+            case .completed: "Completed, awaiting the Member"
+            }
+        }
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let actor = try await request.enquiryActor()
+        let filters = try request.query.decode(EnquiryList.Filters.self)
+        let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .new
+        let data = try await request.referenceData()
+        let allAreas = actor.user.roles.contains(.administrator)
+        let areas = Array(actor.coordinatedAreas)
+        var query = Enquiry.query(on: request.db)
+        if !allAreas { query = query.filter(\.$serviceArea.$id ~~ areas) }
+        switch tab {
+        case .new: query = query.filter(\.$status == .submitted)
+        case .inProgress: query = query.filter(\.$status == .inProgress)
+        case .awaitingWorks: query = query.filter(\.$status == .awaitingWorks)
+        case .completed: query = query.filter(\.$status == .completed)
+        case .waiting: query = query.filter(\.$awaitingReply == true).filter(\.$status ~~ [.submitted, .inProgress, .awaitingWorks, .completed])
+        case .reopened: query = query.filter(\.$reopenCount > 0).filter(\.$status ~~ [.inProgress, .awaitingWorks])
+        }
+        let (rows, total) = try await EnquiryList.rows(query, filters: filters, data: data, on: request.db)
+        let scope: (any SQLExpression)? = allAreas ? nil : SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areas.map { SQLBind($0) }))
+        let counts = areas.isEmpty && !allAreas ? ([:], 0, 0) : try await EnquiryList.counts(where: scope, on: request.db)
+        let tabs: [(String, String, Int)] = Tab.allCases.map { tab in
+            let count = switch tab {
+            case .new: counts.0[.submitted] ?? 0
+            case .inProgress: counts.0[.inProgress] ?? 0
+            case .awaitingWorks: counts.0[.awaitingWorks] ?? 0
+            case .completed: counts.0[.completed] ?? 0
+            case .waiting: counts.2
+            case .reopened: counts.1
+            }
+            return (tab.rawValue, tab.label, count)
+        }
+        let worksAreas = data.worksAreas.filter { allAreas || actor.coordinatedAreas.contains($0.serviceAreaID) }
+        let areaNames = allAreas ? "all service areas" : areas.compactMap { data.name($0) }.sorted().joined(separator: ", ")
+        return request.render(Page(title: "Queue: \(tab.label)", section: .queue) {
+            span(.class("caption")) { areaNames }
+            h1 { "Enquiry queue" }
+            tabLinks(tabs, current: tab.rawValue, path: "/queue", label: "Queues")
+            htmlForm(.method("get"), .action("/queue"), .class("filters"), .attr("role", "search")) {
+                input(.type("hidden"), .name("tab"), .value(tab.rawValue))
+                div(.class("filters-row")) {
+                    textField("q", label: "Reference or words", value: filters.q, errors: FormErrors(), FieldOptions(type: "search"))
+                    if !worksAreas.isEmpty {
+                        selectField("works-area", label: "Works area", choices: worksAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                                    selected: filters.worksArea, errors: FormErrors(), placeholder: "Any")
+                    }
+                    selectField("district", label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                                selected: filters.district, errors: FormErrors(), placeholder: "Any")
+                    selectField("type", label: "Type", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                                selected: filters.type, errors: FormErrors(), placeholder: "Any")
+                    selectField("sort", label: "Sort by", choices: [Choice(value: "recent", label: "Most recent activity"), Choice(value: "oldest", label: "Oldest activity first"),
+                                                                     Choice(value: "raised", label: "Date raised"), Choice(value: "reference", label: "Reference")],
+                                selected: filters.sort, errors: FormErrors(), placeholder: nil)
+                    div(.class("form-group")) { submitButton("Filter", style: "secondary") }
+                }
+            }
+            para(.attr("role", "status")) { total == 1 ? "1 enquiry" : "\(total) enquiries" }
+            if rows.isEmpty {
+                para(.class("secondary-text")) { "No enquiries in this queue." }
+            } else {
+                enquiryTable(rows, caption: "Queue: \(tab.label)", forMember: false)
+                pagination(total: total, page: max(1, filters.page ?? 1), pageSize: EnquiryList.pageSize) { filters.link("/queue", page: $0) }
+            }
+        })
+    }
+}
