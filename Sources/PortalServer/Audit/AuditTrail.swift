@@ -97,6 +97,19 @@ enum AuditTrail {
         }
     }
 
+    /// What changed on an enquiry since the person saw it at `version`. Every change bumps the
+    /// version by one and writes one entry (creation writes the first), so the entries after the
+    /// first `version` are exactly the changes since.
+    static func changes(toEnquiry id: UUID, since version: Int, on db: any Database) async throws -> [FieldChange] {
+        let later = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all().dropFirst(max(0, version))
+        var merged: [String: FieldChange] = [:]
+        for change in later.flatMap(\.decodedChanges) {
+            let first = merged[change.field]?.before ?? change.before
+            merged[change.field] = FieldChange(field: change.field, before: first, after: change.after)
+        }
+        return merged.values.filter { $0.before != $0.after }.sorted { $0.field < $1.field }
+    }
+
     enum Verification: Equatable {
         case intact(entries: Int)
         case broken(sequence: Int64, reason: String)

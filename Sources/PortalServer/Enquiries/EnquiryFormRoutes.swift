@@ -132,7 +132,7 @@ enum EnquiryFormRoutes {
                 return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
             } catch is EditConflict {
                 let fresh = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db).enquiry
-                let changed = AuditTrail.changes(from: enquiry.auditedFields, to: fresh.auditedFields)
+                let changed = try await AuditTrail.changes(toEnquiry: try fresh.requireID(), since: posted.version ?? 0, on: request.db)
                 var errors = FormErrors()
                 let list = changed.map { "\($0.field): “\(data.describe($0.before))” → “\(data.describe($0.after))”" }.joined(separator: "; ")
                 errors.add("subject", "This enquiry was changed by someone else since you opened it (\(list.isEmpty ? "its status" : list)). Their version is shown below; make your changes again and save.")

@@ -16,9 +16,12 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         let message: String
         if let abort = error as? any AbortError {
             status = abort.status
-            message = abort.status == .internalServerError ? Self.unexpected : (Self.messages[abort.status.code] ?? abort.reason)
+            // A plain Abort carries only the status's phrase, so people get our wording for it; an
+            // error of the portal's own carries a sentence meant for them.
+            let generic = (abort as? Abort).map { $0.reason == $0.status.reasonPhrase } ?? false
+            message = abort.status == .internalServerError ? Self.unexpected
+                : generic ? (Self.messages[abort.status.code] ?? abort.reason) : abort.reason
             if status.code >= 500 { request.logger.error("\(String(reflecting: error))") }
-            if let custom = error as? CSRFRefusal { return page(request, status: status, message: custom.reason, headers: abort.headers) }
             if status == .unauthorized, request.method == .GET, !wantsJSON(request) {
                 let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
                 return request.seeOther( "/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/")")
