@@ -5,7 +5,12 @@ import PortalCore
 /// Loads the demo council into an empty database. Deterministic: the same people, places and
 /// teams every time, so the README, the tests and a newcomer all see one council.
 enum DemoCouncil {
-    static func load(on database: any Database, passwordHash: String) async throws {
+    static func load(on database: any Database, passwordHash: String, withEnquiries: Bool = true) async throws {
+        try await loadCouncil(on: database, passwordHash: passwordHash)
+        if withEnquiries { try await DemoEnquiries.load(on: database) }
+    }
+
+    private static func loadCouncil(on database: any Database, passwordHash: String) async throws {
         try await database.transaction { db in
             var divisions: [String: UUID] = [:]
             for districtData in DemoCouncilData.districts {

@@ -62,7 +62,7 @@ actor TestDatabase {
         do {
             try await configure(app, .forTests(choice))
             try await app.autoMigrate()
-            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"))
+            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), withEnquiries: false)
         } catch {
             try? await app.asyncShutdown()
             throw error
