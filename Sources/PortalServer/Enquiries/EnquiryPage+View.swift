@@ -154,7 +154,7 @@ extension EnquiryPage {
                     case .open:
                         if model.actions.contains(.answerQuestion) {
                             actionForm(.answerQuestion, model: model, request: request, open: true, button: "Send answer", question: question.id) { posted, errors in
-                                textArea("answer_question-body", label: "Your answer", value: posted?.body, errors: errors)
+                                textArea("answer_question-body", label: "Your answer", value: posted?.body, errors: errors).renamed("body")
                             }
                         }
                     }

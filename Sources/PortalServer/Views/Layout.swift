@@ -18,6 +18,8 @@ enum Layout {
                     HTMLNode.void("meta", [.name("viewport"), .attr("content", "width=device-width, initial-scale=1")])
                     element("title", []) { title }
                     HTMLNode.void("link", [.attr("rel", "stylesheet"), .href(Stylesheet.path)])
+                    // No icon yet: an empty one stops browsers asking for /favicon.ico on every page.
+                    HTMLNode.void("link", [.attr("rel", "icon"), .href("data:,")])
                     element("script", [.attr("src", Stylesheet.scriptPath), .attr("defer")])
                 }
                 element("body", []) {

@@ -1,0 +1,198 @@
+"""The casework journey in a real browser (headless Chromium), against a real `portal demo`.
+
+A Member submits; the co-ordinator takes it and asks a responder; the responder answers; the
+co-ordinator sends an update and completes; the Member reopens; the co-ordinator completes; the
+Member closes. Every page must load without an error page and without a browser console error
+(which is how Content-Security-Policy violations show).
+
+Usage: python3 scripts/browser/journey.py PATH_TO_PORTAL_BINARY
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+os.environ.setdefault("SE_AVOID_STATS", "true")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+SUBJECT = "Street light out by the war memorial"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Journey:
+    def __init__(self, base):
+        self.base = base
+        options = webdriver.ChromeOptions()
+        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915"]:
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+        self.driver.implicitly_wait(2)
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, condition, detail=""):
+        if condition:
+            self.passed += 1
+            print(f"ok   {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name} {detail}")
+
+    def page_ok(self, step):
+        title = self.driver.title
+        # A form sent back with errors answers 422 on purpose; anything else severe is a fault
+        # (a script error, a Content-Security-Policy violation, a failed asset, a 5xx).
+        errors = [entry for entry in self.driver.get_log("browser")
+                  if entry["level"] == "SEVERE" and "status of 422" not in entry["message"]]
+        self.check(f"{step}: page loads", not title.startswith(("Error", "Sorry", "Page not found", "Access refused")), title)
+        self.check(f"{step}: no browser errors", not errors, str(errors))
+
+    def flash(self):
+        found = self.driver.find_elements(By.CSS_SELECTOR, ".notification-banner")
+        return found[0].text if found else ""
+
+    def sign_in(self, email):
+        self.driver.delete_all_cookies()
+        self.driver.get(self.base + "/sign-in")
+        self.driver.find_element(By.ID, "email").send_keys(email)
+        self.driver.find_element(By.ID, "password").send_keys("demo")
+        self.driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        self.page_ok(f"sign in as {email}")
+
+    def open_action(self, summary_text):
+        for summary in self.driver.find_elements(By.CSS_SELECTOR, "details.action > summary"):
+            if summary.text.strip() == summary_text:
+                summary.click()
+                return summary.find_element(By.XPATH, "..")
+        raise AssertionError(f"no action '{summary_text}' on {self.driver.current_url}")
+
+    def act(self, summary_text, text, button_text):
+        details = self.open_action(summary_text)
+        details.find_element(By.TAG_NAME, "textarea").send_keys(text)
+        details.find_element(By.XPATH, f".//button[normalize-space()='{button_text}']").click()
+
+    def run(self):
+        d = self.driver
+        # A Member submits, correcting a mistake on the way.
+        self.sign_in("member@demo.test")
+        d.find_element(By.LINK_TEXT, "New enquiry").click()
+        Select(d.find_element(By.ID, "service-area")).select_by_visible_text("Highways")
+        Select(d.find_element(By.ID, "type")).select_by_visible_text("Report a Safety Issue")
+        d.find_element(By.ID, "subject").send_keys(SUBJECT)
+        d.find_element(By.ID, "details").send_keys("Out for a week; the corner is very dark.")
+        d.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+        self.check("missing location is explained", "Enter where the problem is" in d.find_element(By.CSS_SELECTOR, ".error-summary").text)
+        self.check("the error summary takes focus", d.switch_to.active_element.get_attribute("class") == "error-summary")
+        self.check("typed subject is kept", d.find_element(By.ID, "subject").get_attribute("value") == SUBJECT)
+        d.find_element(By.ID, "location").send_keys("War memorial, Church Street")
+        d.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+        self.page_ok("submit")
+        self.check("submitted", "has been submitted" in self.flash(), self.flash())
+        enquiry_url = d.current_url
+        reference = d.find_element(By.CSS_SELECTOR, ".caption").text
+
+        # The co-ordinator finds it in the queue, takes it and asks an officer.
+        self.sign_in("coordinator@demo.test")
+        d.find_element(By.LINK_TEXT, "Queue").click()
+        self.page_ok("queue")
+        d.find_element(By.LINK_TEXT, reference).click()
+        d.find_element(By.XPATH, "//button[normalize-space()='Take this enquiry']").click()
+        self.check("taken", "You have taken" in self.flash(), self.flash())
+        details = self.open_action("Ask an officer")
+        details.find_element(By.XPATH, ".//label[contains(., 'Chris Walker')]").click()
+        details.find_element(By.TAG_NAME, "textarea").send_keys("Is this column on the replacement list?")
+        details.find_element(By.XPATH, ".//button[normalize-space()='Send question']").click()
+        self.check("question sent", "Your question has been sent" in self.flash(), self.flash())
+
+        # The responder answers from their dashboard.
+        self.sign_in("responder@demo.test")
+        d.find_element(By.LINK_TEXT, "Questions").click()
+        self.page_ok("questions")
+        d.find_element(By.LINK_TEXT, reference).click()
+        self.page_ok("responder's view")
+        self.check("no resident details for the responder", "Resident" not in d.find_element(By.TAG_NAME, "main").text)
+        d.find_element(By.ID, "answer_question-body").send_keys("Yes: replacement is booked for Thursday.")
+        d.find_element(By.XPATH, "//button[normalize-space()='Send answer']").click()
+        self.check("answered", "Your answer has been sent" in self.flash(), self.flash())
+
+        # The co-ordinator updates the Member and completes.
+        self.sign_in("coordinator@demo.test")
+        d.get(enquiry_url)
+        self.check("answer is on the enquiry", "replacement is booked for Thursday" in d.find_element(By.TAG_NAME, "main").text)
+        self.act("Send a progress update", "The column will be replaced on Thursday.", "Send update")
+        self.check("update sent", "Your update has been sent" in self.flash(), self.flash())
+        self.act("Complete with a final response", "The column was replaced on Thursday.", "Complete the enquiry")
+        self.check("completed", "The enquiry is complete" in self.flash(), self.flash())
+
+        # The Member reopens it.
+        self.sign_in("member@demo.test")
+        d.get(self.base + "/enquiries?tab=pending")
+        self.page_ok("pending tab")
+        d.find_element(By.LINK_TEXT, reference).click()
+        self.check("member sees the final response", "The column was replaced on Thursday." in d.find_element(By.TAG_NAME, "main").text)
+        self.act("Reopen", "It went out again last night.", "Reopen")
+        self.check("reopened", "has been reopened" in self.flash(), self.flash())
+
+        # The co-ordinator completes it again; the Member closes it.
+        self.sign_in("coordinator@demo.test")
+        d.get(enquiry_url)
+        self.act("Complete with a final response", "The lamp head has been replaced too.", "Complete the enquiry")
+        self.check("completed again", "The enquiry is complete" in self.flash(), self.flash())
+        self.sign_in("member@demo.test")
+        d.get(enquiry_url)
+        self.act("Close", "Thank you.", "Close the enquiry")
+        self.check("closed", "has been closed" in self.flash(), self.flash())
+        self.check("status shows closed", "Closed" in d.find_element(By.CSS_SELECTOR, ".tags").text)
+        d.get(self.base + "/enquiries?tab=closed")
+        self.check("on the closed tab", SUBJECT in d.find_element(By.TAG_NAME, "main").text)
+
+
+def main():
+    binary = sys.argv[1]
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="portal-browser-")
+    log = open(os.path.join(data, "server.log"), "w")
+    server = subprocess.Popen([binary, "demo", "--port", str(port)], env={**os.environ, "PORTAL_DATA_DIR": data},
+                              stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    journey = None
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.5)
+        journey = Journey(base)
+        journey.run()
+    except Exception:
+        traceback.print_exc()
+        if journey:
+            journey.failed += 1
+            print("page at failure:", journey.driver.current_url, journey.driver.title)
+    finally:
+        if journey:
+            journey.driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+    passed = journey.passed if journey else 0
+    failed = journey.failed if journey else 1
+    print(f"journey: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
