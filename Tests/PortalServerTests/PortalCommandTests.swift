@@ -88,6 +88,31 @@ import Glibc
         expectOneClearLine(outcome, containing: "run `portal migrate` first")
     }
 
+    @Test func auditVerifyChecksTheChain() throws {
+        let folder = scratch
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let migrated = try run(["migrate", "--yes"], environment: ["PORTAL_DATA_DIR": folder])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        let intact = try runCapturingOutput(["audit", "verify"], environment: ["PORTAL_DATA_DIR": folder])
+        #expect(intact.status == 0)
+        #expect(intact.stdout.contains("The audit trail is intact: 0 entries checked."))
+        expectOneClearLine(try run(["audit", "rewrite"], environment: ["PORTAL_DATA_DIR": folder]), containing: "use: portal audit verify")
+    }
+
+    func runCapturingOutput(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "DATABASE_URL" }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// Holds a port the way another program would.
     private func listenOnLoopback() throws -> (Int32, UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
