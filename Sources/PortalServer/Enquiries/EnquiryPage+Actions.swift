@@ -47,7 +47,11 @@ extension EnquiryPage {
                     for question in open {
                         actionForm(.withdrawQuestion, model: model, request: request, button: "Withdraw question to \(model.name(question.$responder.id))",
                                    summaryText: "Withdraw the question to \(model.name(question.$responder.id))", question: question.id) { posted, errors in
-                            textArea("withdraw_question-body", label: "Reason", value: posted?.body, errors: errors,
+                            // Ids must be unique on the page: only the form that came back with an error
+                            // keeps the id its error message links to.
+                            let failedHere = posted?.question == question.id?.uuidString
+                            textArea(failedHere ? "withdraw_question-body" : "withdraw-\(question.id!.uuidString.prefix(8))", label: "Reason",
+                                     value: failedHere ? posted?.body : nil, errors: failedHere ? errors : FormErrors(),
                                      hint: "For example, it duplicates another question. The officer sees the reason.", rows: 3).renamed("body")
                         }
                     }
