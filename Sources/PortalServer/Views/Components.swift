@@ -105,34 +105,19 @@ func groupedSelectField(_ id: String, label text: String, groups: [(String, [Cho
 
 /// Radio buttons in a fieldset, for a short list of choices shown at once.
 func radios(_ id: String, legend text: String, choices: [Choice], selected: String?, errors: FormErrors, hint: String? = nil) -> HTMLNode {
-    let error = errors[id]
-    var fieldsetAttributes: [HTMLAttribute] = [.class("fieldset")]
-    if let described = describedBy(id, hint: hint, error: error) { fieldsetAttributes.append(.aria("describedby", described)) }
-    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
-        element("fieldset", fieldsetAttributes) {
-            legend(.class("fieldset-legend")) { text }
-            hintAndError(id, hint: hint, error: error)
-            div(.class("checkboxes radios")) {
-                for (index, choice) in choices.enumerated() {
-                    let boxID = index == 0 ? id : "\(id)-\(index + 1)"
-                    div(.class("checkbox")) {
-                        HTMLNode.void("input", [.class("checkbox-input"), .id(boxID), .name(id), .type("radio"), .value(choice.value)]
-                                      + (choice.value == selected ? [.checked] : []))
-                        label(.class("checkbox-label"), .for(boxID)) {
-                            choice.label
-                            if let hint = choice.hint { span(.class("checkbox-hint")) { hint } }
-                        }
-                    }
-                }
-            }
-        }
-    }
+    choiceGroup(id, legend: text, choices: choices, chosen: selected.map { [$0] } ?? [], errors: errors, hint: hint, type: "radio", name: id)
 }
 
-/// A group of checkboxes in a fieldset. The first box carries the group's id, so the error
-/// summary's link lands on it.
+/// A group of checkboxes in a fieldset, posted as `id[]`.
 func checkboxes(_ id: String, legend text: String, choices: [Choice], checked: Set<String>, errors: FormErrors,
                 hint: String? = nil) -> HTMLNode {
+    choiceGroup(id, legend: text, choices: choices, chosen: checked, errors: errors, hint: hint, type: "checkbox", name: "\(id)[]")
+}
+
+/// Checkboxes or radios in a fieldset with a legend, hint and error. The first input carries the
+/// group's id, so the error summary's link lands on it.
+private func choiceGroup(_ id: String, legend text: String, choices: [Choice], chosen: Set<String>, errors: FormErrors,
+                         hint: String?, type: String, name: String) -> HTMLNode {
     let error = errors[id]
     var fieldsetAttributes: [HTMLAttribute] = [.class("fieldset")]
     if let described = describedBy(id, hint: hint, error: error) { fieldsetAttributes.append(.aria("describedby", described)) }
@@ -140,13 +125,13 @@ func checkboxes(_ id: String, legend text: String, choices: [Choice], checked: S
         element("fieldset", fieldsetAttributes) {
             legend(.class("fieldset-legend")) { text }
             hintAndError(id, hint: hint, error: error)
-            div(.class("checkboxes")) {
+            div(.class(type == "radio" ? "checkboxes radios" : "checkboxes")) {
                 for (index, choice) in choices.enumerated() {
-                    let boxID = index == 0 ? id : "\(id)-\(index + 1)"
+                    let inputID = index == 0 ? id : "\(id)-\(index + 1)"
                     div(.class("checkbox")) {
-                        HTMLNode.void("input", [.class("checkbox-input"), .id(boxID), .name("\(id)[]"), .type("checkbox"),
-                                                .value(choice.value)] + (checked.contains(choice.value) ? [.checked] : []))
-                        label(.class("checkbox-label"), .for(boxID)) {
+                        HTMLNode.void("input", [.class("checkbox-input"), .id(inputID), .name(name), .type(type), .value(choice.value)]
+                                      + (chosen.contains(choice.value) ? [.checked] : []))
+                        label(.class("checkbox-label"), .for(inputID)) {
                             choice.label
                             if let hint = choice.hint { span(.class("checkbox-hint")) { hint } }
                         }
