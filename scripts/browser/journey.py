@@ -153,7 +153,7 @@ class Journey:
         self.check("completed again", "The enquiry is complete" in self.flash(), self.flash())
         self.sign_in("member@demo.test")
         d.get(enquiry_url)
-        self.act("Close", "Thank you.", "Close the enquiry")
+        self.act("Confirm it is done and close", "Thank you.", "Confirm and close")
         self.check("closed", "has been closed" in self.flash(), self.flash())
         self.check("status shows closed", "Closed" in d.find_element(By.CSS_SELECTOR, ".tags").text)
         d.get(self.base + "/enquiries?tab=closed")

@@ -31,7 +31,9 @@ extension EnquiryPage {
                         textArea("\(action.rawValue)-body", label: bodyLabel(action), value: posted?.body, errors: errors, hint: bodyHint(action)).renamed("body")
                     }
                 case .requestUpdate, .close, .awaitWorks:
-                    actionForm(action, model: model, request: request, button: buttonText(action)) { posted, errors in
+                    let confirming = action == .close && model.enquiry.status == .completed
+                    actionForm(action, model: model, request: request, button: confirming ? "Confirm and close" : buttonText(action),
+                               summaryText: confirming ? "Confirm it is done and close" : nil) { posted, errors in
                         textArea("\(action.rawValue)-body", label: bodyLabel(action) + " (optional)", value: posted?.body, errors: errors, hint: bodyHint(action), rows: 3).renamed("body")
                     }
                 case .resumeWork:

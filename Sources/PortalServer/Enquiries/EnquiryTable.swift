@@ -19,20 +19,22 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
             tbody {
                 for row in rows {
                     tr {
-                        td { link("/enquiries/\(row.id.uuidString)") { row.reference } }
-                        th(.scopeRow) {
+                        td(.data("label", "Reference")) { link("/enquiries/\(row.id.uuidString)") { row.reference } }
+                        th(.scopeRow, .data("label", "Subject")) {
                             row.subject
                             if row.urgent { " " ; span(.class("tag tag-red")) { "Urgent" } }
                         }
-                        if !forMember { td { row.member } }
-                        td { forMember ? row.serviceArea : row.type }
-                        td { forMember ? (row.parish ?? "–") : [row.district, row.worksArea].compactMap { $0 }.joined(separator: " / ") }
-                        td {
+                        if !forMember { td(.data("label", "Member")) { row.member } }
+                        td(.data("label", forMember ? "Service area" : "Type")) { forMember ? row.serviceArea : row.type }
+                        td(.data("label", forMember ? "Parish" : "District / works area")) {
+                            forMember ? (row.parish ?? "–") : [row.district, row.worksArea].compactMap { $0 }.joined(separator: " / ")
+                        }
+                        td(.data("label", "Status")) {
                             EnquiryPage.statusTag(row.status, forMember: forMember)
                             if !forMember, row.awaitingReply { " " ; span(.class("tag tag-red")) { "Member waiting" } }
                             if row.reopened > 0, row.status.isOpen { " " ; span(.class("tag tag-grey")) { "Reopened" } }
                         }
-                        td { row.lastActivity.councilDate }
+                        td(.data("label", "Last activity")) { row.lastActivity.councilDate }
                     }
                 }
             }

@@ -145,6 +145,13 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 .fieldset-legend-large { font-size: 1.5rem; }
 .form-section { margin-bottom: 30px; }
 .radios { flex-direction: column; }
+@media (max-width: 40em) {
+  .enquiry-table thead { position: absolute; left: -9999px; }
+  .enquiry-table, .enquiry-table tbody, .enquiry-table tr, .enquiry-table td, .enquiry-table th { display: block; width: 100%; }
+  .enquiry-table tr { border-bottom: 2px solid #b1b4b6; padding: 10px 0; }
+  .enquiry-table td, .enquiry-table th { border: 0; padding: 2px 0; }
+  .enquiry-table td[data-label]::before, .enquiry-table th[data-label]::before { content: attr(data-label) ": "; font-weight: 700; }
+}
 .demo-accounts { border-left: 10px solid #1d70b8; padding: 15px; background: #f3f2f1; margin-top: 40px; }
 @media print {
   .header, .footer, .skip-link, .filters, .button, .no-print { display: none !important; }
