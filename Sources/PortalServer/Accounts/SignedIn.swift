@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PortalCore
+import SQLKit
 import Vapor
 
 /// The person behind a request, as every page needs them: loaded once per request by
@@ -11,6 +12,14 @@ struct CurrentUser: Sendable {
     let email: String
     let roles: RoleSet
     let divisionID: UUID?
+
+    init(id: UUID, name: String, email: String, roles: RoleSet, divisionID: UUID?) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.roles = roles
+        self.divisionID = divisionID
+    }
 
     init(_ user: User) throws {
         self.id = try user.requireID()
@@ -86,25 +95,50 @@ struct SessionLoader: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
+    /// The columns a request needs, read in one joined query and decoded without Fluent's models
+    /// (this runs on every signed-in request).
+    private struct Row: Decodable {
+        let session_id: UUID
+        let csrf_token: String
+        let last_seen_at: Date
+        let user_id: UUID
+        let name: String
+        let email: String
+        let is_member: Bool
+        let is_coordinator: Bool
+        let is_responder: Bool
+        let is_administrator: Bool
+        let division_id: UUID?
+    }
+
     private func load(token: String, for request: Request) async throws {
         let now = Date()
-        guard let session = try await UserSession.query(on: request.db)
-            .join(User.self, on: \UserSession.$user.$id == \User.$id)
-            .filter(\.$tokenHash == SecureToken.hash(token))
-            .filter(\.$expiresAt > now)
-            .filter(User.self, \.$isActive == true)
-            .first()
+        let sql = request.db.sql
+        guard let row = try await sql.select()
+            .column(SQLColumn("id", table: "user_sessions"), as: "session_id")
+            .column(SQLColumn("csrf_token", table: "user_sessions"))
+            .column(SQLColumn("last_seen_at", table: "user_sessions"))
+            .column(SQLColumn("id", table: "users"), as: "user_id")
+            .columns(["name", "email", "is_member", "is_coordinator", "is_responder", "is_administrator", "division_id"].map { SQLColumn($0, table: "users") })
+            .from("user_sessions")
+            .join("users", on: SQLColumn("user_id", table: "user_sessions"), .equal, SQLColumn("id", table: "users"))
+            .where(SQLColumn("token_hash", table: "user_sessions"), .equal, SQLBind(SecureToken.hash(token)))
+            .where(SQLColumn("expires_at", table: "user_sessions"), .greaterThan, SQLBind(now))
+            .where(SQLColumn("is_active", table: "users"), .equal, SQLBind(true))
+            .first(decoding: Row.self)
         else { return }
-        if session.lastSeenAt.addingTimeInterval(SessionLifetime.idle) < now {
-            try await session.delete(on: request.db)
+        if row.last_seen_at.addingTimeInterval(SessionLifetime.idle) < now {
+            try await sql.delete(from: "user_sessions").where("id", .equal, row.session_id).run()
             return
         }
-        let user = try session.joined(User.self)
-        if now.timeIntervalSince(session.lastSeenAt) > SessionLifetime.touchInterval {
-            session.lastSeenAt = now
-            try await session.update(on: request.db)
+        if now.timeIntervalSince(row.last_seen_at) > SessionLifetime.touchInterval {
+            try await sql.update("user_sessions").set("last_seen_at", to: now).where("id", .equal, row.session_id).run()
         }
-        request.signedIn = SignedIn(user: try CurrentUser(user), sessionID: try session.requireID(), csrfToken: session.csrfToken)
+        let roles = RoleSet([row.is_member ? Role.member : nil, row.is_coordinator ? .coordinator : nil,
+                             row.is_responder ? .responder : nil, row.is_administrator ? .administrator : nil].compactMap { $0 })
+        request.signedIn = SignedIn(
+            user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id),
+            sessionID: row.session_id, csrfToken: row.csrf_token)
     }
 }
 

@@ -114,10 +114,7 @@ enum EnquiryActionRoutes {
         case .take:
             return { enquiry, _, _ in enquiry.$handler.id = me; return "" }
         case .assign:
-            let coordinators = try await User.query(on: request.db)
-                .join(CoordinatorArea.self, on: \CoordinatorArea.$user.$id == \User.$id)
-                .filter(CoordinatorArea.self, \.$serviceArea.$id == loaded.enquiry.$serviceArea.id)
-                .filter(\.$isActive == true).all(\.$id)
+            let coordinators = try await UserNames.coordinators(of: loaded.enquiry.$serviceArea.id, on: request.db).map(\.id)
             guard let chosen = posted.coordinator.flatMap(UUID.init(uuidString:)), coordinators.contains(chosen) else {
                 errors.add("assign-coordinator", "Select a co-ordinator of this service area")
                 return nil
@@ -153,7 +150,7 @@ enum EnquiryActionRoutes {
             guard let text = text(required: "Write your reply") else { return nil }
             return entry(.reply, text, awaitingReply: false)
         case .askResponder:
-            let known = Set(try await User.query(on: request.db).filter(\.$isResponder == true).filter(\.$isActive == true).all(\.$id))
+            let known = Set(try await UserNames.responders(on: request.db).map(\.id))
             let chosen = (posted.responders ?? []).compactMap(UUID.init(uuidString:))
             if chosen.isEmpty || chosen.count != (posted.responders ?? []).count || !Set(chosen).isSubset(of: known) {
                 errors.add("ask_responder-responders", "Select at least one officer from the list")

@@ -43,46 +43,89 @@ enum EnquiryList {
         }
     }
 
-    /// Rows of the query, newest activity first unless sorted otherwise, with names resolved.
-    static func rows(_ query: QueryBuilder<Enquiry>, filters: Filters, data: ReferenceData, on db: any Database) async throws -> (rows: [EnquiryRow], total: Int) {
-        var query = query
+    /// Only the columns a list shows, decoded straight from SQL: decoding whole Fluent models
+    /// costs more than the query itself on a page of fifty.
+    private struct ListColumns: Decodable {
+        let id: UUID
+        let reference: String
+        let subject: String
+        let service_area_id: UUID
+        let type_id: UUID
+        let status: String
+        let last_activity_at: Date
+        let member_id: UUID
+        let parish_id: UUID?
+        let district_id: UUID?
+        let works_area_id: UUID?
+        let awaiting_reply: Bool
+        let urgency: String
+        let reopen_count: Int
+    }
+
+    /// A page of rows within `scope` (conditions on the enquiries table), narrowed by the filters,
+    /// most recent activity first unless sorted otherwise, with names resolved; and the total.
+    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, on db: any Database) async throws -> (rows: [EnquiryRow], total: Int) {
+        var conditions = scope
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
             if let reference = EnquiryReference.normalise(text) {
-                query = query.filter(\.$reference == reference)
+                conditions.append(SQLBinaryExpression(SQLColumn("reference"), .equal, SQLBind(reference)))
             } else {
                 let pattern = "%\(text.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: ""))%"
-                query = query.group(.or) { group in
-                    group.filter(.sql(raw: "LOWER(enquiries.subject)"), .custom("LIKE"), .bind(pattern))
-                    group.filter(.sql(raw: "LOWER(enquiries.location)"), .custom("LIKE"), .bind(pattern))
-                    group.filter(.sql(raw: "LOWER(enquiries.details)"), .custom("LIKE"), .bind(pattern))
+                let matches = ["subject", "location", "details"].map { column in
+                    SQLBinaryExpression(SQLFunction("LOWER", args: SQLColumn(column)), .like, SQLBind(pattern)) as any SQLExpression
                 }
+                conditions.append(SQLGroupExpression(SQLList(matches, separator: SQLRaw(" OR "))))
             }
         }
-        if let parish = filters.parish.flatMap(UUID.init(uuidString:)) { query = query.filter(\.$parish.$id == parish) }
-        if let district = filters.district.flatMap(UUID.init(uuidString:)) { query = query.filter(\.$district.$id == district) }
-        if let type = filters.type.flatMap(UUID.init(uuidString:)) { query = query.filter(\.$type.$id == type) }
-        if let works = filters.worksArea.flatMap(UUID.init(uuidString:)) { query = query.filter(\.$worksArea.$id == works) }
-        if let status = filters.status.flatMap(EnquiryStatus.init(rawValue:)) { query = query.filter(\.$status == status) }
-        let total = try await query.count()
-        switch filters.sort {
-        case "oldest": query = query.sort(\.$lastActivityAt, .ascending)
-        case "reference": query = query.sort(\.$reference, .ascending)
-        case "raised": query = query.sort(\.$createdAt, .ascending)
-        default: query = query.sort(\.$lastActivityAt, .descending)
+        for (column, value) in [("parish_id", filters.parish), ("district_id", filters.district), ("type_id", filters.type), ("works_area_id", filters.worksArea)] {
+            if let id = value.flatMap(UUID.init(uuidString:)) { conditions.append(SQLBinaryExpression(SQLColumn(column), .equal, SQLBind(id))) }
         }
+        if let status = filters.status.flatMap(EnquiryStatus.init(rawValue:)) {
+            conditions.append(SQLBinaryExpression(SQLColumn("status"), .equal, SQLBind(status.rawValue)))
+        }
+        var count = db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(Enquiry.schema)
+        for condition in conditions { count = count.where(condition) }
+        let total = try await count.first()?.decode(column: "total", as: Int.self) ?? 0
+
         let page = max(1, filters.page ?? 1)
         let limit = filters.print == nil ? pageSize : 1000
-        let enquiries = try await query.range(((page - 1) * limit)..<(page * limit)).all()
-        let memberIDs = Array(Set(enquiries.map(\.$member.id)))
-        let members = memberIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await User.query(on: db).filter(\.$id ~~ memberIDs).all().map { ($0.id!, $0.name) })
-        let rows = enquiries.map { e in
-            EnquiryRow(id: e.id!, reference: e.reference, subject: e.subject, serviceArea: data.name(e.$serviceArea.id) ?? "",
-                       status: e.status, lastActivity: e.lastActivityAt, member: members[e.$member.id] ?? "",
-                       parish: data.name(e.$parish.id), district: data.name(e.$district.id), worksArea: data.name(e.$worksArea.id),
-                       type: data.name(e.$type.id) ?? "", awaitingReply: e.awaitingReply, urgent: e.urgency == .urgent, reopened: e.reopenCount)
+        var select = db.sql.select()
+            .columns(["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "member_id",
+                      "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count"])
+            .from(Enquiry.schema)
+        for condition in conditions { select = select.where(condition) }
+        switch filters.sort {
+        case "oldest": select = select.orderBy("last_activity_at", .ascending)
+        case "reference": select = select.orderBy("reference", .ascending)
+        case "raised": select = select.orderBy("created_at", .ascending)
+        default: select = select.orderBy("last_activity_at", .descending)
+        }
+        let found = try await select.limit(limit).offset((page - 1) * limit).all(decoding: ListColumns.self)
+        let memberIDs = Array(Set(found.map(\.member_id)))
+        var members: [UUID: String] = [:]
+        if !memberIDs.isEmpty {
+            for row in try await db.sql.select().columns("id", "name").from(User.schema)
+                .where(SQLColumn("id"), .in, SQLGroupExpression(memberIDs.map { SQLBind($0) })).all() {
+                members[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+            }
+        }
+        let rows = found.map { e in
+            EnquiryRow(id: e.id, reference: e.reference, subject: e.subject, serviceArea: data.name(e.service_area_id) ?? "",
+                       status: EnquiryStatus(rawValue: e.status) ?? .submitted, lastActivity: e.last_activity_at, member: members[e.member_id] ?? "",
+                       parish: data.name(e.parish_id), district: data.name(e.district_id), worksArea: data.name(e.works_area_id),
+                       type: data.name(e.type_id) ?? "", awaitingReply: e.awaiting_reply, urgent: e.urgency == Urgency.urgent.rawValue,
+                       reopened: e.reopen_count)
         }
         return (rows, total)
+    }
+
+    /// A condition on one column being one of several values.
+    static func column(_ name: String, in values: [some Encodable & Sendable]) -> any SQLExpression {
+        values.isEmpty ? SQLRaw("1 = 0") : SQLBinaryExpression(SQLColumn(name), .in, SQLGroupExpression(values.map { SQLBind($0) }))
+    }
+
+    static func column(_ name: String, is value: some Encodable & Sendable) -> any SQLExpression {
+        SQLBinaryExpression(SQLColumn(name), .equal, SQLBind(value))
     }
 
     /// Counts by status (and of reopened, and of those awaiting a reply) in one grouped query.

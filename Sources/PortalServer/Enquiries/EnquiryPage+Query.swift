@@ -46,21 +46,17 @@ enum EnquiryPage {
             if loaded.view == .officer {
                 questions = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id).sort(\.$askedAt).all()
                 audit = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all()
-                coordinators = try await User.query(on: db)
-                    .join(CoordinatorArea.self, on: \CoordinatorArea.$user.$id == \User.$id)
-                    .filter(CoordinatorArea.self, \.$serviceArea.$id == enquiry.$serviceArea.id)
-                    .filter(\.$isActive == true).sort(\.$name).all()
-                    .map { Choice(value: $0.id!.uuidString, label: $0.name) }
-                responders = try await User.query(on: db).filter(\.$isResponder == true).filter(\.$isActive == true)
-                    .filter(\.$id != actor.user.id).sort(\.$name).all()
-                    .map { Choice(value: $0.id!.uuidString, label: $0.name + ($0.jobTitle.map { ", \($0)" } ?? "")) }
+                coordinators = try await UserNames.coordinators(of: enquiry.$serviceArea.id, on: db)
+                    .map { Choice(value: $0.id.uuidString, label: $0.name) }
+                responders = try await UserNames.responders(on: db).filter { $0.id != actor.user.id }
+                    .map { Choice(value: $0.id.uuidString, label: $0.name + ($0.job_title.map { ", \($0)" } ?? "")) }
             }
         }
         var people = Set([enquiry.$member.id, enquiry.$raisedBy.id] + [enquiry.$handler.id].compactMap { $0 })
         people.formUnion(entries.map(\.$author.id))
         people.formUnion(questions.flatMap { [$0.$askedBy.id, $0.$responder.id] })
         people.formUnion(audit.compactMap(\.actorID))
-        let names = Dictionary(uniqueKeysWithValues: try await User.query(on: db).filter(\.$id ~~ Array(people)).all().map { ($0.id!, $0.name) })
+        let names = try await UserNames.lookup(people, on: db)
         return Model(
             enquiry: enquiry, view: loaded.view, standing: loaded.standing,
             actions: EnquiryLifecycle.available(from: enquiry.status, by: loaded.standing),

@@ -19,9 +19,7 @@ extension Request {
     func enquiryActor() async throws -> EnquiryActor {
         if let cached = storage[EnquiryActorKey.self] { return cached }
         let user = try requireUser()
-        let areas = user.roles.contains(.coordinator)
-            ? Set(try await CoordinatorArea.query(on: db).filter(\.$user.$id == user.id).all(\.$serviceArea.$id))
-            : []
+        let areas = user.roles.contains(.coordinator) ? try await UserNames.coordinatedAreas(of: user.id, on: db) : []
         let actor = EnquiryActor(user: user, coordinatedAreas: areas)
         storage[EnquiryActorKey.self] = actor
         return actor

@@ -28,19 +28,21 @@ enum QueueRoutes {
         let data = try await request.referenceData()
         let allAreas = actor.user.roles.contains(.administrator)
         let areas = Array(actor.coordinatedAreas)
-        var query = Enquiry.query(on: request.db)
-        if !allAreas { query = query.filter(\.$serviceArea.$id ~~ areas) }
+        var scope: [any SQLExpression] = allAreas ? [] : [EnquiryList.column("service_area_id", in: areas)]
         switch tab {
-        case .new: query = query.filter(\.$status == .submitted)
-        case .inProgress: query = query.filter(\.$status == .inProgress)
-        case .awaitingWorks: query = query.filter(\.$status == .awaitingWorks)
-        case .completed: query = query.filter(\.$status == .completed)
-        case .waiting: query = query.filter(\.$awaitingReply == true).filter(\.$status ~~ [.submitted, .inProgress, .awaitingWorks, .completed])
-        case .reopened: query = query.filter(\.$reopenCount > 0).filter(\.$status ~~ [.inProgress, .awaitingWorks])
+        case .new: scope.append(EnquiryList.column("status", is: EnquiryStatus.submitted.rawValue))
+        case .inProgress: scope.append(EnquiryList.column("status", is: EnquiryStatus.inProgress.rawValue))
+        case .awaitingWorks: scope.append(EnquiryList.column("status", is: EnquiryStatus.awaitingWorks.rawValue))
+        case .completed: scope.append(EnquiryList.column("status", is: EnquiryStatus.completed.rawValue))
+        case .waiting:
+            scope.append(EnquiryList.column("awaiting_reply", is: true))
+            scope.append(EnquiryList.column("status", in: [EnquiryStatus.submitted, .inProgress, .awaitingWorks, .completed].map(\.rawValue)))
+        case .reopened:
+            scope.append(SQLBinaryExpression(SQLColumn("reopen_count"), .greaterThan, SQLBind(0)))
+            scope.append(EnquiryList.column("status", in: [EnquiryStatus.inProgress, .awaitingWorks].map(\.rawValue)))
         }
-        let (rows, total) = try await EnquiryList.rows(query, filters: filters, data: data, on: request.db)
-        let scope: (any SQLExpression)? = allAreas ? nil : SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areas.map { SQLBind($0) }))
-        let counts = areas.isEmpty && !allAreas ? ([:], 0, 0) : try await EnquiryList.counts(where: scope, on: request.db)
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, on: request.db)
+        let counts = try await EnquiryList.counts(where: allAreas ? nil : EnquiryList.column("service_area_id", in: areas), on: request.db)
         let tabs: [(String, String, Int)] = Tab.allCases.map { tab in
             let count = switch tab {
             case .new: counts.0[.submitted] ?? 0
