@@ -20,7 +20,8 @@ os.environ.setdefault("SE_AVOID_STATS", "true")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 SUBJECT = "Street light out by the war memorial"
 
@@ -60,6 +61,12 @@ class Journey:
         self.check(f"{step}: page loads", not title.startswith(("Error", "Sorry", "Page not found", "Access refused")), title)
         self.check(f"{step}: no browser errors", not errors, str(errors))
 
+    def go(self, element):
+        """Clicks something that loads a new page, and waits until the old page is gone."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+
     def flash(self):
         found = self.driver.find_elements(By.CSS_SELECTOR, ".notification-banner")
         return found[0].text if found else ""
@@ -69,7 +76,7 @@ class Journey:
         self.driver.get(self.base + "/sign-in")
         self.driver.find_element(By.ID, "email").send_keys(email)
         self.driver.find_element(By.ID, "password").send_keys("demo")
-        self.driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        self.go(self.driver.find_element(By.CSS_SELECTOR, "main button[type=submit]"))
         self.page_ok(f"sign in as {email}")
 
     def open_action(self, summary_text):
@@ -82,23 +89,23 @@ class Journey:
     def act(self, summary_text, text, button_text):
         details = self.open_action(summary_text)
         details.find_element(By.TAG_NAME, "textarea").send_keys(text)
-        details.find_element(By.XPATH, f".//button[normalize-space()='{button_text}']").click()
+        self.go(details.find_element(By.XPATH, f".//button[normalize-space()='{button_text}']"))
 
     def run(self):
         d = self.driver
         # A Member submits, correcting a mistake on the way.
         self.sign_in("member@demo.test")
-        d.find_element(By.LINK_TEXT, "New enquiry").click()
+        self.go(d.find_element(By.LINK_TEXT, "New enquiry"))
         Select(d.find_element(By.ID, "service-area")).select_by_visible_text("Highways")
         Select(d.find_element(By.ID, "type")).select_by_visible_text("Report a Safety Issue")
         d.find_element(By.ID, "subject").send_keys(SUBJECT)
         d.find_element(By.ID, "details").send_keys("Out for a week; the corner is very dark.")
-        d.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+        self.go(d.find_element(By.CSS_SELECTOR, "button[value=submit]"))
         self.check("missing location is explained", "Enter where the problem is" in d.find_element(By.CSS_SELECTOR, ".error-summary").text)
         self.check("the error summary takes focus", d.switch_to.active_element.get_attribute("class") == "error-summary")
         self.check("typed subject is kept", d.find_element(By.ID, "subject").get_attribute("value") == SUBJECT)
         d.find_element(By.ID, "location").send_keys("War memorial, Church Street")
-        d.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+        self.go(d.find_element(By.CSS_SELECTOR, "button[value=submit]"))
         self.page_ok("submit")
         self.check("submitted", "has been submitted" in self.flash(), self.flash())
         enquiry_url = d.current_url
@@ -106,26 +113,26 @@ class Journey:
 
         # The co-ordinator finds it in the queue, takes it and asks an officer.
         self.sign_in("coordinator@demo.test")
-        d.find_element(By.LINK_TEXT, "Queue").click()
+        self.go(d.find_element(By.LINK_TEXT, "Queue"))
         self.page_ok("queue")
-        d.find_element(By.LINK_TEXT, reference).click()
-        d.find_element(By.XPATH, "//button[normalize-space()='Take this enquiry']").click()
+        self.go(d.find_element(By.LINK_TEXT, reference))
+        self.go(d.find_element(By.XPATH, "//button[normalize-space()='Take this enquiry']"))
         self.check("taken", "You have taken" in self.flash(), self.flash())
         details = self.open_action("Ask an officer")
         details.find_element(By.XPATH, ".//label[contains(., 'Chris Walker')]").click()
         details.find_element(By.TAG_NAME, "textarea").send_keys("Is this column on the replacement list?")
-        details.find_element(By.XPATH, ".//button[normalize-space()='Send question']").click()
+        self.go(details.find_element(By.XPATH, ".//button[normalize-space()='Send question']"))
         self.check("question sent", "Your question has been sent" in self.flash(), self.flash())
 
         # The responder answers from their dashboard.
         self.sign_in("responder@demo.test")
-        d.find_element(By.LINK_TEXT, "Questions").click()
+        self.go(d.find_element(By.LINK_TEXT, "Questions"))
         self.page_ok("questions")
-        d.find_element(By.LINK_TEXT, reference).click()
+        self.go(d.find_element(By.LINK_TEXT, reference))
         self.page_ok("responder's view")
         self.check("no resident details for the responder", "Resident" not in d.find_element(By.TAG_NAME, "main").text)
         d.find_element(By.ID, "answer_question-body").send_keys("Yes: replacement is booked for Thursday.")
-        d.find_element(By.XPATH, "//button[normalize-space()='Send answer']").click()
+        self.go(d.find_element(By.XPATH, "//button[normalize-space()='Send answer']"))
         self.check("answered", "Your answer has been sent" in self.flash(), self.flash())
 
         # The co-ordinator updates the Member and completes.
@@ -141,7 +148,7 @@ class Journey:
         self.sign_in("member@demo.test")
         d.get(self.base + "/enquiries?tab=pending")
         self.page_ok("pending tab")
-        d.find_element(By.LINK_TEXT, reference).click()
+        self.go(d.find_element(By.LINK_TEXT, reference))
         self.check("member sees the final response", "The column was replaced on Thursday." in d.find_element(By.TAG_NAME, "main").text)
         self.act("Reopen", "It went out again last night.", "Reopen")
         self.check("reopened", "has been reopened" in self.flash(), self.flash())

@@ -15,7 +15,7 @@ enum SignInRoutes {
     static let throttle = SignInThrottle()
 
     @Sendable static func show(_ request: Request) async throws -> Response {
-        if request.currentUser != nil { return request.seeOther( "/") }
+        if request.currentUser != nil { return request.seeOther("/") }
         let next = safeNext(request.query[String.self, at: "next"])
         return request.render(SignInPage.page(request: request, email: "", next: next, errors: FormErrors()))
     }
@@ -50,14 +50,14 @@ enum SignInRoutes {
             return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .unauthorized))
         }
         try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
-        let response = request.seeOther( next ?? "/")
+        let response = request.seeOther(next ?? "/")
         try await SessionStore.start(for: user, on: request, response: response)
         request.logger.info("Signed in", metadata: ["user": .string(user.id?.uuidString ?? "")])
         return response
     }
 
     @Sendable static func signOut(_ request: Request) async throws -> Response {
-        let response = request.seeOther( "/sign-in", flash: "You have signed out.")
+        let response = request.seeOther("/sign-in", flash: "You have signed out.")
         try await SessionStore.end(on: request, response: response)
         return response
     }

@@ -2,20 +2,13 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Names of people, read without building whole `User` models: pages show names, not accounts.
+/// Exact reads of who holds which role, for decisions (assigning, asking, access), without
+/// building whole `User` models. Pages that only name people use `PeopleDirectory`.
 enum UserNames {
     struct Person: Decodable, Sendable {
         let id: UUID
         let name: String
         let job_title: String?
-    }
-
-    static func lookup(_ ids: some Collection<UUID>, on db: any Database) async throws -> [UUID: String] {
-        guard !ids.isEmpty else { return [:] }
-        let people = try await db.sql.select().columns("id", "name", "job_title").from(User.schema)
-            .where(SQLColumn("id"), .in, SQLGroupExpression(ids.map { SQLBind($0) }))
-            .all(decoding: Person.self)
-        return Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0.name) })
     }
 
     /// Active co-ordinators of a service area, by name.

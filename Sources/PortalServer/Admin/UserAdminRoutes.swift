@@ -67,7 +67,8 @@ enum UserAdminRoutes {
                 try await user.create(on: db)
                 try await replaceAreas(of: try user.requireID(), with: valid.serviceAreaIDs, on: db)
             }
-            return request.seeOther( "/admin/users", flash: "\(valid.name) has been added.")
+            await request.application.peopleDirectoryCache.invalidate()
+            return request.seeOther("/admin/users", flash: "\(valid.name) has been added.")
         }
     }
 
@@ -98,8 +99,9 @@ enum UserAdminRoutes {
                 let hash = try await valid.password.asyncMap { try await request.password.async.hash($0) }
                 let saved = try await save(user, from: valid, expectedVersion: form.version ?? -1, passwordHash: hash, on: request.db)
                 if saved {
+                    await request.application.peopleDirectoryCache.invalidate()
                     if hash != nil { try await SessionStore.endAll(for: userID, on: request.db) }
-                    return request.seeOther( "/admin/users", flash: "Changes to \(valid.name) have been saved.")
+                    return request.seeOther("/admin/users", flash: "Changes to \(valid.name) have been saved.")
                 }
                 errors.add("name", "Someone else changed this user while you were editing. Their changes are shown below; make yours again and save.")
                 let fresh = try await find(request)
@@ -139,7 +141,7 @@ enum UserAdminRoutes {
         let user = try await find(request)
         let userID = try user.requireID()
         guard userID != request.currentUser?.id else {
-            return request.seeOther( "/admin/users/\(userID)", flash: "You cannot deactivate your own account.")
+            return request.seeOther("/admin/users/\(userID)", flash: "You cannot deactivate your own account.")
         }
         user.isActive = false
         user.version += 1
@@ -147,7 +149,8 @@ enum UserAdminRoutes {
             try await user.update(on: db)
             try await SessionStore.endAll(for: userID, on: db)
         }
-        return request.seeOther( "/admin/users", flash: "\(user.name) has been deactivated and signed out.")
+        await request.application.peopleDirectoryCache.invalidate()
+        return request.seeOther("/admin/users", flash: "\(user.name) has been deactivated and signed out.")
     }
 
     @Sendable static func reactivate(_ request: Request) async throws -> Response {
@@ -155,7 +158,8 @@ enum UserAdminRoutes {
         user.isActive = true
         user.version += 1
         try await user.update(on: request.db)
-        return request.seeOther( "/admin/users", flash: "\(user.name) has been reactivated.")
+        await request.application.peopleDirectoryCache.invalidate()
+        return request.seeOther("/admin/users", flash: "\(user.name) has been reactivated.")
     }
 
     private static func find(_ request: Request) async throws -> User {

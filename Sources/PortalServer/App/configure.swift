@@ -31,6 +31,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.middleware.use(ErrorPageMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
     app.referenceDataCache = ReferenceDataCache()
+    app.peopleDirectoryCache = PeopleDirectoryCache()
     registerRoutes(app)
 }
 

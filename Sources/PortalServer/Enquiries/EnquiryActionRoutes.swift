@@ -115,6 +115,7 @@ enum EnquiryActionRoutes {
             return { enquiry, _, _ in enquiry.$handler.id = me; return "" }
         case .assign:
             let coordinators = try await UserNames.coordinators(of: loaded.enquiry.$serviceArea.id, on: request.db).map(\.id)
+            // Read afresh, not from the directory: assigning must see who covers the area now.
             guard let chosen = posted.coordinator.flatMap(UUID.init(uuidString:)), coordinators.contains(chosen) else {
                 errors.add("assign-coordinator", "Select a co-ordinator of this service area")
                 return nil

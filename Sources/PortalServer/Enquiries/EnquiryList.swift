@@ -60,11 +60,13 @@ enum EnquiryList {
         let awaiting_reply: Bool
         let urgency: String
         let reopen_count: Int
+        let total_count: Int
     }
 
     /// A page of rows within `scope` (conditions on the enquiries table), narrowed by the filters,
     /// most recent activity first unless sorted otherwise, with names resolved; and the total.
-    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, on db: any Database) async throws -> (rows: [EnquiryRow], total: Int) {
+    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, on db: any Database,
+                     people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> (rows: [EnquiryRow], total: Int) {
         var conditions = scope
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
             if let reference = EnquiryReference.normalise(text) {
@@ -83,15 +85,13 @@ enum EnquiryList {
         if let status = filters.status.flatMap(EnquiryStatus.init(rawValue:)) {
             conditions.append(SQLBinaryExpression(SQLColumn("status"), .equal, SQLBind(status.rawValue)))
         }
-        var count = db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(Enquiry.schema)
-        for condition in conditions { count = count.where(condition) }
-        let total = try await count.first()?.decode(column: "total", as: Int.self) ?? 0
-
         let page = max(1, filters.page ?? 1)
         let limit = filters.print == nil ? pageSize : 1000
         var select = db.sql.select()
             .columns(["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "member_id",
                       "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count"])
+            // The total of the whole result, on every row: one query instead of two.
+            .column(SQLRaw("COUNT(*) OVER ()"), as: "total_count")
             .from(Enquiry.schema)
         for condition in conditions { select = select.where(condition) }
         switch filters.sort {
@@ -101,17 +101,17 @@ enum EnquiryList {
         default: select = select.orderBy("last_activity_at", .descending)
         }
         let found = try await select.limit(limit).offset((page - 1) * limit).all(decoding: ListColumns.self)
-        let memberIDs = Array(Set(found.map(\.member_id)))
-        var members: [UUID: String] = [:]
-        if !memberIDs.isEmpty {
-            for row in try await db.sql.select().columns("id", "name").from(User.schema)
-                .where(SQLColumn("id"), .in, SQLGroupExpression(memberIDs.map { SQLBind($0) })).all() {
-                members[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
-            }
+        var total = found.first?.total_count ?? 0
+        if found.isEmpty, page > 1 {
+            // Past the last page there is no row to carry the total; count it once.
+            var count = db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(Enquiry.schema)
+            for condition in conditions { count = count.where(condition) }
+            total = try await count.first()?.decode(column: "total", as: Int.self) ?? 0
         }
+        let directory = try await people(Set(found.map(\.member_id)))
         let rows = found.map { e in
             EnquiryRow(id: e.id, reference: e.reference, subject: e.subject, serviceArea: data.name(e.service_area_id) ?? "",
-                       status: EnquiryStatus(rawValue: e.status) ?? .submitted, lastActivity: e.last_activity_at, member: members[e.member_id] ?? "",
+                       status: EnquiryStatus(rawValue: e.status) ?? .submitted, lastActivity: e.last_activity_at, member: directory.name(e.member_id) ?? "",
                        parish: data.name(e.parish_id), district: data.name(e.district_id), worksArea: data.name(e.works_area_id),
                        type: data.name(e.type_id) ?? "", awaitingReply: e.awaiting_reply, urgent: e.urgency == Urgency.urgent.rawValue,
                        reopened: e.reopen_count)

@@ -37,26 +37,26 @@ enum EnquiryPage {
         var responders: [Choice] = []
         switch loaded.view {
         case .responder:
-            questions = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id)
-                .filter(\.$responder.$id == actor.user.id).sort(\.$askedAt).all()
+            questions = loaded.questions.filter { $0.$responder.id == actor.user.id }
         case .member, .officer:
             var entryQuery = EnquiryEntry.query(on: db).filter(\.$enquiry.$id == id).sort(\.$createdAt)
             if loaded.view == .member { entryQuery = entryQuery.filter(\.$kind != .note) }
             entries = try await entryQuery.all()
             if loaded.view == .officer {
-                questions = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id).sort(\.$askedAt).all()
+                questions = loaded.questions
                 audit = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all()
-                coordinators = try await UserNames.coordinators(of: enquiry.$serviceArea.id, on: db)
-                    .map { Choice(value: $0.id.uuidString, label: $0.name) }
-                responders = try await UserNames.responders(on: db).filter { $0.id != actor.user.id }
-                    .map { Choice(value: $0.id.uuidString, label: $0.name + ($0.job_title.map { ", \($0)" } ?? "")) }
+                let directory = try await request.people()
+                coordinators = directory.coordinators(of: enquiry.$serviceArea.id).map { Choice(value: $0.id.uuidString, label: $0.name) }
+                responders = directory.responders.filter { $0.id != actor.user.id }
+                    .map { Choice(value: $0.id.uuidString, label: $0.name + ($0.jobTitle.map { ", \($0)" } ?? "")) }
             }
         }
         var people = Set([enquiry.$member.id, enquiry.$raisedBy.id] + [enquiry.$handler.id].compactMap { $0 })
         people.formUnion(entries.map(\.$author.id))
         people.formUnion(questions.flatMap { [$0.$askedBy.id, $0.$responder.id] })
         people.formUnion(audit.compactMap(\.actorID))
-        let names = try await UserNames.lookup(people, on: db)
+        let directory = try await request.people(naming: people)
+        let names = Dictionary(uniqueKeysWithValues: people.compactMap { id in directory.name(id).map { (id, $0) } })
         return Model(
             enquiry: enquiry, view: loaded.view, standing: loaded.standing,
             actions: EnquiryLifecycle.available(from: enquiry.status, by: loaded.standing),

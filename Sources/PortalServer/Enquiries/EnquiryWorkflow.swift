@@ -44,17 +44,20 @@ enum EnquiryWorkflow {
         let enquiry: Enquiry
         let standing: Set<Standing>
         let view: EnquiryAccess.View
+        /// Its questions to officers, oldest first: they decide who is a responder to it.
+        let questions: [ResponderQuestion]
     }
 
     /// The enquiry as this person may see it; "not found" when they may not see it at all.
     static func load(_ id: UUID, for actor: EnquiryActor, on db: any Database) async throws -> Loaded {
         guard let enquiry = try await Enquiry.find(id, on: db) else { throw Abort(.notFound) }
-        let asked = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id).all(\.$responder.$id)
+        let questions = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id).sort(\.$askedAt).all()
+        let asked = questions.map(\.$responder.id)
         let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
                                         serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked))
         let standing = EnquiryAccess.standing(of: actor.viewer, towards: facts)
         guard let view = EnquiryAccess.view(for: standing) else { throw Abort(.notFound) }
-        return Loaded(enquiry: enquiry, standing: standing, view: view)
+        return Loaded(enquiry: enquiry, standing: standing, view: view, questions: questions)
     }
 
     /// Performs an action. `change` makes the action's own changes (fields, entries, questions)

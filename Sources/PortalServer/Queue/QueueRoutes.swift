@@ -41,7 +41,7 @@ enum QueueRoutes {
             scope.append(SQLBinaryExpression(SQLColumn("reopen_count"), .greaterThan, SQLBind(0)))
             scope.append(EnquiryList.column("status", in: [EnquiryStatus.inProgress, .awaitingWorks].map(\.rawValue)))
         }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, on: request.db)
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, on: request.db) { try await request.people(naming: $0) }
         let counts = try await EnquiryList.counts(where: allAreas ? nil : EnquiryList.column("service_area_id", in: areas), on: request.db)
         let tabs: [(String, String, Int)] = Tab.allCases.map { tab in
             let count = switch tab {

@@ -24,7 +24,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if status.code >= 500 { request.logger.error("\(String(reflecting: error))") }
             if status == .unauthorized, request.method == .GET, !wantsJSON(request) {
                 let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
-                return request.seeOther( "/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/")")
+                return request.seeOther("/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/")")
             }
             return page(request, status: status, message: message, headers: abort.headers)
         }
