@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PortalCore
+import SQLKit
 import Vapor
 
 /// Everything the enquiry page shows, gathered with a fixed number of queries.
@@ -12,9 +13,9 @@ enum EnquiryPage {
         var actions: [EnquiryAction]
         var reference: ReferenceData
         var names: [UUID: String]
-        var entries: [EnquiryEntry]
+        var entries: [TimelineEntry]
         var questions: [ResponderQuestion]
-        var audit: [AuditEntry]
+        var audit: [AuditLine]
         /// For the assign form: co-ordinators of the enquiry's service area.
         var coordinators: [Choice]
         /// For the ask-an-officer form: responders.
@@ -26,25 +27,67 @@ enum EnquiryPage {
         func name(_ id: UUID?) -> String { id.flatMap { names[$0] } ?? "Unknown" }
     }
 
+    /// One item of the conversation, as the page shows it.
+    struct TimelineEntry: Sendable {
+        let kind: EnquiryEntry.Kind
+        let authorID: UUID
+        let body: String
+        let createdAt: Date
+    }
+
+    /// One line of the audit trail, as the page shows it.
+    struct AuditLine: Sendable {
+        let actorID: UUID?
+        let action: String
+        let detail: String
+        let recordedAt: String
+        let changes: [FieldChange]
+    }
+
+    private struct EntryColumns: Decodable {
+        let kind: String
+        let author_id: UUID
+        let body: String
+        let created_at: Date
+    }
+
+    private struct AuditColumns: Decodable {
+        let actor_id: UUID?
+        let action: String
+        let changes: String
+        let detail: String
+        let recorded_at: String
+    }
+
     static func query(_ loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request) async throws -> Model {
         let db = request.db
         let enquiry = loaded.enquiry
         let id = try enquiry.requireID()
-        var entries: [EnquiryEntry] = []
+        var entries: [TimelineEntry] = []
         var questions: [ResponderQuestion] = []
-        var audit: [AuditEntry] = []
+        var audit: [AuditLine] = []
         var coordinators: [Choice] = []
         var responders: [Choice] = []
         switch loaded.view {
         case .responder:
             questions = loaded.questions.filter { $0.$responder.id == actor.user.id }
         case .member, .officer:
-            var entryQuery = EnquiryEntry.query(on: db).filter(\.$enquiry.$id == id).sort(\.$createdAt)
-            if loaded.view == .member { entryQuery = entryQuery.filter(\.$kind != .note) }
-            entries = try await entryQuery.all()
+            var entryQuery = db.sql.select().columns("kind", "author_id", "body", "created_at").from(EnquiryEntry.schema)
+                .where("enquiry_id", .equal, id).orderBy("created_at")
+            if loaded.view == .member { entryQuery = entryQuery.where("kind", .notEqual, EnquiryEntry.Kind.note.rawValue) }
+            entries = try await entryQuery.all(decoding: EntryColumns.self).compactMap { row in
+                EnquiryEntry.Kind(rawValue: row.kind).map { TimelineEntry(kind: $0, authorID: row.author_id, body: row.body, createdAt: row.created_at) }
+            }
             if loaded.view == .officer {
                 questions = loaded.questions
-                audit = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all()
+                let decoder = JSONDecoder()
+                audit = try await db.sql.select().columns("actor_id", "action", "changes", "detail", "recorded_at").from(AuditEntry.schema)
+                    .where("enquiry_id", .equal, id).orderBy("sequence")
+                    .all(decoding: AuditColumns.self)
+                    .map { row in
+                        AuditLine(actorID: row.actor_id, action: row.action, detail: row.detail, recordedAt: row.recorded_at,
+                                  changes: (try? decoder.decode([FieldChange].self, from: Data(row.changes.utf8))) ?? [])
+                    }
                 let directory = try await request.people()
                 coordinators = directory.coordinators(of: enquiry.$serviceArea.id).map { Choice(value: $0.id.uuidString, label: $0.name) }
                 responders = directory.responders.filter { $0.id != actor.user.id }
@@ -52,7 +95,7 @@ enum EnquiryPage {
             }
         }
         var people = Set([enquiry.$member.id, enquiry.$raisedBy.id] + [enquiry.$handler.id].compactMap { $0 })
-        people.formUnion(entries.map(\.$author.id))
+        people.formUnion(entries.map(\.authorID))
         people.formUnion(questions.flatMap { [$0.$askedBy.id, $0.$responder.id] })
         people.formUnion(audit.compactMap(\.actorID))
         let directory = try await request.people(naming: people)
@@ -66,18 +109,23 @@ enum EnquiryPage {
 }
 
 extension Date {
-    /// "3 March 2026, 14:05" in the council's time zone.
-    var councilText: String {
+    private static let councilTextStyle: Date.FormatStyle = {
         var style = Date.FormatStyle(date: .long, time: .shortened)
         style.timeZone = TimeZone(identifier: "Europe/London")!
         style.locale = Locale(identifier: "en_GB")
-        return formatted(style)
-    }
+        return style
+    }()
 
-    var councilDate: String {
+    private static let councilDateStyle: Date.FormatStyle = {
         var style = Date.FormatStyle(date: .abbreviated, time: .omitted)
         style.timeZone = TimeZone(identifier: "Europe/London")!
         style.locale = Locale(identifier: "en_GB")
-        return formatted(style)
-    }
+        return style
+    }()
+
+    /// "3 March 2026 at 14:05" in the council's time zone.
+    var councilText: String { formatted(Self.councilTextStyle) }
+
+    /// "3 Mar 2026" in the council's time zone.
+    var councilDate: String { formatted(Self.councilDateStyle) }
 }

@@ -78,7 +78,7 @@ extension EnquiryPage {
             for entry in model.entries {
                 li(.class("timeline-item" + (entry.kind == .note ? " timeline-note" : ""))) {
                     h3(.class("timeline-title")) { entry.kind.label }
-                    para(.class("timeline-meta")) { "\(model.name(entry.$author.id)), \(entry.createdAt.councilText)" }
+                    para(.class("timeline-meta")) { "\(model.name(entry.authorID)), \(entry.createdAt.councilText)" }
                     div(.class("timeline-body")) { entry.body }
                 }
             }
@@ -128,7 +128,7 @@ extension EnquiryPage {
                                 }
                                 td {
                                     ul(.class("plain-list")) {
-                                        for change in entry.decodedChanges {
+                                        for change in entry.changes {
                                             li { "\(change.field): “\(model.reference.describeValue(change.before, names: model.names))” → “\(model.reference.describeValue(change.after, names: model.names))”" }
                                         }
                                     }
