@@ -26,8 +26,12 @@ extension Request {
     }
 }
 
-/// Someone else saved the enquiry after this person opened it.
-struct EditConflict: Error {}
+/// Someone else saved the enquiry after this person opened it. Forms that can show what changed
+/// catch it; anywhere else it explains itself.
+struct EditConflict: AbortError {
+    var status: HTTPResponseStatus { .conflict }
+    var reason: String { "Someone else changed this enquiry a moment ago. Nothing you sent was saved: reload the page and try again." }
+}
 
 /// Allowed to the person but not now, or not to them at all.
 struct ActionRefused: AbortError {
