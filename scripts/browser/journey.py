@@ -20,7 +20,7 @@ os.environ.setdefault("SE_AVOID_STATS", "true")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 SUBJECT = "Street light out by the war memorial"
@@ -65,7 +65,17 @@ class Journey:
         """Clicks something that loads a new page, and waits until the old page is gone."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+
+        def old_page_gone(_driver):
+            # Chromium reports a replaced page either as a stale element or as a node that "does
+            # not belong to the document"; both mean the new page has arrived.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 20).until(old_page_gone)
 
     def flash(self):
         found = self.driver.find_elements(By.CSS_SELECTOR, ".notification-banner")
