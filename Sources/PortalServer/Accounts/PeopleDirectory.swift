@@ -52,27 +52,11 @@ struct PeopleDirectory: Sendable {
     var responders: [Person] { people.values.filter { $0.isResponder && $0.isActive }.sorted { $0.name < $1.name } }
 }
 
-/// Keeps one directory per app instance for a short while; an administrator's change on this
-/// instance refreshes it at once.
-actor PeopleDirectoryCache {
-    static let lifetime: TimeInterval = 30
-    private var cached: (directory: PeopleDirectory, at: Date)?
-
-    func get(on db: any Database) async throws -> PeopleDirectory {
-        if let cached, Date().timeIntervalSince(cached.at) < Self.lifetime { return cached.directory }
-        let directory = try await PeopleDirectory.load(on: db)
-        cached = (directory, Date())
-        return directory
-    }
-
-    func invalidate() { cached = nil }
-}
-
-private struct PeopleDirectoryCacheKey: StorageKey { typealias Value = PeopleDirectoryCache }
+private struct PeopleDirectoryCacheKey: StorageKey { typealias Value = ShortLivedCache<PeopleDirectory> }
 
 extension Application {
     /// Set once by `configure`, before any request runs.
-    var peopleDirectoryCache: PeopleDirectoryCache {
+    var peopleDirectoryCache: ShortLivedCache<PeopleDirectory> {
         get {
             guard let cache = storage[PeopleDirectoryCacheKey.self] else { fatalError("configure(_:_:) installs the people directory") }
             return cache

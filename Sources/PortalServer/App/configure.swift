@@ -30,8 +30,8 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.middleware.use(SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL?.hasPrefix("https://") == true))
     app.middleware.use(ErrorPageMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
-    app.referenceDataCache = ReferenceDataCache()
-    app.peopleDirectoryCache = PeopleDirectoryCache()
+    app.referenceDataCache = ShortLivedCache { try await ReferenceData.load(on: $0) }
+    app.peopleDirectoryCache = ShortLivedCache { try await PeopleDirectory.load(on: $0) }
     registerRoutes(app)
 }
 

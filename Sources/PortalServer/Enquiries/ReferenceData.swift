@@ -70,26 +70,11 @@ struct ReferenceData: Sendable {
     }
 }
 
-/// Keeps one `ReferenceData` per app instance for a short while.
-actor ReferenceDataCache {
-    static let lifetime: TimeInterval = 30
-    private var cached: (data: ReferenceData, at: Date)?
-
-    func get(on db: any Database) async throws -> ReferenceData {
-        if let cached, Date().timeIntervalSince(cached.at) < Self.lifetime { return cached.data }
-        let data = try await ReferenceData.load(on: db)
-        cached = (data, Date())
-        return data
-    }
-
-    func invalidate() { cached = nil }
-}
-
-private struct ReferenceDataCacheKey: StorageKey { typealias Value = ReferenceDataCache }
+private struct ReferenceDataCacheKey: StorageKey { typealias Value = ShortLivedCache<ReferenceData> }
 
 extension Application {
     /// Set once by `configure`, before any request runs.
-    var referenceDataCache: ReferenceDataCache {
+    var referenceDataCache: ShortLivedCache<ReferenceData> {
         get {
             guard let cache = storage[ReferenceDataCacheKey.self] else { fatalError("configure(_:_:) installs the reference data cache") }
             return cache
