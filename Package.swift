@@ -28,6 +28,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "portal", dependencies: ["PortalServer"]),
+        .executableTarget(name: "calendar-benchmark", dependencies: ["PortalCore"]),
         .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore"]),
         .testTarget(
             name: "PortalServerTests",

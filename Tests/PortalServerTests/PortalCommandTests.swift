@@ -99,6 +99,27 @@ import Glibc
         expectOneClearLine(try run(["audit", "rewrite"], environment: ["PORTAL_DATA_DIR": folder]), containing: "use: portal audit verify")
     }
 
+    @Test func calendarAnswersForTheCouncilsCalendar() throws {
+        let folder = scratch
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let environment = ["PORTAL_DATA_DIR": folder]
+        #expect(try run(["migrate", "--yes"], environment: environment).status == 0)
+        let holidays = try runCapturingOutput(["calendar", "holidays", "2026"], environment: environment)
+        #expect(holidays.status == 0)
+        let lines = holidays.stdout.split(separator: "\n")
+        #expect(lines.count == 8)
+        #expect(lines.first == "2026-01-01\tNew Year's Day")
+        #expect(lines.last == "2026-12-28\tBoxing Day (substitute day)")
+        let added = try runCapturingOutput(["calendar", "add", "2026-12-24", "10"], environment: environment)
+        #expect(added.status == 0 && added.stdout == "2027-01-12\n")
+        let between = try runCapturingOutput(["calendar", "between", "2026-12-24", "2027-01-12"], environment: environment)
+        #expect(between.status == 0 && between.stdout == "10\n")
+        expectOneClearLine(try run(["calendar", "add", "2026-13-01", "5"], environment: environment), containing: "is not a date")
+        expectOneClearLine(try run(["calendar", "add", "2026-12-01", "ten"], environment: environment), containing: "whole number of working days")
+        expectOneClearLine(try run(["calendar", "holidays", "next"], environment: environment), containing: "is not a year")
+        expectOneClearLine(try run(["calendar", "easter", "2026"], environment: environment), containing: "use holidays, add or between")
+    }
+
     func runCapturingOutput(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)

@@ -6,7 +6,7 @@ import Vapor
 /// Every start-up problem ends as one line on stderr and a non-zero exit, never a crash trace.
 public enum PortalMain {
     public static func run(arguments: [String]) async -> Int32 {
-        var arguments = arguments
+        var arguments = CalendarCommand.rewrite(arguments)
         let command = arguments.dropFirst().first
         let demo = command == "demo"
         if demo { arguments[1] = "serve" }
@@ -27,12 +27,14 @@ public enum PortalMain {
         do { app = try await Application.make(environment) } catch { return fail("\(error)") }
         app.asyncCommands.use(CreateUserCommand(), as: "create-user")
         app.asyncCommands.use(AuditCommand(), as: "audit")
+        app.asyncCommands.use(CalendarCommand(), as: "calendar")
         var status: Int32 = 0
         do {
             try await configure(app, configuration)
             if isServing {
                 try await Startup.checkDatabase(app)
                 if demo { try await Startup.prepareDemo(app) } else { try await Startup.requireMigrated(app) }
+                app.lifecycle.use(DeadlineReminderJob())
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
             }
             try await app.execute()

@@ -26,6 +26,16 @@ func registerRoutes(_ app: Application) {
     signedIn.post("enquiries", ":enquiryID", "act", use: EnquiryActionRoutes.act)
     web.grouped(RoleGuard([.coordinator, .administrator])).get("queue", use: QueueRoutes.show)
     web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
+    signedIn.get("notifications", use: NotificationRoutes.show)
+
+    let calendar = web.grouped(RoleGuard(.administrator)).grouped("admin")
+    calendar.get("calendar", use: CalendarAdminRoutes.show)
+    calendar.post("calendar", use: CalendarAdminRoutes.saveSettings)
+    calendar.post("calendar", "closures", use: CalendarAdminRoutes.addClosure)
+    calendar.post("calendar", "closures", ":closureID", "remove", use: CalendarAdminRoutes.removeClosure)
+    calendar.get("service-levels", use: ServiceLevelAdminRoutes.show)
+    calendar.post("service-levels", use: ServiceLevelAdminRoutes.save)
+    calendar.post("service-levels", ":levelID", "remove", use: ServiceLevelAdminRoutes.remove)
 
     let admin = web.grouped(RoleGuard(.administrator)).grouped("admin", "users")
     admin.get(use: UserAdminRoutes.list)

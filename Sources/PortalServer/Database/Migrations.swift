@@ -15,6 +15,7 @@ enum PortalMigrations {
             CreateEnquiryTypes(),
             CreateEnquiries(),
             CreateAuditTrail(),
+            CreateServiceLevels(),
         ]
     }
 }

@@ -1,13 +1,30 @@
 import Fluent
 import Foundation
 import PortalCore
+import SQLKit
 
 /// Loads the demo council into an empty database. Deterministic: the same people, places and
 /// teams every time, so the README, the tests and a newcomer all see one council.
 enum DemoCouncil {
     static func load(on database: any Database, passwordHash: String, withEnquiries: Bool = true) async throws {
         try await loadCouncil(on: database, passwordHash: passwordHash)
+        try await loadChristmasClosures(on: database)
         if withEnquiries { try await DemoEnquiries.load(on: database) }
+    }
+
+    /// Like many councils, the demo council closes between Christmas and New Year: the working
+    /// days from 27 to 31 December, this year and next.
+    private static func loadChristmasClosures(on database: any Database, now: Date = Date()) async throws {
+        let calendar = WorkingCalendar(nation: .englandAndWales)
+        let year = WorkingDayClock(calendar: calendar).localDate(of: now).year
+        for year in [year, year + 1] {
+            for day in 27...31 {
+                guard case .success(let closure) = ClosureDayForm.validate(day: "\(year)-12-\(day)", name: "Christmas closure", calendar: calendar)
+                else { continue }
+                try await database.sql.insert(into: "closure_days").columns("id", "day", "name", "added_at")
+                    .values(SQLBind(UUID()), SQLBind(closure.date.iso), SQLBind(closure.name), SQLBind(now)).run()
+            }
+        }
     }
 
     private static func loadCouncil(on database: any Database, passwordHash: String) async throws {

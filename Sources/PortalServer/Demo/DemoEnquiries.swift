@@ -67,6 +67,7 @@ enum DemoEnquiries {
         let worksAreas = try await WorksArea.query(on: database).all()
         let coordinatorLinks = try await CoordinatorArea.query(on: database).all()
         let day: TimeInterval = 86_400
+        let serviceLevels = try await ServiceLevelSettings.load(on: database)
 
         try await database.transaction { db in
             var dice = Dice(state: 20_231_029)
@@ -123,6 +124,7 @@ enum DemoEnquiries {
                 enquiry.status = draft ? .draft : .submitted
                 enquiry.submittedAt = draft ? nil : created
                 enquiry.reference = try await EnquiryWorkflow.nextReference(at: created, on: db)
+                if !draft { ServiceLevelTracking.record(nil, before: .init(nil), on: enquiry, at: created, settings: serviceLevels) }
                 try await enquiry.create(on: db)
                 let id = enquiry.id!
                 let raiser = enquiry.$raisedBy.id
@@ -135,15 +137,20 @@ enum DemoEnquiries {
                 func step(_ action: EnquiryAction, by actor: UUID, after days: Double, entry: (EnquiryEntry.Kind, String)? = nil,
                           _ change: (Enquiry) -> Void = { _ in }) async throws {
                     let before = enquiry.auditedFields
+                    let serviceLevelBefore = ServiceLevelTracking.Before(enquiry)
                     clock = min(now.addingTimeInterval(-60), clock.addingTimeInterval(days * day))
                     change(enquiry)
+                    ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: clock, settings: serviceLevels)
                     enquiry.version += 1
                     enquiry.lastActivityAt = clock
                     if let entry { try await EnquiryEntry(enquiryID: id, kind: entry.0, authorID: actor, body: entry.1, at: clock).create(on: db) }
                     try await AuditTrail.record(action: action.rawValue, enquiryID: id, actorID: actor,
                                                 changes: AuditTrail.changes(from: before, to: enquiry.auditedFields), at: clock, on: db)
                 }
-                let stage = ageDays < 3 ? 0 : ageDays < 12 ? 1 + dice.roll(2) : ageDays < 40 ? 1 + dice.roll(4) : (dice.chance(85) ? 4 : 3)
+                var stage = ageDays < 3 ? 0 : ageDays < 12 ? 1 + dice.roll(2) : ageDays < 40 ? 1 + dice.roll(4) : (dice.chance(85) ? 4 : 3)
+                // A few run long (a third party involved, a complex drainage issue) and are still
+                // open past their completion deadline.
+                if ageDays >= 40, dice.chance(7) { stage = 2 }
                 if stage >= 1 {
                     try await step(.take, by: handler.id!, after: Double(dice.roll(3)) + 0.2) { $0.status = .inProgress; $0.$handler.id = handler.id }
                     if highways, let works = worksAreas.randomElement(using: &dice) {
@@ -170,7 +177,10 @@ enum DemoEnquiries {
                         try await step(.requestUpdate, by: member.id!, after: 3, entry: (.updateRequest, "Please send an update.")) { $0.awaitingReply = true }
                         if stage >= 2 { try await step(.replyToMember, by: handler.id!, after: 1, entry: (.reply, dice.pick(updates))) { $0.awaitingReply = false } }
                     }
-                    try await step(.postUpdate, by: handler.id!, after: Double(1 + dice.roll(6)), entry: (.update, dice.pick(updates)))
+                    // Some recent ones still wait for their first response.
+                    if stage >= 2 || dice.chance(70) {
+                        try await step(.postUpdate, by: handler.id!, after: Double(1 + dice.roll(6)), entry: (.update, dice.pick(updates)))
+                    }
                 }
                 if stage == 2, highways, dice.chance(50) {
                     try await step(.awaitWorks, by: handler.id!, after: 2, entry: (.update, "The works are programmed; we will update you when they are done.")) { $0.status = .awaitingWorks }

@@ -42,6 +42,18 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: "completed_at") var completedAt: Date?
     @OptionalField(key: "closed_at") var closedAt: Date?
     @Field(key: "last_activity_at") var lastActivityAt: Date
+    // Service levels (see ServiceLevelTracking): local dates as YYYY-MM-DD.
+    /// Day 0 of the working-day count: the day it was submitted, or the next working day.
+    @OptionalField(key: "received_on") var receivedOn: String?
+    @OptionalField(key: "first_response_due") var firstResponseDue: String?
+    /// Day 0 of the completion count: `receivedOn`, or the day of the latest reopening.
+    @OptionalField(key: "completion_counted_from") var completionCountedFrom: String?
+    @OptionalField(key: "completion_due") var completionDue: String?
+    /// The deadline the enquiry is working to now; empty when nothing is due (draft, completed, closed).
+    @OptionalField(key: "next_due") var nextDue: String?
+    @OptionalField(key: "first_response_at") var firstResponseAt: Date?
+    @OptionalField(key: "first_response_days") var firstResponseDays: Int?
+    @OptionalField(key: "completion_days") var completionDays: Int?
 
     init() {}
 
@@ -55,6 +67,7 @@ final class Enquiry: Model, @unchecked Sendable {
             "Urgency": urgency.label, "District": $district.id?.uuidString ?? "", "Division": $division.id?.uuidString ?? "",
             "Parish": $parish.id?.uuidString ?? "", "Works area": $worksArea.id?.uuidString ?? "",
             "Status": status.officerLabel, "Handler": $handler.id?.uuidString ?? "",
+            "Response due": firstResponseDue ?? "", "Completion due": completionDue ?? "",
         ]
     }
 

@@ -21,6 +21,8 @@ struct EnquiryRow: Sendable {
     let awaitingReply: Bool
     let urgent: Bool
     let reopened: Int
+    /// The deadline it works to now; nil when nothing is due.
+    let deadline: DeadlineSummary?
 }
 
 enum EnquiryList {
@@ -60,12 +62,14 @@ enum EnquiryList {
         let awaiting_reply: Bool
         let urgency: String
         let reopen_count: Int
+        let next_due: String?
+        let first_response_at: Date?
         let total_count: Int
     }
 
     /// A page of rows within `scope` (conditions on the enquiries table), narrowed by the filters,
     /// most recent activity first unless sorted otherwise, with names resolved; and the total.
-    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, on db: any Database,
+    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, clock: WorkingDayClock, on db: any Database,
                      people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> (rows: [EnquiryRow], total: Int) {
         var conditions = scope
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
@@ -89,7 +93,8 @@ enum EnquiryList {
         let limit = filters.print == nil ? pageSize : 1000
         var select = db.sql.select()
             .columns(["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "member_id",
-                      "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count"])
+                      "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count",
+                      "next_due", "first_response_at"])
             // The total of the whole result, on every row: one query instead of two.
             .column(SQLRaw("COUNT(*) OVER ()"), as: "total_count")
             .from(Enquiry.schema)
@@ -98,6 +103,9 @@ enum EnquiryList {
         case "oldest": select = select.orderBy("last_activity_at", .ascending)
         case "reference": select = select.orderBy("reference", .ascending)
         case "raised": select = select.orderBy("created_at", .ascending)
+        case "due":
+            // Soonest deadline first; enquiries with nothing due last, on both databases.
+            select = select.orderBy(SQLRaw("CASE WHEN next_due IS NULL THEN 1 ELSE 0 END")).orderBy("next_due", .ascending)
         default: select = select.orderBy("last_activity_at", .descending)
         }
         let found = try await select.limit(limit).offset((page - 1) * limit).all(decoding: ListColumns.self)
@@ -109,12 +117,14 @@ enum EnquiryList {
             total = try await count.first()?.decode(column: "total", as: Int.self) ?? 0
         }
         let directory = try await people(Set(found.map(\.member_id)))
+        let now = Date()
         let rows = found.map { e in
             EnquiryRow(id: e.id, reference: e.reference, subject: e.subject, serviceArea: data.name(e.service_area_id) ?? "",
                        status: EnquiryStatus(rawValue: e.status) ?? .submitted, lastActivity: e.last_activity_at, member: directory.name(e.member_id) ?? "",
                        parish: data.name(e.parish_id), district: data.name(e.district_id), worksArea: data.name(e.works_area_id),
                        type: data.name(e.type_id) ?? "", awaitingReply: e.awaiting_reply, urgent: e.urgency == Urgency.urgent.rawValue,
-                       reopened: e.reopen_count)
+                       reopened: e.reopen_count,
+                       deadline: DeadlineSummary(nextDue: e.next_due, firstResponseGiven: e.first_response_at != nil, clock: clock, now: now))
         }
         return (rows, total)
     }
@@ -128,24 +138,59 @@ enum EnquiryList {
         SQLBinaryExpression(SQLColumn(name), .equal, SQLBind(value))
     }
 
-    /// Counts by status (and of reopened, and of those awaiting a reply) in one grouped query.
-    static func counts(where scope: (any SQLExpression)?, on db: any Database) async throws -> (byStatus: [EnquiryStatus: Int], reopened: Int, awaitingReply: Int) {
+    struct Counts: Sendable {
+        var byStatus: [EnquiryStatus: Int] = [:]
+        var reopened = 0
+        var awaitingReply = 0
+        var overdue = 0
+        var atRisk = 0
+    }
+
+    /// The bounds of the overdue and at-risk queues on a day: overdue is a next deadline before
+    /// today; at risk, a next deadline from today up to `atRiskUntil`.
+    struct DeadlineBounds: Sendable {
+        let today: String
+        let atRiskUntil: String
+
+        init(clock: WorkingDayClock, now: Date = Date()) {
+            let today = clock.localDate(of: now)
+            self.today = today.iso
+            self.atRiskUntil = clock.calendar.adding(DeadlineStanding.atRiskWithin, workingDaysTo: today).iso
+        }
+
+        var overdue: any SQLExpression { SQLBinaryExpression(SQLColumn("next_due"), .lessThan, SQLBind(today)) }
+        var atRisk: any SQLExpression {
+            SQLBinaryExpression(SQLBinaryExpression(SQLColumn("next_due"), .greaterThanOrEqual, SQLBind(today)), .and,
+                                SQLBinaryExpression(SQLColumn("next_due"), .lessThanOrEqual, SQLBind(atRiskUntil)))
+        }
+    }
+
+    /// Counts by status, of reopened, of those awaiting a reply and, given the day's bounds, of
+    /// overdue and at-risk ones: one grouped query.
+    static func counts(where scope: (any SQLExpression)?, deadlines: DeadlineBounds? = nil, on db: any Database) async throws -> Counts {
         var select = db.sql.select()
             .column("status")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
             .column(SQLRaw("SUM(CASE WHEN reopen_count > 0 AND status IN ('in_progress', 'awaiting_works') THEN 1 ELSE 0 END)"), as: "reopened")
             .column(SQLRaw("SUM(CASE WHEN awaiting_reply THEN 1 ELSE 0 END)"), as: "awaiting")
-            .from(Enquiry.schema)
-            .groupBy("status")
+        if let deadlines {
+            select = select
+                .column(SQLQueryString("SUM(CASE WHEN next_due < \(bind: deadlines.today) THEN 1 ELSE 0 END)"), as: "overdue")
+                .column(SQLQueryString("SUM(CASE WHEN next_due >= \(bind: deadlines.today) AND next_due <= \(bind: deadlines.atRiskUntil) THEN 1 ELSE 0 END)"), as: "at_risk")
+        }
+        select = select.from(Enquiry.schema).groupBy("status")
         if let scope { select = select.where(scope) }
-        var byStatus: [EnquiryStatus: Int] = [:]
-        var reopened = 0, awaiting = 0
+        var counts = Counts()
         for row in try await select.all() {
             guard let status = EnquiryStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-            byStatus[status] = try row.decode(column: "total", as: Int.self)
-            reopened += try row.decode(column: "reopened", as: Int?.self) ?? 0
-            awaiting += try row.decode(column: "awaiting", as: Int?.self) ?? 0
+            counts.byStatus[status] = try row.decode(column: "total", as: Int.self)
+            counts.reopened += try row.decode(column: "reopened", as: Int?.self) ?? 0
+            counts.awaitingReply += try row.decode(column: "awaiting", as: Int?.self) ?? 0
+            if deadlines != nil {
+                counts.overdue += try row.decode(column: "overdue", as: Int?.self) ?? 0
+                counts.atRisk += try row.decode(column: "at_risk", as: Int?.self) ?? 0
+            }
         }
-        return (byStatus, reopened, awaiting)
+        return counts
     }
 }

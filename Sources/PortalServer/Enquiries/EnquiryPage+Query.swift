@@ -21,6 +21,8 @@ enum EnquiryPage {
         /// For the ask-an-officer form: responders.
         var responders: [Choice]
         var viewerID: UUID
+        /// The council's working days, for deadlines.
+        var clock: WorkingDayClock
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -104,7 +106,8 @@ enum EnquiryPage {
             enquiry: enquiry, view: loaded.view, standing: loaded.standing,
             actions: EnquiryLifecycle.available(from: enquiry.status, by: loaded.standing),
             reference: try await request.referenceData(), names: names, entries: entries, questions: questions, audit: audit,
-            coordinators: coordinators, responders: responders, viewerID: actor.user.id, failed: nil)
+            coordinators: coordinators, responders: responders, viewerID: actor.user.id,
+            clock: try await request.serviceLevels().clock, failed: nil)
     }
 }
 

@@ -16,6 +16,9 @@ extension EnquiryPage {
                 if model.view == .officer, enquiry.awaitingReply { span(.class("tag tag-red")) { "Member waiting for a reply" } }
                 if enquiry.urgency == .urgent { span(.class("tag tag-red")) { "Urgent" } }
                 if enquiry.reopenCount > 0 { span(.class("tag tag-grey")) { enquiry.reopenCount == 1 ? "Reopened once" : "Reopened \(enquiry.reopenCount) times" } }
+                if let deadline = DeadlineSummary(nextDue: enquiry.nextDue, firstResponseGiven: enquiry.firstResponseAt != nil, clock: model.clock) {
+                    span(.class(deadline.tagClass)) { "\(deadline.words) (\(deadline.due.shortText))" }
+                }
             }
             if model.view == .responder {
                 responderSection(model, request: request)
@@ -64,10 +67,35 @@ extension EnquiryPage {
             rows.append(("Resident", resident.isEmpty ? "Not given" : resident.joined(separator: ", ")))
             rows.append(("Urgency", e.urgency.label))
             rows.append(("Raised", (e.submittedAt ?? e.createdAt).councilText))
+            rows += serviceLevelRows(model)
         }
         if model.view == .officer {
             rows.append(("Handled by", e.$handler.id.map { model.name($0) } ?? "Nobody yet"))
             rows.append(("Works area", data.name(e.$worksArea.id) ?? "Not assigned"))
+        }
+        return rows
+    }
+
+    /// The two promises, each with its date and where it stands or how long it took.
+    private static func serviceLevelRows(_ model: Model) -> [(String, String)] {
+        let e = model.enquiry
+        func days(_ count: Int) -> String { count == 1 ? "1 working day" : "\(count) working days" }
+        var rows: [(String, String)] = []
+        if let due = e.firstResponseDue.flatMap(CivilDate.init(iso:)) {
+            if let given = e.firstResponseAt, let taken = e.firstResponseDays {
+                rows.append(("First response", "Given \(given.councilDate), after \(days(taken)) (due by \(due.longText))"))
+            } else if e.status.isOpen {
+                rows.append(("First response", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: Date()).words)"))
+            } else {
+                rows.append(("First response", "Was due by \(due.longText)"))
+            }
+        }
+        if let due = e.completionDue.flatMap(CivilDate.init(iso:)) {
+            if !e.status.isOpen, let taken = e.completionDays {
+                rows.append(("Completion", "\(e.status == .closed && e.completedAt == nil ? "Closed" : "Completed") after \(days(taken)) (due by \(due.longText))"))
+            } else if e.status.isOpen {
+                rows.append(("Completion", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: Date()).words)"))
+            }
         }
         return rows
     }

@@ -14,6 +14,7 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
                 th(.scopeCol) { forMember ? "Service area" : "Type" }
                 th(.scopeCol) { forMember ? "Parish" : "District / works area" }
                 th(.scopeCol) { "Status" }
+                th(.scopeCol) { "Deadline" }
                 th(.scopeCol) { "Last activity" }
             } }
             tbody {
@@ -34,12 +35,23 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
                             if !forMember, row.awaitingReply { " " ; span(.class("tag tag-red")) { "Member waiting" } }
                             if row.reopened > 0, row.status.isOpen { " " ; span(.class("tag tag-grey")) { "Reopened" } }
                         }
+                        td(.data("label", "Deadline")) { deadlineTag(row.deadline) }
                         td(.data("label", "Last activity")) { row.lastActivity.councilDate }
                     }
                 }
             }
         }
     }
+}
+
+/// An enquiry's next deadline in words and colour, with the date; a dash when nothing is due.
+func deadlineTag(_ deadline: DeadlineSummary?) -> HTMLNode {
+    guard let deadline else { return span(.class("secondary-text")) { "–" } }
+    return .group([
+        span(.class(deadline.tagClass)) { deadline.words },
+        .text(" "),
+        span(.class("deadline-date")) { "(\(deadline.due.shortText))" },
+    ])
 }
 
 /// Tabs as links, each with its count; the current one marked for assistive technology.

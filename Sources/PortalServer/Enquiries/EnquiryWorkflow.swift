@@ -82,6 +82,7 @@ enum EnquiryWorkflow {
         let id = try enquiry.requireID()
         let version = expectedVersion ?? enquiry.version
         let before = enquiry.auditedFields
+        let serviceLevelBefore = ServiceLevelTracking.Before(enquiry)
         try await db.transaction { db in
             let claimed = try await db.sql.update(Enquiry.schema)
                 .set("version", to: version + 1)
@@ -106,6 +107,8 @@ enum EnquiryWorkflow {
                 }
             }
             let detail = try await change(enquiry, db, now)
+            ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now,
+                                        settings: try await ServiceLevelSettings.load(on: db))
             try await enquiry.update(on: db)
             let changes = AuditTrail.changes(from: before, to: enquiry.auditedFields)
             try await AuditTrail.record(action: action.rawValue, enquiryID: id, actorID: actor.user.id, changes: changes,
@@ -145,6 +148,10 @@ enum EnquiryWorkflow {
                 enquiry.createdAt = now
                 enquiry.submittedAt = new.submit ? now : nil
                 enquiry.lastActivityAt = now
+                if new.submit {
+                    ServiceLevelTracking.record(nil, before: .init(nil), on: enquiry, at: now,
+                                                settings: try await ServiceLevelSettings.load(on: db))
+                }
                 try await enquiry.create(on: db)
                 let detail = new.memberID == actor.user.id ? "" : "Raised on the Member's behalf by \(actor.user.name) (\(new.channel.label.lowercased()))"
                 try await AuditTrail.record(action: new.submit ? "create_and_submit" : "create_draft", enquiryID: try enquiry.requireID(),

@@ -15,16 +15,19 @@ enum HomeRoutes {
         var memberCounts: [EnquiryStatus: Int] = [:]
         var queueCounts: [EnquiryStatus: Int] = [:]
         var waitingForReply = 0
+        var overdue = 0
+        var atRisk = 0
         var openQuestions = 0
+        var unreadNotifications = 0
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
-        let model = try await query(for: user, on: request.db)
+        let model = try await query(for: user, clock: try await request.serviceLevels().clock, on: request.db)
         return request.render(HomePage.page(model))
     }
 
-    static func query(for user: CurrentUser, on db: any Database) async throws -> Model {
+    static func query(for user: CurrentUser, clock: WorkingDayClock, on db: any Database) async throws -> Model {
         var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
         if user.roles.contains(.member) {
             if let divisionID = user.divisionID { model.division = try await Division.find(divisionID, on: db)?.name }
@@ -43,10 +46,14 @@ enum HomeRoutes {
             let areaIDs = try await CoordinatorArea.query(on: db).filter(\.$user.$id == user.id).all(\.$serviceArea.$id)
             if !areaIDs.isEmpty {
                 let counts = try await EnquiryList.counts(
-                    where: SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areaIDs.map { SQLBind($0) })), on: db)
+                    where: SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areaIDs.map { SQLBind($0) })),
+                    deadlines: EnquiryList.DeadlineBounds(clock: clock), on: db)
                 model.queueCounts = counts.byStatus
                 model.waitingForReply = counts.awaitingReply
+                model.overdue = counts.overdue
+                model.atRisk = counts.atRisk
             }
+            model.unreadNotifications = try await Notifications.unreadCount(of: user.id, on: db)
         }
         if user.roles.contains(.administrator) {
             let rows = try await db.sql.raw("""
@@ -102,6 +109,11 @@ enum HomePage {
                         countCard(model.queueCounts[.inProgress, default: 0], "in progress", href: "/queue?tab=in_progress")
                         countCard(model.queueCounts[.awaitingWorks, default: 0], "awaiting works", href: "/queue?tab=awaiting_works")
                         countCard(model.waitingForReply, "Members waiting for a reply", href: "/queue?tab=waiting")
+                        countCard(model.overdue, "overdue", href: "/queue?tab=overdue")
+                        countCard(model.atRisk, "at risk: due within \(DeadlineStanding.atRiskWithin) working days", href: "/queue?tab=at_risk")
+                    }
+                    if model.unreadNotifications > 0 {
+                        para { link("/notifications") { model.unreadNotifications == 1 ? "1 unread reminder" : "\(model.unreadNotifications) unread reminders" } }
                     }
                     if model.coordinatedAreas.isEmpty {
                         para { "You are not yet assigned to a service area. Ask your portal administrator to add one." }
@@ -144,7 +156,11 @@ enum HomePage {
                             "service areas"
                         }
                     }
-                    para { link("/admin/users") { "Manage users and their roles" } }
+                    ul(.class("list")) {
+                        li { link("/admin/users") { "Manage users and their roles" } }
+                        li { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
+                        li { link("/admin/service-levels") { "Service levels" } }
+                    }
                 }
             }
         }

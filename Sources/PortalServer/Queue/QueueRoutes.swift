@@ -7,7 +7,8 @@ import Vapor
 /// The co-ordinators' queues for their service areas (an administrator's cover every area).
 enum QueueRoutes {
     enum Tab: String, CaseIterable {
-        case new, inProgress = "in_progress", awaitingWorks = "awaiting_works", waiting, reopened, completed
+        case new, inProgress = "in_progress", awaitingWorks = "awaiting_works", waiting, reopened, completed, overdue
+        case atRisk = "at_risk"
 
         var label: String {
             switch self {
@@ -17,15 +18,21 @@ enum QueueRoutes {
             case .waiting: "Member waiting for a reply"
             case .reopened: "Reopened"
             case .completed: "Completed, awaiting the Member"
+            case .overdue: "Overdue"
+            case .atRisk: "At risk"
             }
         }
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let actor = try await request.enquiryActor()
-        let filters = try request.query.decode(EnquiryList.Filters.self)
+        var filters = try request.query.decode(EnquiryList.Filters.self)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .new
+        // Deadline queues read soonest deadline first unless asked otherwise.
+        if [.overdue, .atRisk].contains(tab), filters.sort == nil { filters.sort = "due" }
         let data = try await request.referenceData()
+        let levels = try await request.serviceLevels()
+        let bounds = EnquiryList.DeadlineBounds(clock: levels.clock)
         let allAreas = actor.user.roles.contains(.administrator)
         let areas = Array(actor.coordinatedAreas)
         var scope: [any SQLExpression] = allAreas ? [] : [EnquiryList.column("service_area_id", in: areas)]
@@ -40,17 +47,22 @@ enum QueueRoutes {
         case .reopened:
             scope.append(SQLBinaryExpression(SQLColumn("reopen_count"), .greaterThan, SQLBind(0)))
             scope.append(EnquiryList.column("status", in: [EnquiryStatus.inProgress, .awaitingWorks].map(\.rawValue)))
+        case .overdue: scope.append(bounds.overdue)
+        case .atRisk: scope.append(bounds.atRisk)
         }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, on: request.db) { try await request.people(naming: $0) }
-        let counts = try await EnquiryList.counts(where: allAreas ? nil : EnquiryList.column("service_area_id", in: areas), on: request.db)
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db) { try await request.people(naming: $0) }
+        let counts = try await EnquiryList.counts(where: allAreas ? nil : EnquiryList.column("service_area_id", in: areas),
+                                                  deadlines: bounds, on: request.db)
         let tabs: [(String, String, Int)] = Tab.allCases.map { tab in
             let count = switch tab {
-            case .new: counts.0[.submitted] ?? 0
-            case .inProgress: counts.0[.inProgress] ?? 0
-            case .awaitingWorks: counts.0[.awaitingWorks] ?? 0
-            case .completed: counts.0[.completed] ?? 0
-            case .waiting: counts.2
-            case .reopened: counts.1
+            case .new: counts.byStatus[.submitted] ?? 0
+            case .inProgress: counts.byStatus[.inProgress] ?? 0
+            case .awaitingWorks: counts.byStatus[.awaitingWorks] ?? 0
+            case .completed: counts.byStatus[.completed] ?? 0
+            case .waiting: counts.awaitingReply
+            case .reopened: counts.reopened
+            case .overdue: counts.overdue
+            case .atRisk: counts.atRisk
             }
             return (tab.rawValue, tab.label, count)
         }
@@ -72,7 +84,7 @@ enum QueueRoutes {
                                 selected: filters.district, errors: FormErrors(), placeholder: "Any")
                     selectField("type", label: "Type", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
                                 selected: filters.type, errors: FormErrors(), placeholder: "Any")
-                    selectField("sort", label: "Sort by", choices: [Choice(value: "recent", label: "Most recent activity"), Choice(value: "oldest", label: "Oldest activity first"),
+                    selectField("sort", label: "Sort by", choices: [Choice(value: "recent", label: "Most recent activity"), Choice(value: "due", label: "Deadline, soonest first"), Choice(value: "oldest", label: "Oldest activity first"),
                                                                      Choice(value: "raised", label: "Date raised"), Choice(value: "reference", label: "Reference")],
                                 selected: filters.sort, errors: FormErrors(), placeholder: nil)
                     div(.class("form-group")) { submitButton("Filter", style: "secondary") }

@@ -1,0 +1,100 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// In-app notifications: a message for one person, optionally about an enquiry, read or unread.
+enum Notifications {
+    enum Kind: String, Sendable {
+        case deadlineAtRisk = "deadline_at_risk"
+        case deadlineBreached = "deadline_breached"
+
+        var label: String {
+            switch self {
+            case .deadlineAtRisk: "Deadline at risk"
+            case .deadlineBreached: "Deadline passed"
+            }
+        }
+    }
+
+    struct Item: Decodable, Sendable {
+        let id: UUID
+        let enquiry_id: UUID?
+        let kind: String
+        let message: String
+        let created_at: Date
+        let read_at: Date?
+    }
+
+    static func add(to users: some Sequence<UUID>, kind: Kind, message: String, enquiryID: UUID?, at now: Date, on db: any Database) async throws {
+        let rows = users.map { user in
+            [SQLBind(UUID()), SQLBind(user), SQLBind(enquiryID), SQLBind(kind.rawValue), SQLBind(message), SQLBind(now)] as [any SQLExpression]
+        }
+        guard !rows.isEmpty else { return }
+        try await db.sql.insert(into: "notifications")
+            .columns("id", "user_id", "enquiry_id", "kind", "message", "created_at")
+            .rows(rows)
+            .run()
+    }
+
+    static func unreadCount(of user: UUID, on db: any Database) async throws -> Int {
+        try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "unread").from("notifications")
+            .where("user_id", .equal, user).where(SQLColumn("read_at"), .is, SQLLiteral.null)
+            .first()?.decode(column: "unread", as: Int.self) ?? 0
+    }
+
+    /// The newest first, a page at a time, with the total.
+    static func list(of user: UUID, page: Int, pageSize: Int, on db: any Database) async throws -> (items: [Item], total: Int) {
+        let total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from("notifications")
+            .where("user_id", .equal, user).first()?.decode(column: "total", as: Int.self) ?? 0
+        let items = try await db.sql.select().columns("id", "enquiry_id", "kind", "message", "created_at", "read_at").from("notifications")
+            .where("user_id", .equal, user).orderBy("created_at", .descending).orderBy("id")
+            .limit(pageSize).offset((page - 1) * pageSize)
+            .all(decoding: Item.self)
+        return (items, total)
+    }
+
+    /// Marks these as read now (only the person's own).
+    static func markRead(_ ids: [UUID], of user: UUID, at now: Date, on db: any Database) async throws {
+        guard !ids.isEmpty else { return }
+        try await db.sql.update("notifications").set("read_at", to: now)
+            .where("user_id", .equal, user).where(EnquiryList.column("id", in: ids))
+            .where(SQLColumn("read_at"), .is, SQLLiteral.null)
+            .run()
+    }
+}
+
+/// The person's notifications. Opening the list marks what it shows as read; the ones that were
+/// new are tagged so on this visit.
+enum NotificationRoutes {
+    struct Query: Content { var page: Int? }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let page = max(1, (try? request.query.decode(Query.self))?.page ?? 1)
+        let pageSize = 50
+        let (items, total) = try await Notifications.list(of: user.id, page: page, pageSize: pageSize, on: request.db)
+        try await Notifications.markRead(items.filter { $0.read_at == nil }.map(\.id), of: user.id, at: Date(), on: request.db)
+        return request.render(Page(title: "Notifications", section: .notifications) {
+            h1 { "Notifications" }
+            if items.isEmpty {
+                para(.class("secondary-text")) { "You have no notifications." }
+            } else {
+                ul(.class("notification-list")) {
+                    for item in items {
+                        li(.class("notification-item")) {
+                            if item.read_at == nil { span(.class("tag")) { "New" } ; " " }
+                            strong { Notifications.Kind(rawValue: item.kind)?.label ?? "Notice" }
+                            " · "
+                            span(.class("secondary-text")) { item.created_at.councilText }
+                            para {
+                                if let enquiry = item.enquiry_id { link("/enquiries/\(enquiry.uuidString)") { item.message } } else { item.message }
+                            }
+                        }
+                    }
+                }
+                pagination(total: total, page: page, pageSize: pageSize) { "/notifications?page=\($0)" }
+            }
+        })
+    }
+}

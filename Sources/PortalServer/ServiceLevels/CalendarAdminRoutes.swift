@@ -1,0 +1,181 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// The administrator's calendar: the council's nation and working day, its closure days, and the
+/// bank holidays that follow from them. Every change is in the audit trail.
+enum CalendarAdminRoutes {
+    struct SettingsForm: Content {
+        var nation: String?
+        var opensAt: String?
+        var closesAt: String?
+        var version: Int?
+    }
+
+    struct ClosureForm: Content {
+        var day: String?
+        var name: String?
+    }
+
+    private struct ClosureRow: Decodable { let id: UUID; let day: String; let name: String }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        try await page(request)
+    }
+
+    static func page(_ request: Request, settingsForm: SettingsForm? = nil, settingsErrors: FormErrors = FormErrors(),
+                     closureForm: ClosureForm = ClosureForm(), closureErrors: FormErrors = FormErrors(),
+                     status: HTTPResponseStatus? = nil) async throws -> Response {
+        let settings = try await ServiceLevelSettings.load(on: request.db)
+        let clock = settings.clock
+        let today = clock.localDate(of: Date())
+        let closures = try await request.db.sql.select().columns("id", "day", "name").from("closure_days")
+            .where("day", .greaterThanOrEqual, CivilDate(year: today.year - 1, month: 1, day: 1)!.iso)
+            .orderBy("day").all(decoding: ClosureRow.self)
+        let form = settingsForm ?? SettingsForm(nation: settings.calendar.nation.rawValue, opensAt: WorkingDayForm.text(clock.opensAt),
+                                                closesAt: WorkingDayForm.text(clock.closesAt), version: settings.version)
+        let errors = settingsErrors.isEmpty ? closureErrors : settingsErrors
+        let bankHolidays = [today.year, today.year + 1].flatMap { BankHolidays.of(settings.calendar.nation, in: $0) }
+        return request.render(Page(title: "Working days", section: .calendar, status: status ?? (errors.isEmpty ? .ok : .unprocessableEntity),
+                                   hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            h1 { "Working days" }
+            para { "Service levels count working days: Monday to Friday, less the bank holidays of the council's nation and the closure days below. Deadlines already given are kept; changes here apply to enquiries submitted, reopened or re-typed from now on." }
+            para { link("/admin/service-levels") { "Service levels for each service area and enquiry type" } }
+
+            h2 { "The council's working day" }
+            htmlForm(.method("post"), .action("/admin/calendar"), .attr("novalidate")) {
+                csrfField(request)
+                input(.type("hidden"), .name("version"), .value(String(form.version ?? settings.version)))
+                selectField("nation", label: "Bank holidays of", choices: Nation.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
+                            selected: form.nation, errors: settingsErrors, placeholder: nil)
+                textField("opensAt", label: "Opens at", value: form.opensAt, errors: settingsErrors,
+                          FieldOptions(hint: "24-hour clock, UK time. Reminders are sent only between opening and closing.", width: "short"))
+                textField("closesAt", label: "Closes at", value: form.closesAt, errors: settingsErrors,
+                          FieldOptions(hint: "An enquiry submitted after this time counts from the next working day.", width: "short"))
+                submitButton("Save the working day")
+            }
+
+            h2(.id("closures")) { "Closure days" }
+            if closures.isEmpty {
+                para(.class("secondary-text")) { "No closure days have been added." }
+            } else {
+                div(.class("table-scroll")) {
+                    table(.class("table")) {
+                        caption { "Closure days since \(today.year - 1)" }
+                        thead { tr { th(.scopeCol) { "Date" }; th(.scopeCol) { "Name" }; th(.scopeCol) { element("span", [.class("visually-hidden")]) { "Action" } } } }
+                        tbody {
+                            for closure in closures {
+                                let date = CivilDate(iso: closure.day)
+                                tr {
+                                    td { date?.longText ?? closure.day }
+                                    td { closure.name }
+                                    td {
+                                        htmlForm(.method("post"), .action("/admin/calendar/closures/\(closure.id.uuidString)/remove"), .class("inline-form")) {
+                                            csrfField(request)
+                                            button(.type("submit"), .class("link-button")) {
+                                                "Remove"
+                                                element("span", [.class("visually-hidden")]) { " \(date?.longText ?? closure.day)" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            htmlForm(.method("post"), .action("/admin/calendar/closures"), .attr("novalidate")) {
+                csrfField(request)
+                h3 { "Add a closure day" }
+                textField("day", label: "Date", value: closureForm.day, errors: closureErrors,
+                          FieldOptions(hint: "Choose the date, or type it as year-month-day, for example 2026-12-29", type: "date", width: "short"))
+                textField("name", label: "Name", value: closureForm.name, errors: closureErrors,
+                          FieldOptions(hint: "For example Christmas closure"))
+                submitButton("Add the closure day", style: "secondary")
+            }
+
+            h2 { "Bank holidays in \(today.year) and \(today.year + 1)" }
+            div(.class("table-scroll")) {
+                table(.class("table")) {
+                    caption { "Bank holidays of \(settings.calendar.nation.label)" }
+                    thead { tr { th(.scopeCol) { "Date" }; th(.scopeCol) { "Holiday" } } }
+                    tbody {
+                        for holiday in bankHolidays {
+                            tr { td { holiday.date.longText }; td { holiday.name } }
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    @Sendable static func saveSettings(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(SettingsForm.self)
+        switch WorkingDayForm.validate(nation: form.nation ?? "", opens: form.opensAt ?? "", closes: form.closesAt ?? "") {
+        case .failure(let errors):
+            return try await page(request, settingsForm: form, settingsErrors: errors)
+        case .success(let valid):
+            let before = try await ServiceLevelSettings.load(on: request.db)
+            let version = form.version ?? -1
+            let saved = try await request.db.transaction { db -> Bool in
+                let claimed = try await db.sql.update("council_calendar")
+                    .set("nation", to: valid.nation.rawValue).set("opens_at", to: valid.opensAt).set("closes_at", to: valid.closesAt)
+                    .set("version", to: version + 1)
+                    .where("id", .equal, 1).where("version", .equal, version)
+                    .returning("id").all()
+                guard !claimed.isEmpty else { return false }
+                let changes = AuditTrail.changes(
+                    from: ["Nation": before.calendar.nation.label, "Opens at": WorkingDayForm.text(before.clock.opensAt),
+                           "Closes at": WorkingDayForm.text(before.clock.closesAt)],
+                    to: ["Nation": valid.nation.label, "Opens at": WorkingDayForm.text(valid.opensAt), "Closes at": WorkingDayForm.text(valid.closesAt)])
+                try await AuditTrail.record(action: "calendar_settings", enquiryID: nil, actorID: request.currentUser?.id, changes: changes, on: db)
+                return true
+            }
+            guard saved else {
+                var errors = FormErrors()
+                errors.add("nation", "Someone else changed the working day while you were editing. Their settings are shown below; make your change again.")
+                return try await page(request, settingsErrors: errors, status: .conflict)
+            }
+            await request.application.serviceLevelCache.invalidate()
+            return request.seeOther("/admin/calendar", flash: "The council's working day has been saved.")
+        }
+    }
+
+    @Sendable static func addClosure(_ request: Request) async throws -> Response {
+        let form = try request.content.decode(ClosureForm.self)
+        let settings = try await ServiceLevelSettings.load(on: request.db)
+        switch ClosureDayForm.validate(day: form.day ?? "", name: form.name ?? "", calendar: settings.calendar) {
+        case .failure(let errors):
+            return try await page(request, closureForm: form, closureErrors: errors)
+        case .success(let closure):
+            try await request.db.transaction { db in
+                try await db.sql.insert(into: "closure_days").columns("id", "day", "name", "added_by_id", "added_at")
+                    .values(SQLBind(UUID()), SQLBind(closure.date.iso), SQLBind(closure.name), SQLBind(request.currentUser?.id), SQLBind(Date()))
+                    .run()
+                try await AuditTrail.record(action: "closure_day_added", enquiryID: nil, actorID: request.currentUser?.id,
+                                            changes: [FieldChange(field: "Closure day", before: "", after: "\(closure.date.iso) \(closure.name)")], on: db)
+            }
+            await request.application.serviceLevelCache.invalidate()
+            return request.seeOther("/admin/calendar#closures", flash: "\(closure.date.longText) (\(closure.name)) is now a closure day.")
+        }
+    }
+
+    @Sendable static func removeClosure(_ request: Request) async throws -> Response {
+        guard let id = request.parameters.get("closureID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+        let removed = try await request.db.transaction { db -> ClosureRow? in
+            guard let row = try await db.sql.select().columns("id", "day", "name").from("closure_days").where("id", .equal, id)
+                .first(decoding: ClosureRow.self) else { return nil }
+            try await db.sql.delete(from: "closure_days").where("id", .equal, id).run()
+            try await AuditTrail.record(action: "closure_day_removed", enquiryID: nil, actorID: request.currentUser?.id,
+                                        changes: [FieldChange(field: "Closure day", before: "\(row.day) \(row.name)", after: "")], on: db)
+            return row
+        }
+        guard let removed else { return request.seeOther("/admin/calendar#closures", flash: "That closure day had already been removed.") }
+        await request.application.serviceLevelCache.invalidate()
+        let date = CivilDate(iso: removed.day)?.longText ?? removed.day
+        return request.seeOther("/admin/calendar#closures", flash: "\(date) is no longer a closure day.")
+    }
+}

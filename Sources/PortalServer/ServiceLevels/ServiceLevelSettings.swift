@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import PortalCore
+import SQLKit
+import Vapor
+
+/// The council's calendar and service levels as the database holds them now: its nation, working
+/// day, closure days and SLA policies.
+struct ServiceLevelSettings: Sendable {
+    let clock: WorkingDayClock
+    let policies: ServiceLevelPolicies
+    /// Bumped by every change of nation or hours, for optimistic locking on the settings form.
+    let version: Int
+
+    var calendar: WorkingCalendar { clock.calendar }
+
+    func level(for enquiry: Enquiry) -> ServiceLevel {
+        policies.level(serviceArea: enquiry.$serviceArea.id, type: enquiry.$type.id)
+    }
+
+    private struct CalendarRow: Decodable { let nation: String; let opens_at: Int; let closes_at: Int; let version: Int }
+    private struct ClosureRow: Decodable { let day: String; let name: String }
+    private struct LevelRow: Decodable {
+        let service_area_id: UUID?
+        let type_id: UUID?
+        let first_response_days: Int
+        let completion_days: Int
+    }
+
+    /// Three small reads; the calendar's index is built once per set of closure days and shared.
+    static func load(on db: any Database) async throws -> ServiceLevelSettings {
+        let row = try await db.sql.select().columns("nation", "opens_at", "closes_at", "version").from("council_calendar")
+            .where("id", .equal, 1).first(decoding: CalendarRow.self)
+        let closures = try await db.sql.select().columns("day", "name").from("closure_days").orderBy("day")
+            .all(decoding: ClosureRow.self)
+            .compactMap { row in CivilDate(iso: row.day).map { Holiday(date: $0, name: row.name) } }
+        var levels: [ServiceLevelPolicies.Scope: ServiceLevel] = [:]
+        for level in try await db.sql.select().columns("service_area_id", "type_id", "first_response_days", "completion_days")
+            .from("service_levels").all(decoding: LevelRow.self) {
+            levels[.init(serviceAreaID: level.service_area_id, typeID: level.type_id)] =
+                ServiceLevel(firstResponseDays: level.first_response_days, completionDays: level.completion_days)
+        }
+        let nation = row.flatMap { Nation(rawValue: $0.nation) } ?? .englandAndWales
+        let clock = WorkingDayClock(calendar: calendar(nation: nation, closures: closures),
+                                    opensAt: row?.opens_at ?? 9 * 60, closesAt: row?.closes_at ?? 17 * 60)
+        return ServiceLevelSettings(clock: clock, policies: ServiceLevelPolicies(levels), version: row?.version ?? 1)
+    }
+
+    private static let calendars = NIOLockedValueBox<[String: WorkingCalendar]>([:])
+
+    /// The working calendar for a nation and closure days, built once and kept: building the
+    /// index takes a few milliseconds, and the same calendar serves every request until an
+    /// administrator changes a closure day.
+    static func calendar(nation: Nation, closures: [Holiday]) -> WorkingCalendar {
+        let key = nation.rawValue + closures.map { "|\($0.date.iso)=\($0.name)" }.joined()
+        if let cached = calendars.withLockedValue({ $0[key] }) { return cached }
+        let built = WorkingCalendar(nation: nation, closures: closures)
+        calendars.withLockedValue { cache in
+            if cache.count > 16 { cache.removeAll() }
+            cache[key] = built
+        }
+        return built
+    }
+}
+
+private struct ServiceLevelCacheKey: StorageKey { typealias Value = ShortLivedCache<ServiceLevelSettings> }
+
+extension Application {
+    /// Service levels for pages that only show deadlines. Changes to an enquiry load them afresh
+    /// inside their transaction, so a deadline is never computed from a stale calendar.
+    var serviceLevelCache: ShortLivedCache<ServiceLevelSettings> {
+        get {
+            guard let cache = storage[ServiceLevelCacheKey.self] else { fatalError("configure(_:_:) installs the service level cache") }
+            return cache
+        }
+        set { storage[ServiceLevelCacheKey.self] = newValue }
+    }
+}
+
+extension Request {
+    func serviceLevels() async throws -> ServiceLevelSettings {
+        try await application.serviceLevelCache.get(on: db)
+    }
+}
