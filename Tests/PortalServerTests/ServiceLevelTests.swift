@@ -28,6 +28,39 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
         }
     }
 
+    /// The tracking the workflow runs, at chosen moments: after the close on a Friday, on a bank
+    /// holiday, on Christmas Eve before the council's closure days, across a clock change.
+    @Test func deadlinesCountFromTheMomentOfSubmission() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            for day in ["2030-12-27", "2030-12-30", "2030-12-31"] {
+                try await app.db.sql.delete(from: "closure_days").where("day", .equal, day).run()
+                try await app.db.sql.insert(into: "closure_days").columns("id", "day", "name", "added_at")
+                    .values(SQLBind(UUID()), SQLBind(day), SQLBind("Christmas closure"), SQLBind(Date())).run()
+            }
+            let settings = try await ServiceLevelSettings.load(on: app.db)
+            let highways = try await fixtures.area("Highways")
+            let information = try await fixtures.type("Information Request").requireID()
+            let cases: [(String, String, String, String)] = [
+                ("2026-03-06T18:00:00Z", "2026-03-09", "2026-03-23", "2026-04-20"),  // Friday evening
+                ("2026-04-06T09:00:00Z", "2026-04-07", "2026-04-21", "2026-05-18"),  // Easter Monday
+                ("2030-12-24T10:00:00Z", "2030-12-24", "2031-01-15", "2031-02-10"),  // Christmas Eve, closure days after
+                ("2026-03-30T16:30:00Z", "2026-03-31", "2026-04-16", "2026-05-13"),  // 17:30 BST after the spring change
+            ]
+            for (submitted, day0, firstDue, completionDue) in cases {
+                let enquiry = Enquiry()
+                enquiry.$serviceArea.id = highways
+                enquiry.$type.id = information
+                enquiry.status = .submitted
+                enquiry.submittedAt = utc(submitted)
+                ServiceLevelTracking.record(nil, before: .init(nil), on: enquiry, at: utc(submitted), settings: settings)
+                #expect(enquiry.receivedOn == day0, "\(submitted)")
+                #expect(enquiry.firstResponseDue == firstDue, "\(submitted)")
+                #expect(enquiry.completionDue == completionDue, "\(submitted)")
+            }
+        }
+    }
+
     @Test func aNoteIsNotAFirstResponseButAnUpdateIs() async throws {
         try await withApp { app in
             let fixtures = Fixtures(app: app)

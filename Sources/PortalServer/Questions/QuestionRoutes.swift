@@ -15,18 +15,19 @@ enum QuestionRoutes {
         let askers = askerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await User.query(on: request.db).filter(\.$id ~~ askerIDs).all().map { ($0.id!, $0.name) })
         let waiting = questions.filter { $0.state == .open }
         let done = questions.filter { $0.state != .open }
+        let clock = try await request.serviceLevels().clock
         return request.render(Page(title: "Questions for you", section: .questions) {
             h1 { "Questions for you" }
             h2 { waiting.isEmpty ? "No questions are waiting for you" : "Waiting for your answer (\(waiting.count))" }
-            questionTable(waiting, askers: askers, answered: false)
+            questionTable(waiting, askers: askers, answered: false, clock: clock)
             if !done.isEmpty {
                 h2 { "Answered or withdrawn" }
-                questionTable(done, askers: askers, answered: true)
+                questionTable(done, askers: askers, answered: true, clock: clock)
             }
         })
     }
 
-    private static func questionTable(_ questions: [ResponderQuestion], askers: [UUID: String], answered: Bool) -> HTMLNode {
+    private static func questionTable(_ questions: [ResponderQuestion], askers: [UUID: String], answered: Bool, clock: WorkingDayClock) -> HTMLNode {
         guard !questions.isEmpty else { return .empty }
         return div(.class("table-scroll")) {
             table(.class("table")) {
@@ -35,7 +36,7 @@ enum QuestionRoutes {
                     th(.scopeCol) { "Question" }
                     th(.scopeCol) { "From" }
                     th(.scopeCol) { "Asked" }
-                    if answered { th(.scopeCol) { "Outcome" } }
+                    if answered { th(.scopeCol) { "Outcome" } } else { th(.scopeCol) { "Enquiry deadline" } }
                 } }
                 tbody {
                     for question in questions {
@@ -48,6 +49,9 @@ enum QuestionRoutes {
                             td { question.question }
                             td { askers[question.$askedBy.id] ?? "" }
                             td { question.askedAt.councilDate }
+                            if !answered {
+                                td { deadlineTag(DeadlineSummary(nextDue: enquiry?.nextDue, firstResponseGiven: enquiry?.firstResponseAt != nil, clock: clock)) }
+                            }
                             if answered {
                                 td {
                                     if question.state == .answered { span(.class("tag tag-green")) { "Answered" } } else {
