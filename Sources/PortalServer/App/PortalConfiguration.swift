@@ -22,6 +22,8 @@ public struct PortalConfiguration: Sendable {
     /// Addresses of load balancers whose `X-Forwarded-For` is believed, so the sign-in throttle
     /// counts people, not the balancer.
     public var trustedProxies: Set<String> = []
+    /// Documents: size limit, allowed kinds, virus scanner.
+    public var documents = DocumentSettings()
 
     public init(
         database: DatabaseChoice, dataDirectory: String, publicBaseURL: String? = nil,
@@ -67,6 +69,7 @@ public struct PortalConfiguration: Sendable {
         var configuration = PortalConfiguration(
             database: database, dataDirectory: dataDirectory, publicBaseURL: baseURL,
             secureCookies: secure, councilName: councilName, demoMode: demoMode)
+        configuration.documents = try DocumentSettings.fromEnvironment(environment)
         configuration.trustedProxies = Set((environment["PORTAL_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })
         return configuration

@@ -24,6 +24,11 @@ func registerRoutes(_ app: Application) {
     signedIn.get("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.edit)
     signedIn.post("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.update)
     signedIn.post("enquiries", ":enquiryID", "act", use: EnquiryActionRoutes.act)
+    // Uploads stream: the body is read as it arrives, never collected (DocumentUpload).
+    signedIn.on(.POST, "enquiries", ":enquiryID", "documents", body: .stream, use: DocumentRoutes.upload)
+    signedIn.get("enquiries", ":enquiryID", "documents", ":documentID", use: DocumentRoutes.download)
+    signedIn.post("enquiries", ":enquiryID", "documents", ":documentID", "rename", use: DocumentRoutes.rename)
+    signedIn.post("enquiries", ":enquiryID", "documents", ":documentID", "remove", use: DocumentRoutes.remove)
     web.grouped(RoleGuard([.coordinator, .administrator])).get("queue", use: QueueRoutes.show)
     web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
     signedIn.get("notifications", use: NotificationRoutes.show)

@@ -16,6 +16,7 @@ enum PortalMigrations {
             CreateEnquiries(),
             CreateAuditTrail(),
             CreateServiceLevels(),
+            CreateDocuments(),
         ]
     }
 }

@@ -23,6 +23,11 @@ enum EnquiryPage {
         var viewerID: UUID
         /// The council's working days, for deadlines.
         var clock: WorkingDayClock
+        /// Documents this person may see, and where they may add more.
+        var documents: [DocumentRow] = []
+        var attachChoices: [Choice] = []
+        var documentErrors = FormErrors()
+        var documentSettings = DocumentSettings()
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -31,6 +36,7 @@ enum EnquiryPage {
 
     /// One item of the conversation, as the page shows it.
     struct TimelineEntry: Sendable {
+        let id: UUID
         let kind: EnquiryEntry.Kind
         let authorID: UUID
         let body: String
@@ -47,6 +53,7 @@ enum EnquiryPage {
     }
 
     private struct EntryColumns: Decodable {
+        let id: UUID
         let kind: String
         let author_id: UUID
         let body: String
@@ -74,11 +81,11 @@ enum EnquiryPage {
         case .responder:
             questions = loaded.questions.filter { $0.$responder.id == actor.user.id }
         case .member, .officer:
-            var entryQuery = db.sql.select().columns("kind", "author_id", "body", "created_at").from(EnquiryEntry.schema)
+            var entryQuery = db.sql.select().columns("id", "kind", "author_id", "body", "created_at").from(EnquiryEntry.schema)
                 .where("enquiry_id", .equal, id).orderBy("created_at")
             if loaded.view == .member { entryQuery = entryQuery.where("kind", .notEqual, EnquiryEntry.Kind.note.rawValue) }
             entries = try await entryQuery.all(decoding: EntryColumns.self).compactMap { row in
-                EnquiryEntry.Kind(rawValue: row.kind).map { TimelineEntry(kind: $0, authorID: row.author_id, body: row.body, createdAt: row.created_at) }
+                EnquiryEntry.Kind(rawValue: row.kind).map { TimelineEntry(id: row.id, kind: $0, authorID: row.author_id, body: row.body, createdAt: row.created_at) }
             }
             if loaded.view == .officer {
                 questions = loaded.questions
@@ -96,18 +103,28 @@ enum EnquiryPage {
                     .map { Choice(value: $0.id.uuidString, label: $0.name + ($0.jobTitle.map { ", \($0)" } ?? "")) }
             }
         }
+        let documents = try await DocumentStore.visible(on: id, on: db)
         var people = Set([enquiry.$member.id, enquiry.$raisedBy.id] + [enquiry.$handler.id].compactMap { $0 })
         people.formUnion(entries.map(\.authorID))
         people.formUnion(questions.flatMap { [$0.$askedBy.id, $0.$responder.id] })
         people.formUnion(audit.compactMap(\.actorID))
+        people.formUnion(documents.map(\.added_by_id))
         let directory = try await request.people(naming: people)
         let names = Dictionary(uniqueKeysWithValues: people.compactMap { id in directory.name(id).map { (id, $0) } })
-        return Model(
+        var model = Model(
             enquiry: enquiry, view: loaded.view, standing: loaded.standing,
             actions: EnquiryLifecycle.available(from: enquiry.status, by: loaded.standing),
             reference: try await request.referenceData(), names: names, entries: entries, questions: questions, audit: audit,
             coordinators: coordinators, responders: responders, viewerID: actor.user.id,
             clock: try await request.serviceLevels().clock, failed: nil)
+        model.documentSettings = request.application.portal.documents
+        model.documents = documents.filter { document in
+            model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false
+        }
+        model.attachChoices = model.attachTargets().filter {
+            DocumentAccess.canAdd(to: $0.attachment, standing: loaded.standing, viewerID: actor.user.id, status: enquiry.status)
+        }.map { Choice(value: $0.value, label: $0.label) }
+        return model
     }
 }
 

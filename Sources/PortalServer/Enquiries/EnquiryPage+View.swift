@@ -7,8 +7,8 @@ extension EnquiryPage {
         let enquiry = model.enquiry
         let errors = model.failed?.errors ?? FormErrors()
         return Page(title: "\(enquiry.reference): \(enquiry.subject)", section: model.view == .member ? .enquiries : model.view == .officer ? .queue : .questions,
-                    status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
-            errorSummary(errors)
+                    status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty || !model.documentErrors.isEmpty) {
+            errorSummary(errors.isEmpty ? model.documentErrors : errors)
             span(.class("caption")) { enquiry.reference }
             h1 { enquiry.subject }
             div(.class("tags")) {
@@ -26,6 +26,7 @@ extension EnquiryPage {
             actionSection(model, request: request)
             h2 { "Details" }
             summaryList(detailRows(model))
+            documentsSection(model, request: request)
             if model.view != .responder {
                 h2 { "Conversation" }
                 timeline(model)

@@ -102,8 +102,9 @@ enum DeadlineReminders {
     }
 }
 
-/// Runs `DeadlineReminders` every `interval` while the server is up; started by `serve` and
-/// `demo`, not by other commands or the tests (which call `DeadlineReminders.run` with a clock).
+/// Runs `DeadlineReminders` every `interval` while the server is up, and erases abandoned
+/// uploads; started by `serve` and `demo`, not by other commands or the tests (which call
+/// `DeadlineReminders.run` with a clock).
 final class DeadlineReminderJob: LifecycleHandler, Sendable {
     let interval: TimeAmount
     private let task = NIOLockedValueBox<RepeatedTask?>(nil)
@@ -120,6 +121,9 @@ final class DeadlineReminderJob: LifecycleHandler, Sendable {
                     if outcome.atRisk + outcome.breached > 0 {
                         logger.notice("Deadline reminders recorded: \(outcome.atRisk) at risk, \(outcome.breached) passed")
                     }
+                    // Uploads cut off a day ago or more will never finish: erase what they left.
+                    let swept = try await DocumentStore.sweepAbandoned(olderThan: Date().addingTimeInterval(-86_400), on: application.db)
+                    if swept > 0 { logger.notice("Erased \(swept) unfinished uploads") }
                 } catch {
                     logger.error("Deadline reminders failed: \(String(reflecting: error))")
                 }

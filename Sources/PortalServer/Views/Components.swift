@@ -161,6 +161,19 @@ func summaryList(_ rows: [(String, String)]) -> HTMLNode {
     }
 }
 
+/// A file input with its label, hint and error, after the GOV.UK file upload pattern.
+func fileField(_ id: String, label text: String, errors: FormErrors, hint: String?) -> HTMLNode {
+    let error = errors[id]
+    var attributes: [HTMLAttribute] = [.class("file-upload" + (error == nil ? "" : " input-error")), .id(id), .name(id), .type("file"),
+                                       .attr("multiple", "")]
+    if let described = describedBy(id, hint: hint, error: error) { attributes.append(.aria("describedby", described)) }
+    return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
+        label(.class("label"), .for(id)) { text }
+        hintAndError(id, hint: hint, error: error)
+        HTMLNode.void("input", attributes)
+    }
+}
+
 private func describedBy(_ id: String, hint: String?, error: String?) -> String? {
     let parts = [hint == nil ? nil : "\(id)-hint", error == nil ? nil : "\(id)-error"].compactMap { $0 }
     return parts.isEmpty ? nil : parts.joined(separator: " ")

@@ -128,6 +128,8 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
   margin-bottom: -1px; background: #fff; font-weight: 700; }
 .tabs-count { color: inherit; }
 .details { margin: 0 0 20px; }
+.file-upload { font: inherit; max-width: 100%; padding: 5px 0; }
+.file-upload:focus { outline: 3px solid #fd0; box-shadow: inset 0 0 0 4px #0b0c0c; }
 .details summary { cursor: pointer; color: #1d70b8; text-decoration: underline; padding-left: 20px; position: relative; display: inline-block; }
 .details summary::before { content: ""; position: absolute; left: 0; top: .35em; border-style: solid; border-width: 7px 0 7px 12px;
   border-color: transparent transparent transparent currentColor; }

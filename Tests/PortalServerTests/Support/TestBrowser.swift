@@ -19,6 +19,7 @@ final class TestBrowser: @unchecked Sendable {
         let status: HTTPStatus
         let headers: HTTPHeaders
         let body: String
+        var bytes: [UInt8] = []
 
         var location: String? { headers.first(name: .location) }
         /// The visible text of `main`, tags removed, for readable assertions.
@@ -48,6 +49,29 @@ final class TestBrowser: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: body)
     }
 
+    /// Posts a multipart form with files, as a browser sends the document upload form: the CSRF
+    /// token goes in the address, as that form's action carries it.
+    @discardableResult
+    func upload(_ path: String, fields: [(String, String)] = [], files: [(name: String, data: [UInt8])], field: String = "documents",
+                boundary: String = "----portal-test-\(UUID().uuidString)") async throws -> Page {
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        for file in files {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(file.name)\"\r\n")
+            body.writeString("Content-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(file.data)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        if let fetchSite { headers.replaceOrAdd(name: "Sec-Fetch-Site", value: fetchSite) }
+        let separator = path.contains("?") ? "&" : "?"
+        return try await send(.POST, path + (csrfToken.map { "\(separator)_csrf=\($0)" } ?? ""), headers: headers, buffer: body)
+    }
+
     var csrfToken: String? {
         guard let match = lastPage.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression) else { return nil }
         return String(lastPage[match]).replacingOccurrences(of: #"name="_csrf" value=""#, with: "").replacingOccurrences(of: "\"", with: "")
@@ -62,11 +86,15 @@ final class TestBrowser: @unchecked Sendable {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders, body: String?) async throws -> Page {
+        try await send(method, path, headers: extra, buffer: body.map { ByteBuffer(string: $0) })
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders, buffer: ByteBuffer?) async throws -> Page {
         var headers = extra
         if !cookies.isEmpty {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
-        let response = try await app.testing().sendRequest(method, path, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";", maxSplits: 1)[0].split(separator: "=", maxSplits: 1)
             let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
@@ -74,7 +102,7 @@ final class TestBrowser: @unchecked Sendable {
         }
         let text = String(buffer: response.body)
         if response.headers.contentType == .html { lastPage = text }
-        return Page(status: response.status, headers: response.headers, body: text)
+        return Page(status: response.status, headers: response.headers, body: text, bytes: Array(response.body.readableBytesView))
     }
 
     private func encode(_ text: String) -> String {

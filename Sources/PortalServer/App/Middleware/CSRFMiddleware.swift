@@ -30,8 +30,10 @@ struct CSRFMiddleware: AsyncMiddleware {
             guard sameOrigin(origin, request: request) else { throw CSRFRefusal() }
         }
         let expected = request.signedIn?.csrfToken ?? request.cookies[Self.cookieName]?.string
+        // A streamed upload's body cannot be read here, so its form carries the token in its address.
+        let streamed = request.headers.contentType?.type == "multipart" && request.headers.contentType?.subType == "form-data"
         let given = request.headers.first(name: Self.header)
-            ?? (try? request.content.get(String.self, at: Self.formField))
+            ?? (streamed ? request.query[String.self, at: Self.formField] : (try? request.content.get(String.self, at: Self.formField)))
         guard let expected, !expected.isEmpty, let given, SecureToken.equal(expected, given) else {
             throw CSRFRefusal()
         }

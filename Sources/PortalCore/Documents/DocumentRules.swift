@@ -1,0 +1,164 @@
+/// The kinds of file the portal keeps, recognised by their content: a name alone proves nothing.
+public enum DocumentKind: String, CaseIterable, Sendable {
+    case jpeg, png, gif, webp, pdf
+    case word, excel, powerpoint, openDocument = "opendocument"
+    case text
+
+    /// The families an administrator allows (`PORTAL_DOCUMENT_TYPES`).
+    public enum Family: String, CaseIterable, Sendable {
+        case image, pdf, office, text
+    }
+
+    public var family: Family {
+        switch self {
+        case .jpeg, .png, .gif, .webp: .image
+        case .pdf: .pdf
+        case .word, .excel, .powerpoint, .openDocument: .office
+        case .text: .text
+        }
+    }
+
+    /// The type the file is served as. Never HTML or SVG: nothing a browser would run.
+    public func contentType(name: String) -> String {
+        switch self {
+        case .jpeg: "image/jpeg"
+        case .png: "image/png"
+        case .gif: "image/gif"
+        case .webp: "image/webp"
+        case .pdf: "application/pdf"
+        case .text: DocumentKind.extensionOf(name) == "csv" ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8"
+        case .word, .excel, .powerpoint, .openDocument:
+            switch DocumentKind.extensionOf(name) {
+            case "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            case "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            case "doc": "application/msword"
+            case "xls": "application/vnd.ms-excel"
+            case "ppt": "application/vnd.ms-powerpoint"
+            case "odt": "application/vnd.oasis.opendocument.text"
+            case "ods": "application/vnd.oasis.opendocument.spreadsheet"
+            case "odp": "application/vnd.oasis.opendocument.presentation"
+            default: "application/octet-stream"
+            }
+        }
+    }
+
+    /// How many bytes `detect` needs to see.
+    public static let sniffLength = 4096
+
+    /// The kind of a file from its first bytes and its name's extension. Office files are zip
+    /// or OLE containers whatever they hold, so for those the extension must also agree; a
+    /// text file must be UTF-8 without control characters. Anything else is nil: refused.
+    public static func detect(prefix bytes: [UInt8], name: String) -> DocumentKind? {
+        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
+            bytes.count >= offset + magic.count && Array(bytes[offset..<(offset + magic.count)]) == magic
+        }
+        let ext = extensionOf(name)
+        if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
+        if starts(Array("%PDF-".utf8)) { return .pdf }
+        if starts([0x50, 0x4B, 0x03, 0x04]) {
+            switch ext {
+            case "docx": return .word
+            case "xlsx": return .excel
+            case "pptx": return .powerpoint
+            case "odt", "ods", "odp": return .openDocument
+            default: return nil
+            }
+        }
+        if starts([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            switch ext {
+            case "doc": return .word
+            case "xls": return .excel
+            case "ppt": return .powerpoint
+            default: return nil
+            }
+        }
+        if ["txt", "csv"].contains(ext), !bytes.isEmpty, isPlainText(bytes) { return .text }
+        return nil
+    }
+
+    /// UTF-8 (a character cut at the end of the prefix is allowed) with no control characters
+    /// but tab, line feed, carriage return and form feed.
+    static func isPlainText(_ bytes: [UInt8]) -> Bool {
+        if bytes.contains(where: { $0 < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D].contains($0) || $0 == 0x7F }) { return false }
+        var trimmed = bytes[...]
+        // Drop an incomplete final character left by cutting the prefix.
+        for back in 1...min(3, trimmed.count) {
+            let byte = trimmed[trimmed.endIndex - back]
+            if byte & 0xC0 == 0xC0 {
+                let needed = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                if needed > back { trimmed = trimmed.dropLast(back) }
+                break
+            }
+            if byte & 0x80 == 0 { break }
+        }
+        return String(validating: trimmed, as: UTF8.self) != nil
+    }
+
+    public static func extensionOf(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return name[name.index(after: dot)...].lowercased()
+    }
+
+    public var label: String {
+        switch self {
+        case .jpeg: "JPEG image"
+        case .png: "PNG image"
+        case .gif: "GIF image"
+        case .webp: "WebP image"
+        case .pdf: "PDF"
+        case .word: "Word document"
+        case .excel: "Excel spreadsheet"
+        case .powerpoint: "PowerPoint presentation"
+        case .openDocument: "OpenDocument file"
+        case .text: "Text file"
+        }
+    }
+}
+
+/// A document's name as people gave it, made safe to store and show.
+public enum DocumentName {
+    public static let maxLength = 150
+
+    public enum Problem: Error, Equatable, Sendable {
+        case empty, controlCharacters, pathTraversal, tooLong
+
+        public var message: String {
+            switch self {
+            case .empty: "The file has no name; give it one"
+            case .controlCharacters: "The file name contains characters that are not allowed (control characters)"
+            case .pathTraversal: "The file name may not contain folder names such as ../"
+            case .tooLong: "The file name must be \(DocumentName.maxLength) characters or fewer"
+            }
+        }
+    }
+
+    /// Refuses control characters (NUL among them) and parent-folder steps; keeps only the last
+    /// part of a path (some browsers send C:\Users\...\photo.jpg); trims spaces and dots at the
+    /// ends, which some systems cannot store.
+    public static func clean(_ raw: String) -> Result<String, Problem> {
+        if raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0.value >= 0x202A && $0.value <= 0x202E }) {
+            return .failure(.controlCharacters)
+        }
+        let parts = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init)
+        if parts.contains(where: { $0.trimmingCharacters(in: [" "]) == ".." }) { return .failure(.pathTraversal) }
+        var name = parts.last ?? ""
+        while let first = name.first, first == " " || first == "." { name.removeFirst() }
+        while let last = name.last, last == " " || last == "." { name.removeLast() }
+        if name.isEmpty { return .failure(.empty) }
+        if name.count > maxLength { return .failure(.tooLong) }
+        return .success(name)
+    }
+}
+
+private extension String {
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        var text = Substring(self)
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,235 @@
+import Crypto
+import Fluent
+import Foundation
+import MultipartKit
+import NIOCore
+import PortalCore
+import Vapor
+
+/// Receives a multipart form as it streams in: small text fields are kept, each file is written
+/// to the database chunk by chunk as its bytes arrive, measured against the size limit, hashed,
+/// recognised by its first bytes and then scanned. Until the caller keeps them the files stay
+/// "incoming", invisible; on any problem every file of the upload is erased and the problem
+/// explained, so an upload is kept whole or not at all.
+struct DocumentUpload {
+    struct File: Sendable {
+        let id: UUID
+        let name: String
+        let size: Int
+        let kind: DocumentKind
+        let sha256: String
+        let scan: String
+    }
+
+    /// Why an upload was refused, in words for the person, with the HTTP status to answer.
+    struct Problem: Error, Sendable {
+        let message: String
+        let status: HTTPResponseStatus
+        /// For the audit trail: a file refused because it carried a virus.
+        var infected: (name: String, signature: String)? = nil
+    }
+
+    let settings: DocumentSettings
+    let enquiryID: UUID
+    let userID: UUID
+    let db: any Database
+    let group: any EventLoopGroup
+
+    private enum Event {
+        case header(String, String)
+        case body(ByteBuffer)
+        case end
+    }
+
+    private final class Events {
+        var list: [Event] = []
+    }
+
+    /// The part being read.
+    private struct Part {
+        var headers: [String: String] = [:]
+        var fileName: String?
+        var fieldName: String?
+        var text = ""
+        var document: UUID?
+        var size = 0
+        var seq = 0
+        var pending = ByteBuffer()
+        var prefix: [UInt8] = []
+        var hasher = SHA256()
+        var skipping = false
+    }
+
+    func receive(_ request: Request) async throws -> (fields: [String: String], files: [File]) {
+        guard let type = request.headers.contentType, type.type == "multipart", type.subType == "form-data",
+              let boundary = type.parameters["boundary"], !boundary.isEmpty
+        else { throw Problem(message: "Choose one or more files to add", status: .badRequest) }
+        let parser = MultipartParser(boundary: boundary)
+        let events = Events()
+        parser.onHeader = { name, value in events.list.append(.header(name.lowercased(), value)) }
+        parser.onBody = { buffer in events.list.append(.body(buffer)) }
+        parser.onPartComplete = { events.list.append(.end) }
+
+        var fields: [String: String] = [:]
+        var received: [File] = []
+        var incoming: [UUID] = []
+        var problem: Problem?
+        var part = Part()
+        var total = 0
+        let ceiling = settings.maxFileBytes * settings.maxFiles + 1024 * 1024
+        do {
+            for try await chunk in request.body {
+                total += chunk.readableBytes
+                if total > ceiling {
+                    problem = problem ?? Problem(message: "The upload is larger than \(DocumentSettings.size(ceiling)) in all; add fewer files at a time", status: .payloadTooLarge)
+                    break
+                }
+                try parser.execute(chunk)
+                let batch = events.list
+                events.list.removeAll(keepingCapacity: true)
+                for event in batch {
+                    switch event {
+                    case .header(let name, let value):
+                        part.headers[name] = value
+                        if name == "content-disposition" {
+                            part.fieldName = Self.parameter("name", in: value)
+                            part.fileName = Self.parameter("filename", in: value)
+                        }
+                    case .body(var buffer):
+                        if part.fileName == nil {
+                            if part.text.utf8.count + buffer.readableBytes <= 10_000 { part.text += buffer.readString(length: buffer.readableBytes) ?? "" }
+                        } else if problem == nil, !part.skipping {
+                            do { try await write(&buffer, into: &part, incoming: &incoming, count: received.count) } catch let refused as Problem {
+                                problem = refused
+                            }
+                        }
+                    case .end:
+                        if let name = part.fieldName, part.fileName == nil {
+                            fields[name] = part.text
+                        } else if problem == nil, !part.skipping, part.fileName != nil {
+                            do {
+                                if let file = try await finish(&part) { received.append(file) }
+                            } catch let refused as Problem {
+                                problem = refused
+                            }
+                        }
+                        part = Part()
+                    }
+                }
+            }
+        } catch {
+            try? await DocumentStore.discard(incoming, on: db)
+            if error is Problem { throw error }
+            throw Problem(message: "The upload could not be read; it may have been interrupted. Nothing was kept: try again", status: .badRequest)
+        }
+        if let problem {
+            try await DocumentStore.discard(incoming, on: db)
+            throw problem
+        }
+        if received.isEmpty {
+            throw Problem(message: "Choose one or more files to add", status: .badRequest)
+        }
+        return (fields, received)
+    }
+
+    private func write(_ buffer: inout ByteBuffer, into part: inout Part, incoming: inout [UUID], count: Int) async throws {
+        guard buffer.readableBytes > 0 else { return }
+        if part.document == nil {
+            if count >= settings.maxFiles {
+                throw Problem(message: "Add at most \(settings.maxFiles) files at a time", status: .badRequest)
+            }
+            let name: String
+            switch DocumentName.clean(part.fileName ?? "") {
+            case .success(let clean): name = clean
+            case .failure(let problem): throw Problem(message: problem.message, status: .badRequest)
+            }
+            part.fileName = name
+            part.document = try await DocumentStore.begin(enquiryID: enquiryID, name: name, addedBy: userID, at: Date(), on: db)
+            incoming.append(part.document!)
+        }
+        part.size += buffer.readableBytes
+        if part.size > settings.maxFileBytes {
+            throw Problem(message: "\(part.fileName ?? "The file") is larger than the \(settings.maxFileText) limit for one file", status: .payloadTooLarge)
+        }
+        if part.prefix.count < DocumentKind.sniffLength {
+            part.prefix += buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, DocumentKind.sniffLength - part.prefix.count)) ?? []
+        }
+        buffer.withUnsafeReadableBytes { part.hasher.update(bufferPointer: $0) }
+        part.pending.writeBuffer(&buffer)
+        while part.pending.readableBytes >= DocumentStore.chunkSize {
+            let slice = part.pending.readSlice(length: DocumentStore.chunkSize)!
+            try await DocumentStore.append(slice, to: part.document!, seq: part.seq, on: db)
+            part.seq += 1
+            part.pending.discardReadBytes()
+        }
+    }
+
+    private func finish(_ part: inout Part) async throws -> File? {
+        guard let document = part.document else {
+            // A file input left empty sends a part with no name and no bytes: nothing chosen.
+            if (part.fileName ?? "").isEmpty { return nil }
+            switch DocumentName.clean(part.fileName ?? "") {
+            case .failure(let problem): throw Problem(message: problem.message, status: .badRequest)
+            case .success(let name): throw Problem(message: "\(name) is empty", status: .badRequest)
+            }
+        }
+        let name = part.fileName ?? ""
+        if part.pending.readableBytes > 0 {
+            try await DocumentStore.append(part.pending, to: document, seq: part.seq, on: db)
+        }
+        guard let kind = DocumentKind.detect(prefix: part.prefix, name: name), settings.allowed.contains(kind.family) else {
+            throw Problem(message: "\(name) is not a kind of file the portal accepts. Accepted: \(Self.acceptedText(settings.allowed))", status: .unsupportedMediaType)
+        }
+        var scan = "no_scanner"
+        if let scanner = settings.scanner {
+            do {
+                let verdict = try await VirusScanner(scanner: scanner, timeout: settings.scanTimeout, group: group)
+                    .scan(DocumentStore.reader(document, on: db))
+                switch verdict {
+                case .clean: scan = "clean"
+                case .infected(let signature):
+                    throw Problem(message: "\(name) contains a virus (\(signature)) and was not kept", status: .unprocessableEntity,
+                                  infected: (name, signature))
+                }
+            } catch let unavailable as VirusScanner.Unavailable {
+                guard settings.keepUnscanned else {
+                    throw Problem(message: "\(name) could not be checked for viruses because \(unavailable.description), so it was not kept. Try again in a few minutes", status: .serviceUnavailable)
+                }
+                scan = "not_scanned"
+            }
+        }
+        let digest = part.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return File(id: document, name: name, size: part.size, kind: kind, sha256: digest, scan: scan)
+    }
+
+    static func acceptedText(_ families: Set<DocumentKind.Family>) -> String {
+        let words: [DocumentKind.Family: String] = [
+            .image: "images (JPEG, PNG, GIF, WebP)", .pdf: "PDF", .office: "Word, Excel, PowerPoint and OpenDocument files",
+            .text: "plain text and CSV",
+        ]
+        return DocumentKind.Family.allCases.filter(families.contains).compactMap { words[$0] }.joined(separator: ", ")
+    }
+
+    /// A parameter of a Content-Disposition value: `name="file"; filename="a.pdf"`.
+    static func parameter(_ key: String, in header: String) -> String? {
+        var index = header.startIndex
+        while let range = header.range(of: key + "=", range: index..<header.endIndex) {
+            let before = range.lowerBound == header.startIndex ? ";" : header[header.index(before: range.lowerBound)]
+            index = range.upperBound
+            guard before == ";" || before == " " else { continue }
+            var value = ""
+            if header[index...].first == "\"" {
+                var cursor = header.index(after: index)
+                while cursor < header.endIndex, header[cursor] != "\"" {
+                    if header[cursor] == "\\", header.index(after: cursor) < header.endIndex { cursor = header.index(after: cursor) }
+                    value.append(header[cursor])
+                    cursor = header.index(after: cursor)
+                }
+            } else {
+                value = String(header[index...].prefix { $0 != ";" })
+            }
+            return value
+        }
+        return nil
+    }
+}

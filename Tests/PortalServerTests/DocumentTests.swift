@@ -1,0 +1,270 @@
+import Crypto
+import Fluent
+import Foundation
+import PortalCore
+@testable import PortalServer
+import SQLKit
+import Testing
+import Vapor
+
+/// Small files of each kind, recognisable by their first bytes.
+enum SampleFiles {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 600)
+    static func pdf(_ size: Int = 2000) -> [UInt8] {
+        let head = Array("%PDF-1.7\n".utf8)
+        return head + (0..<(max(0, size - head.count))).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 11) }
+    }
+    static let text = Array("Inspection notes: gully blocked at number 12.\n".utf8)
+    static let svg = Array("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".utf8)
+}
+
+private func hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
+private func count(_ table: String, on db: any Database) async throws -> Int {
+    try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(table).first()?.decode(column: "n", as: Int.self) ?? 0
+}
+
+@Suite struct DocumentTests {
+    @Test func aMemberAddsDocumentsAndEveryoneEntitledDownloadsThem() async throws {
+        try await withApp { app in
+            let enquiry = try await Fixtures(app: app).submitted()
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            try await member.get(path)
+            // Larger than one stored chunk, so it is split and put back together.
+            let plan = SampleFiles.pdf(600_000)
+            let added = try await member.upload("\(path)/documents", fields: [("attach-to", "enquiry")],
+                                                files: [("photo.png", SampleFiles.png), ("Site plan.pdf", plan)])
+            #expect(added.status == .seeOther)
+            let page = try await member.get(path)
+            #expect(page.mainText.contains("2 documents have been added: photo.png, Site plan.pdf."))
+            #expect(page.mainText.contains("photo.png") && page.mainText.contains("608 bytes"))
+            #expect(page.mainText.contains("Site plan.pdf") && page.mainText.contains("586 KB"))
+
+            let rows = try await app.db.sql.select().columns("id", "name", "sha256", "content_type", "state", "scan").from("documents").all()
+            #expect(rows.count == 2)
+            let planRow = try #require(rows.first { (try? $0.decode(column: "name", as: String.self)) == "Site plan.pdf" })
+            #expect(try planRow.decode(column: "sha256", as: String.self) == hex(plan))
+            #expect(try planRow.decode(column: "content_type", as: String.self) == "application/pdf")
+            #expect(try planRow.decode(column: "scan", as: String.self) == "no_scanner")
+            let planID = try planRow.decode(column: "id", as: UUID.self)
+
+            let download = try await member.get("\(path)/documents/\(planID.uuidString)")
+            #expect(download.status == .ok)
+            #expect(download.bytes == plan)
+            #expect(download.headers.first(name: .contentType) == "application/pdf")
+            #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment; filename=\"Site plan.pdf\"") == true)
+            #expect(download.headers.first(name: "X-Content-Type-Options") == "nosniff")
+
+            let coordinator = TestBrowser(app)
+            try await coordinator.signIn("coordinator@demo.test")
+            #expect(try await coordinator.get("\(path)/documents/\(planID.uuidString)").bytes == plan)
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "document_added").all()
+            #expect(audit.count == 2)
+            #expect(audit.contains { $0.detail.contains(hex(plan)) })
+
+            // Another Member, and a made-up document id, get "not found".
+            let other = TestBrowser(app)
+            try await other.signIn("peter.ashworth@demo.test")
+            #expect(try await other.get("\(path)/documents/\(planID.uuidString)").status == .notFound)
+            #expect(try await member.get("\(path)/documents/\(UUID().uuidString)").status == .notFound)
+        }
+    }
+
+    @Test func badUploadsAreRefusedWithAReasonAndKeepNothing() async throws {
+        try await withApp { app in
+            app.portal.documents.maxFileBytes = 100_000
+            let enquiry = try await Fixtures(app: app).submitted()
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            let cases: [(String, [(name: String, data: [UInt8])], HTTPStatus, String)] = [
+                ("oversized", [("big.pdf", SampleFiles.pdf(300_000))], .payloadTooLarge, "big.pdf is larger than the 98 KB limit"),
+                ("empty", [("empty.pdf", [])], .badRequest, "empty.pdf is empty"),
+                ("disallowed type", [("drawing.svg", SampleFiles.svg)], .unsupportedMediaType, "drawing.svg is not a kind of file the portal accepts"),
+                ("content not matching its name", [("photo.png", SampleFiles.text)], .unsupportedMediaType, "photo.png is not a kind of file"),
+                ("path traversal", [("../../etc/passwd.txt", SampleFiles.text)], .badRequest, "may not contain folder names"),
+                ("NUL in the name", [("notes\u{0}.txt", SampleFiles.text)], .badRequest, "control characters"),
+                ("one good, one bad", [("ok.png", SampleFiles.png), ("bad.svg", SampleFiles.svg)], .unsupportedMediaType, "bad.svg is not a kind"),
+                ("nothing chosen", [], .badRequest, "Choose one or more files to add"),
+            ]
+            for (what, files, status, message) in cases {
+                try await member.get(path)
+                let page = try await member.upload("\(path)/documents", fields: [("attach-to", "enquiry")], files: files)
+                #expect(page.status == status, "\(what)")
+                #expect(page.mainText.contains("There is a problem"), "\(what)")
+                #expect(page.mainText.contains(message), "\(what): \(page.mainText.prefix(300))")
+                #expect(try await count("documents", on: app.db) == 0, "\(what) kept a record")
+                #expect(try await count("document_chunks", on: app.db) == 0, "\(what) kept bytes")
+            }
+            // Eleven files at once is one too many.
+            try await member.get(path)
+            let many = try await member.upload("\(path)/documents", files: (0..<11).map { ("p\($0).png", SampleFiles.png) })
+            #expect(many.mainText.contains("Add at most 10 files at a time"))
+            #expect(try await count("documents", on: app.db) == 0)
+            // Without the page's token, nothing is read.
+            let forged = try await TestBrowser(app).upload("\(path)/documents", files: [("x.png", SampleFiles.png)])
+            #expect(forged.status == .forbidden)
+        }
+    }
+
+    @Test func documentsFollowWhatTheyAreAttachedTo() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            var enquiry = try await fixtures.submitted()
+            let coordinatorID = try await fixtures.user("coordinator@demo.test").requireID()
+            let responderID = try await fixtures.user("responder@demo.test").requireID()
+            enquiry = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .note, authorID: coordinatorID, body: "Internal", at: now).create(on: db)
+                return ""
+            }
+            enquiry = try await fixtures.perform(.askResponder, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: coordinatorID, responderID: responderID, question: "Check it?", at: now).create(on: db)
+                return ""
+            }
+            let note = try #require(try await EnquiryEntry.query(on: app.db).filter(\.$kind == .note).first()).id!
+            let question = try #require(try await ResponderQuestion.query(on: app.db).first()).id!
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let coordinator = TestBrowser(app)
+            try await coordinator.signIn("coordinator@demo.test")
+            for (target, name) in [("enquiry", "main.png"), ("entry:\(note.uuidString)", "note.png"), ("question:\(question.uuidString)", "question.png")] {
+                try await coordinator.get(path)
+                #expect(try await coordinator.upload("\(path)/documents", fields: [("attach-to", target)], files: [(name, SampleFiles.png)]).status == .seeOther)
+            }
+            func id(_ name: String) async throws -> String {
+                try #require(try await app.db.sql.select().column("id").from("documents").where("name", .equal, name).first()?.decode(column: "id", as: UUID.self)).uuidString
+            }
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            let memberPage = try await member.get(path)
+            #expect(memberPage.mainText.contains("main.png"))
+            #expect(!memberPage.mainText.contains("note.png"), "a Member never sees a document on an internal note")
+            #expect(try await member.get("\(path)/documents/\(try await id("note.png"))").status == .notFound)
+            #expect(try await member.get("\(path)/documents/\(try await id("question.png"))").status == .notFound)
+
+            let responder = TestBrowser(app)
+            try await responder.signIn("responder@demo.test")
+            #expect(try await responder.get("\(path)/documents/\(try await id("main.png"))").status == .ok)
+            #expect(try await responder.get("\(path)/documents/\(try await id("question.png"))").status == .ok)
+            #expect(try await responder.get("\(path)/documents/\(try await id("note.png"))").status == .notFound)
+            // A responder adds to their own question only.
+            try await responder.get(path)
+            #expect(try await responder.upload("\(path)/documents", fields: [("attach-to", "question:\(question.uuidString)")],
+                                               files: [("answer.pdf", SampleFiles.pdf())]).status == .seeOther)
+            try await responder.get(path)
+            let refused = try await responder.upload("\(path)/documents", fields: [("attach-to", "entry:\(note.uuidString)")],
+                                                     files: [("sneaky.pdf", SampleFiles.pdf())])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.mainText.contains("Choose what to attach the documents to"))
+        }
+    }
+
+    @Test func renamingAndRemovingAreRecordedAndRemovalErasesTheBytes() async throws {
+        try await withApp { app in
+            let enquiry = try await Fixtures(app: app).submitted()
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            try await member.get(path)
+            try await member.upload("\(path)/documents", files: [("IMG_0001.png", SampleFiles.png)])
+            let id = try #require(try await app.db.sql.select().column("id").from("documents").first()?.decode(column: "id", as: UUID.self))
+            try await member.get(path)
+            let bad = try await member.post("\(path)/documents/\(id.uuidString)/rename", [("name", "../secret.png")])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.mainText.contains("IMG_0001.png was not renamed: The file name may not contain folder names"))
+            try await member.get(path)
+            #expect(try await member.post("\(path)/documents/\(id.uuidString)/rename", [("name", "Pothole by the school.png")]).status == .seeOther)
+            #expect(try await member.get(path).mainText.contains("Pothole by the school.png"))
+            let renamed = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "document_renamed").first())
+            #expect(renamed.decodedChanges == [FieldChange(field: "Document name", before: "IMG_0001.png", after: "Pothole by the school.png")])
+
+            // Someone else's Member page cannot remove it; the owner can.
+            let other = TestBrowser(app)
+            try await other.signIn("peter.ashworth@demo.test")
+            try await other.get("/")
+            #expect(try await other.post("\(path)/documents/\(id.uuidString)/remove", []).status == .notFound)
+            try await member.get(path)
+            #expect(try await member.post("\(path)/documents/\(id.uuidString)/remove", []).status == .seeOther)
+            #expect(try await count("document_chunks", on: app.db) == 0, "the bytes are erased")
+            #expect(try await member.get("\(path)/documents/\(id.uuidString)").status == .notFound)
+            #expect(!(try await member.get(path).mainText.contains("Pothole by the school.png")))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "document_removed").count() == 1)
+        }
+    }
+
+    @Test func anUploadCutOffLeavesNothingVisibleAndIsSweptAway() async throws {
+        try await withApp { app in
+            let enquiry = try await Fixtures(app: app).submitted()
+            let member = try await Fixtures(app: app).user("member@demo.test").requireID()
+            // What a dropped connection leaves: a row still "incoming" and some of its bytes.
+            let id = try await DocumentStore.begin(enquiryID: enquiry.id!, name: "half.pdf", addedBy: member, at: Date().addingTimeInterval(-90_000), on: app.db)
+            try await DocumentStore.append(ByteBuffer(bytes: SampleFiles.pdf()), to: id, seq: 0, on: app.db)
+            #expect(try await DocumentStore.visible(on: enquiry.id!, on: app.db).isEmpty)
+            #expect(try await DocumentStore.find(id, on: enquiry.id!, on: app.db) == nil)
+            // A younger one may still be arriving on another instance, and is left alone.
+            let young = try await DocumentStore.begin(enquiryID: enquiry.id!, name: "arriving.pdf", addedBy: member, at: Date(), on: app.db)
+            #expect(try await DocumentStore.sweepAbandoned(olderThan: Date().addingTimeInterval(-86_400), on: app.db) == 1)
+            #expect(try await count("document_chunks", on: app.db) == 0)
+            #expect(try await app.db.sql.select().column("id").from("documents").all().map { try $0.decode(column: "id", as: UUID.self) } == [young])
+        }
+    }
+}
+
+/// Virus scanning against a real clamd (Debian's clamav-daemon).
+@Suite struct VirusScanTests {
+    /// clamd is needed; CI installs it, and a machine without it skips these with a note.
+    func scanner() async throws -> String? {
+        guard ClamdServer.isInstalled else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must install clamav-daemon")
+            print("VirusScanTests skipped: install clamav-daemon (apt-get) to run them")
+            return nil
+        }
+        return try await ClamdServer.shared.socket()
+    }
+
+    @Test func anInfectedFileIsRefusedAndRecordedAndACleanOneKept() async throws {
+        guard let socket = try await scanner() else { return }
+        try await withApp { app in
+            app.portal.documents.scanner = .unixSocket(socket)
+            let enquiry = try await Fixtures(app: app).submitted()
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            try await member.get(path)
+            let infected = try await member.upload("\(path)/documents", files: [("letter.txt", ClamdServer.eicar)])
+            #expect(infected.status == .unprocessableEntity)
+            #expect(infected.mainText.contains("letter.txt contains a virus (Eicar-Test-Signature"))
+            #expect(try await count("documents", on: app.db) == 0)
+            let refused = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "document_refused").first())
+            #expect(refused.detail.contains("letter.txt") && refused.detail.contains("Eicar-Test-Signature"))
+
+            try await member.get(path)
+            #expect(try await member.upload("\(path)/documents", files: [("plan.pdf", SampleFiles.pdf(700_000))]).status == .seeOther)
+            let scan = try await app.db.sql.select().column("scan").from("documents").first()?.decode(column: "scan", as: String.self)
+            #expect(scan == "clean")
+        }
+    }
+
+    @Test func aScannerThatDoesNotAnswerRefusesTheUploadUnlessTheCouncilKeepsUnscannedFiles() async throws {
+        try await withApp { app in
+            app.portal.documents.scanner = .unixSocket("/nonexistent/clamd.sock")
+            let enquiry = try await Fixtures(app: app).submitted()
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            try await member.get(path)
+            let down = try await member.upload("\(path)/documents", files: [("plan.pdf", SampleFiles.pdf())])
+            #expect(down.status == .serviceUnavailable)
+            #expect(down.mainText.contains("plan.pdf could not be checked for viruses"))
+            #expect(try await count("documents", on: app.db) == 0)
+
+            app.portal.documents.keepUnscanned = true
+            try await member.get(path)
+            #expect(try await member.upload("\(path)/documents", files: [("plan.pdf", SampleFiles.pdf())]).status == .seeOther)
+            #expect(try await app.db.sql.select().column("scan").from("documents").first()?.decode(column: "scan", as: String.self) == "not_scanned")
+            let added = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "document_added").first())
+            #expect(added.detail.contains("not checked for viruses"))
+        }
+    }
+}
