@@ -72,6 +72,46 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
         }
     }
 
+    @Test func aNewEnquiryCarriesItsDocuments() async throws {
+        try await withApp { app in
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            let form = try await member.get("/enquiries/new")
+            #expect(form.body.contains("enctype=\"multipart/form-data\""))
+            #expect(form.body.contains("formaction=\"/enquiries?intent=draft&amp;_csrf="))
+            let fields = try await CaseworkTests().fields(app, subject: "Flooded footpath by the ford").filter { $0.0 != "intent" }
+            let created = try await member.upload("/enquiries?intent=submit", fields: fields,
+                                                  files: [("flood.png", SampleFiles.png), ("letter.pdf", SampleFiles.pdf())])
+            #expect(created.status == .seeOther)
+            let location = try #require(created.location)
+            let page = try await member.get(location)
+            #expect(page.mainText.contains("has been submitted"))
+            #expect(page.mainText.contains("flood.png") && page.mainText.contains("letter.pdf"))
+            let enquiry = try #require(try await Enquiry.query(on: app.db).filter(\.$subject == "Flooded footpath by the ford").first())
+            #expect(enquiry.status == .submitted)
+            #expect(try await DocumentStore.visible(on: enquiry.id!, on: app.db).count == 2)
+
+            // A form with mistakes comes back with them, and nothing is kept.
+            try await member.get("/enquiries/new")
+            let wrong = try await member.upload("/enquiries?intent=submit", fields: fields.filter { $0.0 != "subject" } + [("subject", "")],
+                                                files: [("flood.png", SampleFiles.png)])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(wrong.mainText.contains("Enter a subject") || wrong.mainText.contains("Enter the subject"))
+            #expect(try await count("documents", on: app.db) == 2)
+
+            // A good form with a bad file: the enquiry is kept, the page says why its file was not.
+            try await member.get("/enquiries/new")
+            let fields2 = try await CaseworkTests().fields(app, subject: "Sign knocked down")
+            let half = try await member.upload("/enquiries?intent=draft", fields: fields2.filter { $0.0 != "intent" },
+                                               files: [("sign.svg", SampleFiles.svg)])
+            #expect(half.status == .unsupportedMediaType)
+            #expect(half.mainText.contains("was saved, but its documents were not: sign.svg is not a kind of file"))
+            let draft = try #require(try await Enquiry.query(on: app.db).filter(\.$subject == "Sign knocked down").first())
+            #expect(draft.status == .draft, "the button pressed decides, through the form's address")
+            #expect(try await count("documents", on: app.db) == 2)
+        }
+    }
+
     @Test func badUploadsAreRefusedWithAReasonAndKeepNothing() async throws {
         try await withApp { app in
             app.portal.documents.maxFileBytes = 100_000

@@ -33,8 +33,9 @@ def free_port():
 
 
 class Journey:
-    def __init__(self, base):
+    def __init__(self, base, scratch):
         self.base = base
+        self.scratch = scratch
         options = webdriver.ChromeOptions()
         for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915"]:
             options.add_argument(argument)
@@ -115,9 +116,15 @@ class Journey:
         self.check("the error summary takes focus", d.switch_to.active_element.get_attribute("class") == "error-summary")
         self.check("typed subject is kept", d.find_element(By.ID, "subject").get_attribute("value") == SUBJECT)
         d.find_element(By.ID, "location").send_keys("War memorial, Church Street")
+        # With a photo: a real file chosen in the browser, sent in the same form.
+        photo = os.path.join(self.scratch, "street-light.png")
+        with open(photo, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+        d.find_element(By.ID, "documents").send_keys(photo)
         self.go(d.find_element(By.CSS_SELECTOR, "button[value=submit]"))
         self.page_ok("submit")
         self.check("submitted", "has been submitted" in self.flash(), self.flash())
+        self.check("the photo is on the enquiry", "street-light.png" in d.find_element(By.ID, "documents-heading").find_element(By.XPATH, "..").text)
         enquiry_url = d.current_url
         reference = d.find_element(By.CSS_SELECTOR, ".caption").text
 
@@ -193,7 +200,7 @@ def main():
                 break
             except Exception:
                 time.sleep(0.5)
-        journey = Journey(base)
+        journey = Journey(base, data)
         journey.run()
     except Exception:
         traceback.print_exc()

@@ -19,7 +19,7 @@ func registerRoutes(_ app: Application) {
 
     signedIn.get("enquiries", use: DashboardRoutes.show)
     signedIn.get("enquiries", "new", use: EnquiryFormRoutes.new)
-    signedIn.post("enquiries", use: EnquiryFormRoutes.create)
+    signedIn.on(.POST, "enquiries", body: .stream, use: EnquiryFormRoutes.create)
     signedIn.get("enquiries", ":enquiryID", use: EnquiryActionRoutes.show)
     signedIn.get("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.edit)
     signedIn.post("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.update)

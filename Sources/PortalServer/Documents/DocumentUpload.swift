@@ -30,10 +30,29 @@ struct DocumentUpload {
     }
 
     let settings: DocumentSettings
-    let enquiryID: UUID
     let userID: UUID
     let db: any Database
     let group: any EventLoopGroup
+    /// The enquiry the files join, given the form's text fields as they stand when the first file
+    /// arrives (a new enquiry's form puts its file input after its other fields, so it can be
+    /// created first); nil keeps no files and reads the rest of the upload only to discard it.
+    let enquiry: @Sendable ([String: String]) async throws -> UUID?
+    /// Whether an upload with no file at all is a mistake.
+    var requireFiles = true
+
+    init(settings: DocumentSettings, userID: UUID, db: any Database, group: any EventLoopGroup, requireFiles: Bool = true,
+         enquiry: @escaping @Sendable ([String: String]) async throws -> UUID?) {
+        self.settings = settings
+        self.userID = userID
+        self.db = db
+        self.group = group
+        self.requireFiles = requireFiles
+        self.enquiry = enquiry
+    }
+
+    init(settings: DocumentSettings, enquiryID: UUID, userID: UUID, db: any Database, group: any EventLoopGroup) {
+        self.init(settings: settings, userID: userID, db: db, group: group) { _ in enquiryID }
+    }
 
     private enum Event {
         case header(String, String)
@@ -75,6 +94,7 @@ struct DocumentUpload {
         var incoming: [UUID] = []
         var problem: Problem?
         var part = Part()
+        var target: UUID??
         var total = 0
         let ceiling = settings.maxFileBytes * settings.maxFiles + 1024 * 1024
         do {
@@ -98,8 +118,15 @@ struct DocumentUpload {
                     case .body(var buffer):
                         if part.fileName == nil {
                             if part.text.utf8.count + buffer.readableBytes <= 10_000 { part.text += buffer.readString(length: buffer.readableBytes) ?? "" }
-                        } else if problem == nil, !part.skipping {
-                            do { try await write(&buffer, into: &part, incoming: &incoming, count: received.count) } catch let refused as Problem {
+                        } else if problem == nil, !part.skipping, buffer.readableBytes > 0 {
+                            if target == nil { target = .some(try await enquiry(fields)) }
+                            guard let enquiryID = target ?? nil else {
+                                part.skipping = true
+                                continue
+                            }
+                            do {
+                                try await write(&buffer, into: &part, incoming: &incoming, count: received.count, enquiryID: enquiryID)
+                            } catch let refused as Problem {
                                 problem = refused
                             }
                         }
@@ -126,14 +153,13 @@ struct DocumentUpload {
             try await DocumentStore.discard(incoming, on: db)
             throw problem
         }
-        if received.isEmpty {
+        if received.isEmpty, requireFiles {
             throw Problem(message: "Choose one or more files to add", status: .badRequest)
         }
         return (fields, received)
     }
 
-    private func write(_ buffer: inout ByteBuffer, into part: inout Part, incoming: inout [UUID], count: Int) async throws {
-        guard buffer.readableBytes > 0 else { return }
+    private func write(_ buffer: inout ByteBuffer, into part: inout Part, incoming: inout [UUID], count: Int, enquiryID: UUID) async throws {
         if part.document == nil {
             if count >= settings.maxFiles {
                 throw Problem(message: "Add at most \(settings.maxFiles) files at a time", status: .badRequest)

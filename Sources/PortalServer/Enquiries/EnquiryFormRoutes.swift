@@ -50,11 +50,84 @@ enum EnquiryFormRoutes {
         return request.render(EnquiryFormPage.page(model, request: request))
     }
 
+    /// The outcome of a posted new-enquiry form: the enquiry, or the form back with its errors.
+    enum Created: Sendable {
+        case enquiry(Enquiry, submitted: Bool)
+        case refused(Posted, FormErrors)
+    }
+
+    /// New enquiries arrive as a multipart form when they carry documents (the form's file input
+    /// comes after every other field, so the enquiry is created as soon as the first file begins
+    /// and the files stream into it), or as a plain form.
     @Sendable static func create(_ request: Request) async throws -> Response {
         let actor = try await request.enquiryActor()
-        let posted = try request.content.decode(Posted.self)
+        // The buttons say "submit" or "draft" in the address too, because in a multipart form the
+        // pressed button's own value arrives only after the files.
+        let intent = request.query[String.self, at: "intent"]
+        guard request.headers.contentType?.type == "multipart" else {
+            let body = try await request.body.collect(max: 64 * 1024).get() ?? ByteBuffer()
+            let posted = try URLEncodedFormDecoder().decode(Posted.self, from: String(buffer: body))
+            return try await respond(to: try await createEnquiry(posted, intent: intent, actor: actor, request: request), actor: actor, request: request)
+        }
+        let outcome = OutcomeBox()
+        let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
+                                    group: request.application.eventLoopGroup, requireFiles: false) { fields in
+            let created = try await createEnquiry(try posted(from: fields), intent: intent, actor: actor, request: request)
+            outcome.set(created)
+            if case .enquiry(let enquiry, _) = created { return try enquiry.requireID() }
+            return nil
+        }
+        do {
+            let (fields, files) = try await upload.receive(request)
+            if outcome.value == nil { outcome.set(try await createEnquiry(try posted(from: fields), intent: intent, actor: actor, request: request)) }
+            if case .enquiry(let enquiry, _) = outcome.value, !files.isEmpty {
+                try await DocumentRoutes.keep(files, attachedTo: .enquiry, enquiryID: try enquiry.requireID(), by: actor.user.id, on: request.db)
+            }
+        } catch let problem as DocumentUpload.Problem {
+            // The enquiry stands; only its files were refused. Say so on its page.
+            guard case .enquiry(let enquiry, _) = outcome.value else {
+                if let created = outcome.value { return try await respond(to: created, actor: actor, request: request) }
+                throw Abort(.badRequest, reason: problem.message)
+            }
+            let loaded = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db)
+            var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
+            model.documentErrors.add("documents", "Enquiry \(enquiry.reference) was saved, but its documents were not: \(problem.message). Add them below.")
+            let response = request.render(EnquiryPage.page(model, request: request))
+            response.status = problem.status
+            return response
+        }
+        guard let created = outcome.value else { throw Abort(.badRequest) }
+        return try await respond(to: created, actor: actor, request: request)
+    }
+
+    private final class OutcomeBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Created?
+        var value: Created? { lock.withLock { stored } }
+        func set(_ created: Created) { lock.withLock { stored = created } }
+    }
+
+    /// The text fields of a multipart form, read as the plain form would be.
+    private static func posted(from fields: [String: String]) throws -> Posted {
+        var components = URLComponents()
+        components.queryItems = fields.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return try URLEncodedFormDecoder().decode(Posted.self, from: components.percentEncodedQuery ?? "")
+    }
+
+    private static func respond(to created: Created, actor: EnquiryActor, request: Request) async throws -> Response {
+        switch created {
+        case .enquiry(let enquiry, let submitted):
+            let message = submitted ? "Enquiry \(enquiry.reference) has been submitted." : "Your draft \(enquiry.reference) has been saved."
+            return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
+        case .refused(let posted, let errors):
+            let model = try await pageModel(request, actor: actor, form: posted.form, errors: errors, posted: posted)
+            return request.render(EnquiryFormPage.page(model, request: request))
+        }
+    }
+
+    static func createEnquiry(_ posted: Posted, intent: String?, actor: EnquiryActor, request: Request) async throws -> Created {
         let data = try await request.referenceData()
-        let submit = posted.intent != "draft"
+        let submit = (intent ?? posted.intent) != "draft"
         var errors = FormErrors()
         // Who the enquiry is for: a Member raises their own; an officer chooses the Member.
         var memberID = actor.user.id
@@ -84,13 +157,11 @@ enum EnquiryFormRoutes {
                 .init(valid: valid, memberID: memberID, channel: channel, submit: submit,
                       submissionKey: posted.submissionKey.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }),
                 by: actor, on: request.db)
-            let message = submit ? "Enquiry \(enquiry.reference) has been submitted." : "Your draft \(enquiry.reference) has been saved."
-            return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
+            return .enquiry(enquiry, submitted: submit)
         case .success:
             break
         }
-        let model = try await pageModel(request, actor: actor, form: posted.form, errors: errors, posted: posted)
-        return request.render(EnquiryFormPage.page(model, request: request))
+        return .refused(posted, errors)
     }
 
     @Sendable static func edit(_ request: Request) async throws -> Response {

@@ -26,7 +26,13 @@ enum EnquiryFormPage {
         return Page(title: title, section: .enquiries, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
             errorSummary(errors)
             h1 { title }
-            htmlForm(.method("post"), .action(action), .novalidate) {
+            // A new enquiry may carry documents, so its form is multipart and streamed: the token
+            // and the intent travel in the address, known before the files (EnquiryFormRoutes.create).
+            let newForm = model.editing == nil
+            let token = "\(CSRFMiddleware.formField)=\(request.csrfToken)"
+            let formAttributes: [HTMLAttribute] = [.method("post"), .action(newForm ? "\(action)?\(token)" : action), .novalidate]
+                + (newForm ? [.attr("enctype", "multipart/form-data")] : [])
+            element("form", formAttributes) {
                 csrfField(request)
                 input(.type("hidden"), .name("submission-key"), .value(model.submissionKey))
                 if let editing = model.editing { input(.type("hidden"), .name("version"), .value(String(editing.version))) }
@@ -76,9 +82,17 @@ enum EnquiryFormPage {
                 groupedSelectField("division", label: "Division", groups: places(data.divisions, in: data), selected: form.divisionID, errors: errors)
                 groupedSelectField("parish", label: "Parish (optional)", groups: places(data.parishes, in: data), selected: form.parishID, errors: errors,
                                    placeholder: "None")
+                if newForm {
+                    let settings = request.application.portal.documents
+                    fileField("documents", label: "Photos and documents (optional)", errors: errors,
+                              hint: "Up to \(settings.maxFiles) files, each up to \(settings.maxFileText): \(DocumentUpload.acceptedText(settings.allowed)).")
+                }
                 div(.class("button-group")) {
                     if model.editing.map({ !$0.isDraft }) == true {
                         submitButton("Save changes", name: "intent", value: "save")
+                    } else if newForm {
+                        submitButton("Submit enquiry", name: "intent", value: "submit", formAction: "\(action)?intent=submit&\(token)")
+                        submitButton("Save as draft", style: "secondary", name: "intent", value: "draft", formAction: "\(action)?intent=draft&\(token)")
                     } else {
                         submitButton("Submit enquiry", name: "intent", value: "submit")
                         submitButton("Save as draft", style: "secondary", name: "intent", value: "draft")

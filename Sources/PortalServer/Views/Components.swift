@@ -142,10 +142,12 @@ private func choiceGroup(_ id: String, legend text: String, choices: [Choice], c
     }
 }
 
-func submitButton(_ text: String, style: String = "", name: String? = nil, value: String? = nil) -> HTMLNode {
+/// `formAction` sends the form to another address when this button is pressed.
+func submitButton(_ text: String, style: String = "", name: String? = nil, value: String? = nil, formAction: String? = nil) -> HTMLNode {
     var attributes: [HTMLAttribute] = [.type("submit"), .class("button" + (style.isEmpty ? "" : " button-\(style)"))]
     if let name { attributes.append(.name(name)) }
     if let value { attributes.append(.value(value)) }
+    if let formAction { attributes.append(.attr("formaction", formAction)) }
     return element("button", attributes) { text }
 }
 

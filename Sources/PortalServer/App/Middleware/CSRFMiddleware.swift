@@ -14,6 +14,11 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            // A route that streams its body (a new enquiry, which may carry documents) still
+            // receives plain forms: those are small, so read them now to find their token.
+            if request.body.data == nil, request.headers.contentType == .urlEncodedForm {
+                _ = try await request.body.collect(max: 64 * 1024).get()
+            }
             try check(request)
         }
         let response = try await next.respond(to: request)
