@@ -112,6 +112,65 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
         }
     }
 
+    @Test func updatesAndAnswersCarryTheirDocuments() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            let coordinatorID = try await fixtures.user("coordinator@demo.test").requireID()
+            let responderID = try await fixtures.user("responder@demo.test").requireID()
+            var enquiry = try await fixtures.submitted()
+            enquiry = try await fixtures.perform(.askResponder, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: coordinatorID, responderID: responderID, question: "Depth?", at: now).create(on: db)
+                return ""
+            }
+            let question = try #require(try await ResponderQuestion.query(on: app.db).first()).id!
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+
+            let coordinator = TestBrowser(app)
+            try await coordinator.signIn("coordinator@demo.test")
+            let page = try await coordinator.get(path)
+            #expect(page.body.contains("action=\"\(path)/act?_csrf="), "the update form streams")
+            let sent = try await coordinator.upload("\(path)/act", fields: [("action", "post_update"), ("body", "Plan of the works attached.")],
+                                                    files: [("works plan.pdf", SampleFiles.pdf())])
+            #expect(sent.status == .seeOther)
+            let update = try #require(try await EnquiryEntry.query(on: app.db).filter(\.$kind == .update).first())
+            let stored = try #require(try await app.db.sql.select().columns("attached_kind", "attached_id").from("documents")
+                .where("name", .equal, "works plan.pdf").first())
+            #expect(try stored.decode(column: "attached_kind", as: String.self) == "entry")
+            #expect(try stored.decode(column: "attached_id", as: UUID.self) == update.id)
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            #expect(try await member.get(path).mainText.contains("works plan.pdf"))
+
+            // The update is sent even when its file is refused; the page says so.
+            try await coordinator.get(path)
+            let half = try await coordinator.upload("\(path)/act", fields: [("action", "post_update"), ("body", "Second update.")],
+                                                    files: [("map.svg", SampleFiles.svg)])
+            #expect(half.status == .unsupportedMediaType)
+            #expect(half.mainText.contains("Your update has been sent to the Member. Its documents were not added: map.svg is not a kind of file"))
+            #expect(try await EnquiryEntry.query(on: app.db).filter(\.$kind == .update).count() == 2)
+
+            // An empty update with a file: the form comes back, nothing is kept.
+            try await coordinator.get(path)
+            let empty = try await coordinator.upload("\(path)/act", fields: [("action", "post_update"), ("body", "")], files: [("x.pdf", SampleFiles.pdf())])
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.mainText.contains("Write the update for the Member"))
+            #expect(try await DocumentStore.visible(on: enquiry.id!, on: app.db).count == 1)
+
+            let responder = TestBrowser(app)
+            try await responder.signIn("responder@demo.test")
+            try await responder.get(path)
+            let answered = try await responder.upload("\(path)/act", fields: [("action", "answer_question"), ("question", question.uuidString),
+                                                                              ("body", "300 mm; photo attached.")],
+                                                      files: [("depth.png", SampleFiles.png)])
+            #expect(answered.status == .seeOther)
+            let photo = try #require(try await app.db.sql.select().columns("attached_kind", "attached_id").from("documents")
+                .where("name", .equal, "depth.png").first())
+            #expect(try photo.decode(column: "attached_kind", as: String.self) == "question")
+            #expect(try photo.decode(column: "attached_id", as: UUID.self) == question)
+            #expect(try await ResponderQuestion.find(question, on: app.db)?.state == .answered)
+        }
+    }
+
     @Test func badUploadsAreRefusedWithAReasonAndKeepNothing() async throws {
         try await withApp { app in
             app.portal.documents.maxFileBytes = 100_000

@@ -23,7 +23,7 @@ func registerRoutes(_ app: Application) {
     signedIn.get("enquiries", ":enquiryID", use: EnquiryActionRoutes.show)
     signedIn.get("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.edit)
     signedIn.post("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.update)
-    signedIn.post("enquiries", ":enquiryID", "act", use: EnquiryActionRoutes.act)
+    signedIn.on(.POST, "enquiries", ":enquiryID", "act", body: .stream, use: EnquiryActionRoutes.act)
     // Uploads stream: the body is read as it arrives, never collected (DocumentUpload).
     signedIn.on(.POST, "enquiries", ":enquiryID", "documents", body: .stream, use: DocumentRoutes.upload)
     signedIn.get("enquiries", ":enquiryID", "documents", ":documentID", use: DocumentRoutes.download)

@@ -42,6 +42,18 @@ enum DocumentRoutes {
         }
     }
 
+    /// The enquiry's page with a problem about documents in its error summary: for a form whose
+    /// action was done but whose files were refused.
+    static func enquiryPage(_ id: UUID, explaining message: String, status: HTTPResponseStatus, actor: EnquiryActor,
+                            request: Request) async throws -> Response {
+        let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
+        var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
+        model.documentErrors.add("documents", message)
+        let response = request.render(EnquiryPage.page(model, request: request))
+        response.status = status
+        return response
+    }
+
     /// Makes an upload's files visible, all together, with an audit entry each.
     static func keep(_ files: [DocumentUpload.File], attachedTo attachment: DocumentAttachment, enquiryID: UUID, by userID: UUID,
                      on db: any Database) async throws {

@@ -36,30 +36,95 @@ enum EnquiryActionRoutes {
         return request.render(EnquiryPage.page(model, request: request))
     }
 
+    /// Actions whose forms may carry documents, attached to what the action writes.
+    static let documentActions: Set<EnquiryAction> = [.postUpdate, .complete, .replyToMember, .addNote, .askCoordinator, .answerQuestion]
+
+    /// What an action came to: done (with what its documents hang on), or its form back with errors.
+    enum Outcome: Sendable {
+        case done(EnquiryAction, attachment: DocumentAttachment)
+        case refused(EnquiryAction, Posted, FormErrors)
+    }
+
     @Sendable static func act(_ request: Request) async throws -> Response {
         let actor = try await request.enquiryActor()
         let id = try EnquiryFormRoutes.enquiryID(request)
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
-        let posted = try request.content.decode(Posted.self)
+        guard request.headers.contentType?.type == "multipart" else {
+            let posted = try request.content.decode(Posted.self)
+            return try await respond(to: try await perform(posted, loaded: loaded, actor: actor, request: request), loaded: loaded, actor: actor, request: request)
+        }
+        // The form's text comes before its files, so the action is done when the first file
+        // begins, and the files then stream in, attached to what it wrote.
+        let outcome = StreamedForm.Outcome<Outcome>()
+        let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
+                                    group: request.application.eventLoopGroup, requireFiles: false) { fields in
+            let done = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
+            outcome.set(done)
+            if case .done = done { return id }
+            return nil
+        }
+        do {
+            let (fields, files) = try await upload.receive(request)
+            if outcome.value == nil { outcome.set(try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)) }
+            if case .done(_, let attachment) = outcome.value, !files.isEmpty {
+                try await DocumentRoutes.keep(files, attachedTo: attachment, enquiryID: id, by: actor.user.id, on: request.db)
+            }
+        } catch let problem as DocumentUpload.Problem {
+            guard case .done(let action, _) = outcome.value else {
+                if let refused = outcome.value { return try await respond(to: refused, loaded: loaded, actor: actor, request: request) }
+                throw Abort(.badRequest, reason: problem.message)
+            }
+            return try await DocumentRoutes.enquiryPage(id, explaining: "\(confirmation(action)) Its documents were not added: \(problem.message). Add them below.",
+                                                        status: problem.status, actor: actor, request: request)
+        }
+        guard let done = outcome.value else { throw Abort(.badRequest) }
+        return try await respond(to: done, loaded: loaded, actor: actor, request: request)
+    }
+
+    private static func respond(to outcome: Outcome, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request) async throws -> Response {
+        switch outcome {
+        case .done(let action, _):
+            return request.seeOther("/enquiries/\(try loaded.enquiry.requireID())", flash: confirmation(action))
+        case .refused(let action, let posted, let errors):
+            var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
+            model.failed = (action, posted, errors)
+            let response = request.render(EnquiryPage.page(model, request: request))
+            response.status = .unprocessableEntity
+            return response
+        }
+    }
+
+    /// Checks and performs one posted action, retrying once on the fresh enquiry if someone else
+    /// acted at the same moment.
+    static func perform(_ posted: Posted, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request) async throws -> Outcome {
         guard let action = posted.action.flatMap(EnquiryAction.init(rawValue:)) else { throw Abort(.badRequest, reason: "Choose an action.") }
         var errors = FormErrors()
-        let change = try await prepare(action, posted: posted, loaded: loaded, actor: actor, request: request, errors: &errors)
-        if let change, errors.isEmpty {
-            do {
-                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, on: request.db, change: change)
-                return request.seeOther("/enquiries/\(id)", flash: confirmation(action))
-            } catch is EditConflict {
-                // Someone acted at the same moment: try once more on the fresh enquiry.
-                let fresh = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
-                try await EnquiryWorkflow.perform(action, on: fresh, by: actor, on: request.db, change: change)
-                return request.seeOther("/enquiries/\(id)", flash: confirmation(action))
-            }
+        let written = WrittenEntry()
+        let change = try await prepare(action, posted: posted, loaded: loaded, actor: actor, request: request, errors: &errors, written: written)
+        guard let change, errors.isEmpty else { return .refused(action, posted, errors) }
+        do {
+            try await EnquiryWorkflow.perform(action, on: loaded, by: actor, on: request.db, change: change)
+        } catch is EditConflict {
+            let fresh = try await EnquiryWorkflow.load(try loaded.enquiry.requireID(), for: actor, on: request.db)
+            try await EnquiryWorkflow.perform(action, on: fresh, by: actor, on: request.db, change: change)
         }
-        var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
-        model.failed = (action, posted, errors)
-        let response = request.render(EnquiryPage.page(model, request: request))
-        response.status = .unprocessableEntity
-        return response
+        let attachment: DocumentAttachment
+        if action == .answerQuestion, let question = posted.question.flatMap(UUID.init(uuidString:)) {
+            attachment = .question(question, responderID: actor.user.id)
+        } else if let entry = written.entry {
+            attachment = .entry(entry.id, isNote: entry.kind == .note, authorID: actor.user.id)
+        } else {
+            attachment = .enquiry
+        }
+        return .done(action, attachment: attachment)
+    }
+
+    /// The conversation item an action wrote, once it is written.
+    final class WrittenEntry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: (id: UUID, kind: EnquiryEntry.Kind)?
+        var entry: (id: UUID, kind: EnquiryEntry.Kind)? { lock.withLock { stored } }
+        func set(_ id: UUID, _ kind: EnquiryEntry.Kind) { lock.withLock { stored = (id, kind) } }
     }
 
     static func confirmation(_ action: EnquiryAction) -> String {
@@ -88,7 +153,7 @@ enum EnquiryActionRoutes {
     /// Checks the action's own fields and returns the change to make, or records errors.
     private static func prepare(
         _ action: EnquiryAction, posted: Posted, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request,
-        errors: inout FormErrors
+        errors: inout FormErrors, written: WrittenEntry
     ) async throws -> (@Sendable (Enquiry, any Database, Date) async throws -> String)? {
         let me = actor.user.id
         let body = (posted.body ?? "").trimmingWhitespace()
@@ -105,7 +170,11 @@ enum EnquiryActionRoutes {
         }
         func entry(_ kind: EnquiryEntry.Kind, _ text: String, awaitingReply: Bool?) -> @Sendable (Enquiry, any Database, Date) async throws -> String {
             { enquiry, db, now in
-                if !text.isEmpty { try await EnquiryEntry(enquiryID: try enquiry.requireID(), kind: kind, authorID: me, body: text, at: now).create(on: db) }
+                if !text.isEmpty {
+                    let entry = EnquiryEntry(enquiryID: try enquiry.requireID(), kind: kind, authorID: me, body: text, at: now)
+                    try await entry.create(on: db)
+                    written.set(try entry.requireID(), kind)
+                }
                 if let awaitingReply { enquiry.awaitingReply = awaitingReply }
                 return ""
             }

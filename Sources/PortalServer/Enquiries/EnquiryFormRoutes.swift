@@ -69,17 +69,17 @@ enum EnquiryFormRoutes {
             let posted = try URLEncodedFormDecoder().decode(Posted.self, from: String(buffer: body))
             return try await respond(to: try await createEnquiry(posted, intent: intent, actor: actor, request: request), actor: actor, request: request)
         }
-        let outcome = OutcomeBox()
+        let outcome = StreamedForm.Outcome<Created>()
         let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
                                     group: request.application.eventLoopGroup, requireFiles: false) { fields in
-            let created = try await createEnquiry(try posted(from: fields), intent: intent, actor: actor, request: request)
+            let created = try await createEnquiry(try StreamedForm.decode(Posted.self, from: fields), intent: intent, actor: actor, request: request)
             outcome.set(created)
             if case .enquiry(let enquiry, _) = created { return try enquiry.requireID() }
             return nil
         }
         do {
             let (fields, files) = try await upload.receive(request)
-            if outcome.value == nil { outcome.set(try await createEnquiry(try posted(from: fields), intent: intent, actor: actor, request: request)) }
+            if outcome.value == nil { outcome.set(try await createEnquiry(try StreamedForm.decode(Posted.self, from: fields), intent: intent, actor: actor, request: request)) }
             if case .enquiry(let enquiry, _) = outcome.value, !files.isEmpty {
                 try await DocumentRoutes.keep(files, attachedTo: .enquiry, enquiryID: try enquiry.requireID(), by: actor.user.id, on: request.db)
             }
@@ -89,29 +89,12 @@ enum EnquiryFormRoutes {
                 if let created = outcome.value { return try await respond(to: created, actor: actor, request: request) }
                 throw Abort(.badRequest, reason: problem.message)
             }
-            let loaded = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db)
-            var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
-            model.documentErrors.add("documents", "Enquiry \(enquiry.reference) was saved, but its documents were not: \(problem.message). Add them below.")
-            let response = request.render(EnquiryPage.page(model, request: request))
-            response.status = problem.status
-            return response
+            return try await DocumentRoutes.enquiryPage(try enquiry.requireID(),
+                                                        explaining: "Enquiry \(enquiry.reference) was saved, but its documents were not: \(problem.message). Add them below.",
+                                                        status: problem.status, actor: actor, request: request)
         }
         guard let created = outcome.value else { throw Abort(.badRequest) }
         return try await respond(to: created, actor: actor, request: request)
-    }
-
-    private final class OutcomeBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: Created?
-        var value: Created? { lock.withLock { stored } }
-        func set(_ created: Created) { lock.withLock { stored = created } }
-    }
-
-    /// The text fields of a multipart form, read as the plain form would be.
-    private static func posted(from fields: [String: String]) throws -> Posted {
-        var components = URLComponents()
-        components.queryItems = fields.map { URLQueryItem(name: $0.key, value: $0.value) }
-        return try URLEncodedFormDecoder().decode(Posted.self, from: components.percentEncodedQuery ?? "")
     }
 
     private static func respond(to created: Created, actor: EnquiryActor, request: Request) async throws -> Response {

@@ -85,11 +85,21 @@ extension EnquiryPage {
                            @HTMLBuilder fields: (EnquiryActionRoutes.Posted?, FormErrors) -> [HTMLNode]) -> HTMLNode {
         let failed = model.failed?.action == action ? model.failed : nil
         let errors = failed?.errors ?? FormErrors()
-        let body = htmlForm(.method("post"), .action("/enquiries/\(model.enquiry.id!.uuidString)/act"), .novalidate, .class("action-form")) {
+        // Updates, responses, replies, notes, questions and answers may carry documents: their
+        // forms are multipart, streamed, with the token in the address (EnquiryActionRoutes.act).
+        let withDocuments = EnquiryActionRoutes.documentActions.contains(action)
+        let address = "/enquiries/\(model.enquiry.id!.uuidString)/act"
+        let attributes: [HTMLAttribute] = [.method("post"), .novalidate, .class("action-form")]
+            + (withDocuments ? [.action("\(address)?\(CSRFMiddleware.formField)=\(request.csrfToken)"), .attr("enctype", "multipart/form-data")] : [.action(address)])
+        let body = element("form", attributes) {
             csrfField(request)
             input(.type("hidden"), .name("action"), .value(action.rawValue))
             if let question { input(.type("hidden"), .name("question"), .value(question.uuidString)) }
             fields(failed?.posted, errors)
+            if withDocuments {
+                fileField("\(action.rawValue)-\(question?.uuidString.prefix(8) ?? "documents")", label: "Documents (optional)", errors: errors,
+                          hint: "Up to \(model.documentSettings.maxFiles) files, each up to \(model.documentSettings.maxFileText).").renamed("documents")
+            }
             submitButton(button, style: action == .withdrawQuestion || action == .close ? "secondary" : "")
         }
         if open { return body }
