@@ -292,6 +292,24 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
         }
     }
 
+    /// An edit conflict lists what changed since the form's version; document entries on the same
+    /// trail do not change the enquiry and must not shift that count.
+    @Test func documentEntriesDoNotDisturbWhatChangedSinceAVersion() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            var enquiry = try await fixtures.submitted()
+            try await AuditTrail.record(action: "document_added", enquiryID: enquiry.id!, actorID: nil,
+                                        changes: [FieldChange(field: "Document", before: "", after: "plan.pdf")], on: app.db)
+            enquiry = try await fixtures.perform(.editDetails, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
+                enquiry.subject = "Street light out on Mill Lane (two columns)"
+                return ""
+            }
+            #expect(enquiry.version == 2)
+            #expect(try await AuditTrail.changes(toEnquiry: enquiry.id!, since: 2, on: app.db).isEmpty)
+            #expect(try await AuditTrail.changes(toEnquiry: enquiry.id!, since: 1, on: app.db).map(\.field).contains("Subject"))
+        }
+    }
+
     @Test func anUploadCutOffLeavesNothingVisibleAndIsSweptAway() async throws {
         try await withApp { app in
             let enquiry = try await Fixtures(app: app).submitted()

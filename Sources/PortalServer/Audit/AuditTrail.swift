@@ -99,9 +99,12 @@ enum AuditTrail {
 
     /// What changed on an enquiry since the person saw it at `version`. Every change bumps the
     /// version by one and writes one entry (creation writes the first), so the entries after the
-    /// first `version` are exactly the changes since.
+    /// first `version` are exactly the changes since. Documents are recorded on the enquiry's
+    /// trail without changing the enquiry, so their entries are not counted.
     static func changes(toEnquiry id: UUID, since version: Int, on db: any Database) async throws -> [FieldChange] {
-        let later = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all().dropFirst(max(0, version))
+        let later = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all()
+            .filter { !$0.action.hasPrefix(documentActionPrefix) }
+            .dropFirst(max(0, version))
         var merged: [String: FieldChange] = [:]
         for change in later.flatMap(\.decodedChanges) {
             let first = merged[change.field]?.before ?? change.before
@@ -109,6 +112,9 @@ enum AuditTrail {
         }
         return merged.values.filter { $0.before != $0.after }.sorted { $0.field < $1.field }
     }
+
+    /// The prefix of audit actions about an enquiry's documents, which leave its version alone.
+    static let documentActionPrefix = "document_"
 
     enum Verification: Equatable {
         case intact(entries: Int)
