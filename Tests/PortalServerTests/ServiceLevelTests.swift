@@ -184,14 +184,18 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
                 let outcome = try await DeadlineReminders.run(at: utc(quiet), on: app.db)
                 #expect(outcome == .init(skippedOutsideWorkingHours: true), "\(quiet)")
             }
-            #expect(try await app.db.sql.select().column(SQLLiteral.all).from("notifications").all().isEmpty)
+            func deadlineNotices() async throws -> Int {
+                try await app.db.sql.select().column(SQLLiteral.all).from("notifications")
+                    .where(EnquiryList.column("kind", in: ["deadline_at_risk", "deadline_breached"])).all().count
+            }
+            #expect(try await deadlineNotices() == 0)
 
             // Monday 10:00: one at risk, one passed; the far one waits.
             let monday = utc("2026-11-23T10:00:00Z")
             #expect(try await DeadlineReminders.run(at: monday, on: app.db) == .init(atRisk: 1, breached: 1))
             #expect(try await DeadlineReminders.run(at: monday.addingTimeInterval(3600), on: app.db) == .init())
             let coordinator = try await fixtures.user("coordinator@demo.test").requireID()
-            let (items, _) = try await Notifications.list(of: coordinator, page: 1, pageSize: 50, on: app.db)
+            let items = try await Notifications.list(of: coordinator, page: 1, pageSize: 50, on: app.db).items.filter { $0.kind.hasPrefix("deadline_") }
             #expect(items.count == 2)
             #expect(items.contains { $0.enquiry_id == soon.id && $0.message.contains("due in 1 working day") && $0.kind == "deadline_at_risk" })
             #expect(items.contains { $0.enquiry_id == late.id && $0.message.contains("overdue by 3 working days") && $0.kind == "deadline_breached" })
@@ -199,7 +203,7 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
             // Every co-ordinator of Highways hears, nobody else.
             let highways = try await fixtures.area("Highways")
             let highwaysCoordinators = try await CoordinatorArea.query(on: app.db).filter(\.$serviceArea.$id == highways).count()
-            #expect(try await app.db.sql.select().column(SQLLiteral.all).from("notifications").all().count == 2 * highwaysCoordinators)
+            #expect(try await deadlineNotices() == 2 * highwaysCoordinators)
 
             // The at-risk one passes its deadline: reminded again, once, as passed.
             let wednesday = utc("2026-11-25T09:30:00Z")
@@ -262,15 +266,77 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
             _ = try await DeadlineReminders.run(at: utc("2026-11-23T10:00:00Z"), on: app.db)
             let browser = TestBrowser(app)
             try await browser.signIn("coordinator@demo.test")
-            #expect(try await browser.get("/").mainText.contains("1 unread reminder"))
+            // The new enquiry and its passed deadline.
+            let home = try await browser.get("/")
+            #expect(home.mainText.contains("2 unread notifications"))
+            #expect(home.body.contains(">Notifications (2)</a>"), "the count is in the header")
             let list = try await browser.get("/notifications")
             #expect(list.mainText.contains("New Deadline passed"))
+            #expect(list.mainText.contains("New New enquiry"))
             #expect(list.mainText.contains("Gully blocked"))
-            #expect(!(try await browser.get("/").mainText.contains("unread reminder")))
-            #expect(!(try await browser.get("/notifications").mainText.contains("New")))
+            #expect(list.body.contains(">Notifications</a>"), "opening the list reads them")
+            #expect(!(try await browser.get("/").mainText.contains("unread notification")))
+            #expect(!(try await browser.get("/notifications").mainText.contains("New Deadline passed")))
             let member = TestBrowser(app)
             try await member.signIn("member@demo.test")
             #expect(try await member.get("/notifications").mainText.contains("You have no notifications"))
+        }
+    }
+}
+
+/// Who hears of what happens to an enquiry, written in the same transaction as the change.
+@Suite struct EnquiryNotificationTests {
+    func notices(_ app: Application, kind: String) async throws -> [(user: UUID, message: String)] {
+        try await app.db.sql.select().columns("user_id", "message").from("notifications").where("kind", .equal, kind).all()
+            .map { (try $0.decode(column: "user_id", as: UUID.self), try $0.decode(column: "message", as: String.self)) }
+    }
+
+    @Test func eachEventReachesTheRightPeople() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            let member = try await fixtures.user("member@demo.test").requireID()
+            let coordinator = try await fixtures.user("coordinator@demo.test").requireID()
+            let responder = try await fixtures.user("responder@demo.test").requireID()
+            let highways = try await fixtures.area("Highways")
+            let areaCoordinators = Set(try await CoordinatorArea.query(on: app.db).filter(\.$serviceArea.$id == highways).all(\.$user.$id))
+
+            var enquiry = try await fixtures.submitted()
+            #expect(Set(try await notices(app, kind: "new_enquiry").map(\.user)) == areaCoordinators)
+            #expect(try await notices(app, kind: "new_enquiry").first?.message.contains("Cllr Alex Morgan raised a new enquiry") == true)
+
+            enquiry = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
+                enquiry.$handler.id = coordinator
+                return ""
+            }
+            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
+            #expect(try await notices(app, kind: "update").map(\.user) == [member])
+
+            enquiry = try await fixtures.perform(.requestUpdate, enquiry, by: "member@demo.test")
+            #expect(try await notices(app, kind: "member_question").map(\.user) == [coordinator], "the handler, not the whole area")
+
+            enquiry = try await fixtures.perform(.askResponder, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: coordinator, responderID: responder, question: "Depth?", at: now).create(on: db)
+                return ""
+            }
+            #expect(try await notices(app, kind: "question_asked").map(\.user) == [responder])
+            let question = try #require(try await ResponderQuestion.query(on: app.db).first())
+            enquiry = try await fixtures.perform(.answerQuestion, enquiry, by: "responder@demo.test") { _, db, now in
+                question.state = .answered
+                question.answer = "300 mm"
+                question.answeredAt = now
+                try await question.update(on: db)
+                return ""
+            }
+            #expect(try await notices(app, kind: "question_answered").map(\.user) == [coordinator])
+
+            enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            #expect(try await notices(app, kind: "final_response").map(\.user) == [member])
+            enquiry = try await fixtures.perform(.reopen, enquiry, by: "member@demo.test")
+            #expect(try await notices(app, kind: "reopened").map(\.user) == [coordinator])
+            // Nobody hears of their own action, and notes tell nobody.
+            _ = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test")
+            let all = try await app.db.sql.select().column(SQLLiteral.all).from("notifications").all().count
+            #expect(all == areaCoordinators.count + 6)
         }
     }
 }

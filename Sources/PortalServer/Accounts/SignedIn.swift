@@ -12,13 +12,16 @@ struct CurrentUser: Sendable {
     let email: String
     let roles: RoleSet
     let divisionID: UUID?
+    /// Unread in-app notifications, read with the session, for the header.
+    var unreadNotifications = 0
 
-    init(id: UUID, name: String, email: String, roles: RoleSet, divisionID: UUID?) {
+    init(id: UUID, name: String, email: String, roles: RoleSet, divisionID: UUID?, unreadNotifications: Int = 0) {
         self.id = id
         self.name = name
         self.email = email
         self.roles = roles
         self.divisionID = divisionID
+        self.unreadNotifications = unreadNotifications
     }
 
     init(_ user: User) throws {
@@ -31,7 +34,7 @@ struct CurrentUser: Sendable {
 }
 
 struct SignedIn: Sendable {
-    let user: CurrentUser
+    var user: CurrentUser
     let sessionID: UUID
     let csrfToken: String
 }
@@ -109,6 +112,7 @@ struct SessionLoader: AsyncMiddleware {
         let is_responder: Bool
         let is_administrator: Bool
         let division_id: UUID?
+        let unread: Int
     }
 
     private func load(token: String, for request: Request) async throws {
@@ -120,6 +124,7 @@ struct SessionLoader: AsyncMiddleware {
             .column(SQLColumn("last_seen_at", table: "user_sessions"))
             .column(SQLColumn("id", table: "users"), as: "user_id")
             .columns(["name", "email", "is_member", "is_coordinator", "is_responder", "is_administrator", "division_id"].map { SQLColumn($0, table: "users") })
+            .column(Notifications.unreadColumn, as: "unread")
             .from("user_sessions")
             .join("users", on: SQLColumn("user_id", table: "user_sessions"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("token_hash", table: "user_sessions"), .equal, SQLBind(SecureToken.hash(token)))
@@ -137,7 +142,8 @@ struct SessionLoader: AsyncMiddleware {
         let roles = RoleSet([row.is_member ? Role.member : nil, row.is_coordinator ? .coordinator : nil,
                              row.is_responder ? .responder : nil, row.is_administrator ? .administrator : nil].compactMap { $0 })
         request.signedIn = SignedIn(
-            user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id),
+            user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id,
+                              unreadNotifications: row.unread),
             sessionID: row.session_id, csrfToken: row.csrf_token)
     }
 }

@@ -53,7 +53,7 @@ enum HomeRoutes {
                 model.overdue = counts.overdue
                 model.atRisk = counts.atRisk
             }
-            model.unreadNotifications = try await Notifications.unreadCount(of: user.id, on: db)
+            model.unreadNotifications = user.unreadNotifications
         }
         if user.roles.contains(.administrator) {
             let rows = try await db.sql.raw("""
@@ -113,7 +113,7 @@ enum HomePage {
                         countCard(model.atRisk, "at risk: due within \(DeadlineStanding.atRiskWithin) working days", href: "/queue?tab=at_risk")
                     }
                     if model.unreadNotifications > 0 {
-                        para { link("/notifications") { model.unreadNotifications == 1 ? "1 unread reminder" : "\(model.unreadNotifications) unread reminders" } }
+                        para { link("/notifications") { model.unreadNotifications == 1 ? "1 unread notification" : "\(model.unreadNotifications) unread notifications" } }
                     }
                     if model.coordinatedAreas.isEmpty {
                         para { "You are not yet assigned to a service area. Ask your portal administrator to add one." }

@@ -1,22 +1,11 @@
 import Fluent
 import Foundation
 import SQLKit
+import PortalCore
 import Vapor
 
 /// In-app notifications: a message for one person, optionally about an enquiry, read or unread.
 enum Notifications {
-    enum Kind: String, Sendable {
-        case deadlineAtRisk = "deadline_at_risk"
-        case deadlineBreached = "deadline_breached"
-
-        var label: String {
-            switch self {
-            case .deadlineAtRisk: "Deadline at risk"
-            case .deadlineBreached: "Deadline passed"
-            }
-        }
-    }
-
     struct Item: Decodable, Sendable {
         let id: UUID
         let enquiry_id: UUID?
@@ -26,7 +15,7 @@ enum Notifications {
         let read_at: Date?
     }
 
-    static func add(to users: some Sequence<UUID>, kind: Kind, message: String, enquiryID: UUID?, at now: Date, on db: any Database) async throws {
+    static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String, enquiryID: UUID?, at now: Date, on db: any Database) async throws {
         let rows = users.map { user in
             [SQLBind(UUID()), SQLBind(user), SQLBind(enquiryID), SQLBind(kind.rawValue), SQLBind(message), SQLBind(now)] as [any SQLExpression]
         }
@@ -37,10 +26,23 @@ enum Notifications {
             .run()
     }
 
-    static func unreadCount(of user: UUID, on db: any Database) async throws -> Int {
-        try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "unread").from("notifications")
-            .where("user_id", .equal, user).where(SQLColumn("read_at"), .is, SQLLiteral.null)
-            .first()?.decode(column: "unread", as: Int.self) ?? 0
+    /// The unread count as a column of a query on `users`, so every page reads it with the session.
+    static let unreadColumn = SQLRaw("(SELECT COUNT(*) FROM notifications WHERE notifications.user_id = users.id AND notifications.read_at IS NULL)")
+
+    /// The active co-ordinators of each of these service areas.
+    static func coordinators(of areas: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
+        guard !areas.isEmpty else { return [:] }
+        var found: [UUID: Set<UUID>] = [:]
+        for row in try await db.sql.select().columns(SQLColumn("user_id", table: "coordinator_areas"), SQLColumn("service_area_id", table: "coordinator_areas"))
+            .from(CoordinatorArea.schema)
+            .join(User.schema, on: SQLColumn("id", table: User.schema), .equal, SQLColumn("user_id", table: "coordinator_areas"))
+            .where(SQLColumn("is_active", table: User.schema), .equal, SQLBind(true))
+            .where(SQLColumn("service_area_id", table: "coordinator_areas"), .in, SQLGroupExpression(areas.map { SQLBind($0) }))
+            .all() {
+            found[try row.decode(column: "service_area_id", as: UUID.self), default: []]
+                .insert(try row.decode(column: "user_id", as: UUID.self))
+        }
+        return found
     }
 
     /// The newest first, a page at a time, with the total.
@@ -74,7 +76,9 @@ enum NotificationRoutes {
         let page = max(1, (try? request.query.decode(Query.self))?.page ?? 1)
         let pageSize = 50
         let (items, total) = try await Notifications.list(of: user.id, page: page, pageSize: pageSize, on: request.db)
-        try await Notifications.markRead(items.filter { $0.read_at == nil }.map(\.id), of: user.id, at: Date(), on: request.db)
+        let unread = items.filter { $0.read_at == nil }.map(\.id)
+        try await Notifications.markRead(unread, of: user.id, at: Date(), on: request.db)
+        request.signedIn?.user.unreadNotifications = max(0, user.unreadNotifications - unread.count)
         return request.render(Page(title: "Notifications", section: .notifications) {
             h1 { "Notifications" }
             if items.isEmpty {
@@ -84,7 +88,7 @@ enum NotificationRoutes {
                     for item in items {
                         li(.class("notification-item")) {
                             if item.read_at == nil { span(.class("tag")) { "New" } ; " " }
-                            strong { Notifications.Kind(rawValue: item.kind)?.label ?? "Notice" }
+                            strong { NotificationEvent(rawValue: item.kind)?.label ?? "Notice" }
                             " · "
                             span(.class("secondary-text")) { item.created_at.councilText }
                             para {

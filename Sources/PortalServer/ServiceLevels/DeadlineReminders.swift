@@ -54,7 +54,7 @@ enum DeadlineReminders {
             LIMIT \(unsafeRaw: String(batchSize))
             """).all(decoding: Candidate.self)
         guard !candidates.isEmpty else { return Outcome() }
-        let coordinators = try await coordinatorsByArea(Set(candidates.map(\.service_area_id)), on: db)
+        let coordinators = try await Notifications.coordinators(of: Set(candidates.map(\.service_area_id)), on: db)
         var outcome = Outcome()
         for candidate in candidates {
             guard let due = CivilDate(iso: candidate.next_due) else { continue }
@@ -85,20 +85,6 @@ enum DeadlineReminders {
             if recorded { if breached { outcome.breached += 1 } else { outcome.atRisk += 1 } }
         }
         return outcome
-    }
-
-    private static func coordinatorsByArea(_ areas: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
-        var found: [UUID: Set<UUID>] = [:]
-        for row in try await db.sql.select().columns(SQLColumn("user_id", table: "coordinator_areas"), SQLColumn("service_area_id", table: "coordinator_areas"))
-            .from(CoordinatorArea.schema)
-            .join(User.schema, on: SQLColumn("id", table: User.schema), .equal, SQLColumn("user_id", table: "coordinator_areas"))
-            .where(SQLColumn("is_active", table: User.schema), .equal, SQLBind(true))
-            .where(SQLColumn("service_area_id", table: "coordinator_areas"), .in, SQLGroupExpression(areas.map { SQLBind($0) }))
-            .all() {
-            found[try row.decode(column: "service_area_id", as: UUID.self), default: []]
-                .insert(try row.decode(column: "user_id", as: UUID.self))
-        }
-        return found
     }
 }
 

@@ -63,9 +63,8 @@ enum Layout {
                             if user.roles.contains(.responder) {
                                 navItem("Questions", href: "/questions", current: section == .questions)
                             }
-                            if user.roles.contains(.coordinator) || user.roles.contains(.administrator) {
-                                navItem("Notifications", href: "/notifications", current: section == .notifications)
-                            }
+                            navItem(user.unreadNotifications > 0 ? "Notifications (\(user.unreadNotifications))" : "Notifications",
+                                    href: "/notifications", current: section == .notifications)
                             if user.roles.contains(.administrator) {
                                 navItem("Users", href: "/admin/users", current: section == .users)
                                 navItem("Working days", href: "/admin/calendar", current: section == .calendar)
