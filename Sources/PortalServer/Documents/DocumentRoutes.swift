@@ -82,8 +82,7 @@ enum DocumentRoutes {
 
     /// The document as an attachment, streamed a chunk at a time, never shown inline.
     @Sendable static func download(_ request: Request) async throws -> Response {
-        let (loaded, document, _) = try await visibleDocument(request)
-        _ = loaded
+        let (_, document, _) = try await visibleDocument(request)
         let headers: HTTPHeaders = [
             "Content-Type": document.content_type ?? "application/octet-stream",
             "Content-Disposition": contentDisposition(document.name),
@@ -107,12 +106,8 @@ enum DocumentRoutes {
         let form = try request.content.decode(RenameForm.self)
         switch DocumentName.clean(form.name ?? "") {
         case .failure(let problem):
-            let actorModel = try await EnquiryPage.query(loaded, actor: actor, request: request)
-            var model = actorModel
-            model.documentErrors.add("documents", "\(document.name) was not renamed: \(problem.message)")
-            let response = request.render(EnquiryPage.page(model, request: request))
-            response.status = .unprocessableEntity
-            return response
+            return try await enquiryPage(document.enquiry_id, explaining: "\(document.name) was not renamed: \(problem.message)",
+                                         status: .unprocessableEntity, actor: actor, request: request)
         case .success(let name):
             try await request.db.transaction { db in
                 try await db.sql.update("documents").set("name", to: name).where("id", .equal, document.id).run()
