@@ -24,6 +24,8 @@ public struct PortalConfiguration: Sendable {
     public var trustedProxies: Set<String> = []
     /// Documents: size limit, allowed kinds, virus scanner.
     public var documents = DocumentSettings()
+    /// The SMTP server; nil keeps email in the outbox, shown to administrators.
+    public var mail: MailSettings?
 
     public init(
         database: DatabaseChoice, dataDirectory: String, publicBaseURL: String? = nil,
@@ -70,6 +72,7 @@ public struct PortalConfiguration: Sendable {
             database: database, dataDirectory: dataDirectory, publicBaseURL: baseURL,
             secureCookies: secure, councilName: councilName, demoMode: demoMode)
         configuration.documents = try DocumentSettings.fromEnvironment(environment)
+        configuration.mail = try MailSettings.fromEnvironment(environment)
         configuration.trustedProxies = Set((environment["PORTAL_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })
         return configuration

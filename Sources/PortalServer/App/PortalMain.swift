@@ -34,7 +34,8 @@ public enum PortalMain {
             if isServing {
                 try await Startup.checkDatabase(app)
                 if demo { try await Startup.prepareDemo(app) } else { try await Startup.requireMigrated(app) }
-                app.lifecycle.use(DeadlineReminderJob())
+                app.lifecycle.use(RepeatingJob.deadlineReminders)
+                app.lifecycle.use(RepeatingJob.mail)
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
             }
             try await app.execute()

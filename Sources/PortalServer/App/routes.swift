@@ -38,6 +38,8 @@ func registerRoutes(_ app: Application) {
     calendar.post("calendar", use: CalendarAdminRoutes.saveSettings)
     calendar.post("calendar", "closures", use: CalendarAdminRoutes.addClosure)
     calendar.post("calendar", "closures", ":closureID", "remove", use: CalendarAdminRoutes.removeClosure)
+    calendar.get("email", use: OutboxRoutes.show)
+    calendar.post("email", "retry", use: OutboxRoutes.retry)
     calendar.get("service-levels", use: ServiceLevelAdminRoutes.show)
     calendar.post("service-levels", use: ServiceLevelAdminRoutes.save)
     calendar.post("service-levels", ":levelID", "remove", use: ServiceLevelAdminRoutes.remove)

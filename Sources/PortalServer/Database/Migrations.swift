@@ -17,6 +17,7 @@ enum PortalMigrations {
             CreateAuditTrail(),
             CreateServiceLevels(),
             CreateDocuments(),
+            CreateOutbox(),
         ]
     }
 }

@@ -15,7 +15,12 @@ enum Notifications {
         let read_at: Date?
     }
 
+    /// Adds an in-app notification for each person and queues the same as email, in the
+    /// caller's transaction.
     static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String, enquiryID: UUID?, at now: Date, on db: any Database) async throws {
+        let users = Array(users)
+        try await Outbox.enqueue(to: users, kind: kind, subject: "\(kind.label): \(message.prefix(120))", message: message,
+                                 linkPath: enquiryID.map { "/enquiries/\($0.uuidString)" }, at: now, on: db)
         let rows = users.map { user in
             [SQLBind(UUID()), SQLBind(user), SQLBind(enquiryID), SQLBind(kind.rawValue), SQLBind(message), SQLBind(now)] as [any SQLExpression]
         }

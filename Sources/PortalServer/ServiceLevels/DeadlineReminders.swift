@@ -1,7 +1,5 @@
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
-import NIOCore
 import PortalCore
 import SQLKit
 import Vapor
@@ -88,38 +86,16 @@ enum DeadlineReminders {
     }
 }
 
-/// Runs `DeadlineReminders` every `interval` while the server is up, and erases abandoned
-/// uploads; started by `serve` and `demo`, not by other commands or the tests (which call
-/// `DeadlineReminders.run` with a clock).
-final class DeadlineReminderJob: LifecycleHandler, Sendable {
-    let interval: TimeAmount
-    private let task = NIOLockedValueBox<RepeatedTask?>(nil)
-
-    init(interval: TimeAmount = .seconds(60)) { self.interval = interval }
-
-    func didBoot(_ application: Application) throws {
-        let logger = application.logger
-        let repeated = application.eventLoopGroup.next().scheduleRepeatedAsyncTask(initialDelay: .seconds(5), delay: interval) { task in
-            let promise = application.eventLoopGroup.next().makePromise(of: Void.self)
-            promise.completeWithTask {
-                do {
-                    let outcome = try await DeadlineReminders.run(at: Date(), on: application.db)
-                    if outcome.atRisk + outcome.breached > 0 {
-                        logger.notice("Deadline reminders recorded: \(outcome.atRisk) at risk, \(outcome.breached) passed")
-                    }
-                    // Uploads cut off a day ago or more will never finish: erase what they left.
-                    let swept = try await DocumentStore.sweepAbandoned(olderThan: Date().addingTimeInterval(-86_400), on: application.db)
-                    if swept > 0 { logger.notice("Erased \(swept) unfinished uploads") }
-                } catch {
-                    logger.error("Deadline reminders failed: \(String(reflecting: error))")
-                }
+extension RepeatingJob {
+    /// Deadline reminders every minute, and the erasing of uploads abandoned a day ago or more.
+    static var deadlineReminders: RepeatingJob {
+        RepeatingJob("Deadline reminders", every: .seconds(60)) { application in
+            let outcome = try await DeadlineReminders.run(at: Date(), on: application.db)
+            if outcome.atRisk + outcome.breached > 0 {
+                application.logger.notice("Deadline reminders recorded: \(outcome.atRisk) at risk, \(outcome.breached) passed")
             }
-            return promise.futureResult
+            let swept = try await DocumentStore.sweepAbandoned(olderThan: Date().addingTimeInterval(-86_400), on: application.db)
+            if swept > 0 { application.logger.notice("Erased \(swept) unfinished uploads") }
         }
-        task.withLockedValue { $0 = repeated }
-    }
-
-    func shutdown(_ application: Application) {
-        task.withLockedValue { $0?.cancel() }
     }
 }

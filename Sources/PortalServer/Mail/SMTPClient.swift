@@ -1,0 +1,153 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One email, ready to send.
+struct MailMessage: Sendable {
+    let to: String
+    let subject: String
+    let text: String
+    let html: String
+}
+
+/// A small SMTP client (RFC 5321) for the outbox: greeting, EHLO, STARTTLS or TLS from the
+/// start, AUTH PLAIN, one message per connection, QUIT. Any reply it does not expect ends the
+/// attempt with an error naming the reply, and the outbox tries again later.
+struct SMTPClient: Sendable {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let settings: MailSettings
+    let group: any EventLoopGroup
+    /// The longest one message may take, connection included.
+    var timeout: Duration = .seconds(30)
+
+    func send(_ message: MailMessage) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await self.exchange(message)
+                return true
+            }
+            tasks.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            defer { tasks.cancelAll() }
+            guard try await tasks.next() == true else {
+                throw Failure(description: "the mail server did not finish within \(timeout)")
+            }
+        }
+    }
+
+    private func exchange(_ message: MailMessage) async throws {
+        let tls = settings.security == .none ? nil : try NIOSSLContext(configuration: .makeClientConfiguration())
+        let host = settings.host
+        let implicitTLS = settings.security == .tls
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.seconds(10))
+                .connect(host: settings.host, port: settings.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if implicitTLS, let tls {
+                            try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host))
+                        }
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw Failure(description: "could not connect to \(settings.host):\(settings.port) (\(error))")
+        }
+        try await channel.executeThenClose { inbound, outbound in
+            var replies = Replies(inbound.makeAsyncIterator())
+            func command(_ line: String, expect codes: Set<Int>) async throws {
+                try await outbound.write(ByteBuffer(string: line + "\r\n"))
+                try await replies.expect(codes, after: line.hasPrefix("AUTH") ? "AUTH" : line)
+            }
+            try await replies.expect([220], after: "connecting")
+            try await command("EHLO \(Self.hostName)", expect: [250])
+            if settings.security == .starttls, let tls {
+                try await command("STARTTLS", expect: [220])
+                try await channel.channel.pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host), position: .first).get()
+                try await command("EHLO \(Self.hostName)", expect: [250])
+            }
+            if let username = settings.username {
+                let credentials = Data("\0\(username)\0\(settings.password ?? "")".utf8).base64EncodedString()
+                try await command("AUTH PLAIN \(credentials)", expect: [235])
+            }
+            try await command("MAIL FROM:<\(settings.fromAddress)>", expect: [250])
+            try await command("RCPT TO:<\(message.to)>", expect: [250, 251])
+            try await command("DATA", expect: [354])
+            try await outbound.write(ByteBuffer(string: Self.encode(message, from: settings.from)))
+            try await replies.expect([250], after: "the message")
+            try? await command("QUIT", expect: [221])
+        }
+    }
+
+    static let hostName = ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName
+
+    /// The message as RFC 5322 text with a plain and an HTML part, lines dot-stuffed, ending
+    /// with the lone dot that closes DATA.
+    static func encode(_ message: MailMessage, from: String, date: Date = Date(), boundary: String = "portal-\(UUID().uuidString)") -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        func encodedWord(_ text: String) -> String {
+            text.allSatisfy({ $0.isASCII }) ? text : "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
+        }
+        func base64Lines(_ text: String) -> String {
+            let encoded = Data(text.utf8).base64EncodedString()
+            return stride(from: 0, to: encoded.count, by: 76).map { start in
+                let from = encoded.index(encoded.startIndex, offsetBy: start)
+                let to = encoded.index(from, offsetBy: min(76, encoded.count - start))
+                return String(encoded[from..<to])
+            }.joined(separator: "\r\n")
+        }
+        let headers = [
+            "From: \(from)", "To: <\(message.to)>", "Subject: \(encodedWord(message.subject))",
+            "Date: \(formatter.string(from: date))", "Message-ID: <\(UUID().uuidString)@member-portal>",
+            "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+        ]
+        let body = [
+            "--\(boundary)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(message.text),
+            "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(message.html),
+            "--\(boundary)--",
+        ]
+        // Base64 and the headers never start a line with a dot, but stuff any that would.
+        let lines = (headers + [""] + body).map { $0.hasPrefix(".") ? "." + $0 : $0 }
+        return lines.joined(separator: "\r\n") + "\r\n.\r\n"
+    }
+
+    /// Reads SMTP replies: lines "250-…" continue, "250 …" ends a reply.
+    struct Replies {
+        var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        var pending = ""
+
+        init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) { self.iterator = iterator }
+
+        mutating func expect(_ codes: Set<Int>, after step: String) async throws {
+            var lines: [String] = []
+            while true {
+                while let newline = pending.range(of: "\r\n") {
+                    let line = String(pending[..<newline.lowerBound])
+                    pending = String(pending[newline.upperBound...])
+                    lines.append(line)
+                    let separator = line.dropFirst(3).first
+                    if line.count >= 3, separator != "-" {
+                        guard let code = Int(line.prefix(3)), codes.contains(code) else {
+                            throw Failure(description: "the mail server answered \"\(lines.joined(separator: " / "))\" to \(step)")
+                        }
+                        return
+                    }
+                }
+                guard var buffer = try await iterator.next() else {
+                    throw Failure(description: "the mail server closed the connection after \(step)")
+                }
+                pending += buffer.readString(length: buffer.readableBytes) ?? ""
+            }
+        }
+    }
+}
