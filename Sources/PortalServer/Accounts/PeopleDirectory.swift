@@ -57,10 +57,7 @@ private struct PeopleDirectoryCacheKey: StorageKey { typealias Value = ShortLive
 extension Application {
     /// Set once by `configure`, before any request runs.
     var peopleDirectoryCache: ShortLivedCache<PeopleDirectory> {
-        get {
-            guard let cache = storage[PeopleDirectoryCacheKey.self] else { fatalError("configure(_:_:) installs the people directory") }
-            return cache
-        }
+        get { installed(PeopleDirectoryCacheKey.self) }
         set { storage[PeopleDirectoryCacheKey.self] = newValue }
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Vapor
 
 /// A value read from the database and kept by one app instance for a short while: for small
 /// tables that many pages read and people rarely change. A change made on this instance calls
@@ -22,4 +23,12 @@ actor ShortLivedCache<Value: Sendable> {
     }
 
     func invalidate() { cached = nil }
+}
+
+extension Application {
+    /// A value `configure` stored before any request runs; missing, it is a programming error.
+    func installed<Key: StorageKey>(_ key: Key.Type) -> Key.Value {
+        guard let value = storage[key] else { fatalError("configure(_:_:) installs \(Key.self) before any request runs") }
+        return value
+    }
 }

@@ -75,10 +75,7 @@ private struct ReferenceDataCacheKey: StorageKey { typealias Value = ShortLivedC
 extension Application {
     /// Set once by `configure`, before any request runs.
     var referenceDataCache: ShortLivedCache<ReferenceData> {
-        get {
-            guard let cache = storage[ReferenceDataCacheKey.self] else { fatalError("configure(_:_:) installs the reference data cache") }
-            return cache
-        }
+        get { installed(ReferenceDataCacheKey.self) }
         set { storage[ReferenceDataCacheKey.self] = newValue }
     }
 }

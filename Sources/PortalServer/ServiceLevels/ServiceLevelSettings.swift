@@ -70,10 +70,7 @@ extension Application {
     /// Service levels for pages that only show deadlines. Changes to an enquiry load them afresh
     /// inside their transaction, so a deadline is never computed from a stale calendar.
     var serviceLevelCache: ShortLivedCache<ServiceLevelSettings> {
-        get {
-            guard let cache = storage[ServiceLevelCacheKey.self] else { fatalError("configure(_:_:) installs the service level cache") }
-            return cache
-        }
+        get { installed(ServiceLevelCacheKey.self) }
         set { storage[ServiceLevelCacheKey.self] = newValue }
     }
 }
