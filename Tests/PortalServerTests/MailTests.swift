@@ -25,6 +25,16 @@ import Vapor
         return states
     }
 
+    /// A test app and a running SMTP server, with settings that send to it.
+    func withRunningServer(_ body: (SMTPServer, MailSettings, Application) async throws -> Void) async throws {
+        guard let smtp = try server() else { return }
+        try await smtp.start()
+        defer { smtp.stop() }
+        try await withApp { app in
+            try await body(smtp, MailSettings(host: "127.0.0.1", port: smtp.port, security: .none), app)
+        }
+    }
+
     /// The message with its base64 parts decoded, to check what a person reads.
     func readable(_ message: String) -> String {
         let text = message.replacingOccurrences(of: "\r\n", with: "\n")
@@ -35,11 +45,7 @@ import Vapor
     }
 
     @Test func aNewEnquiryEmailsTheAreasCoordinatorsOnce() async throws {
-        guard let smtp = try server() else { return }
-        try await smtp.start()
-        defer { smtp.stop() }
-        try await withApp { app in
-            let settings = MailSettings(host: "127.0.0.1", port: smtp.port, security: .none)
+        try await withRunningServer { smtp, settings, app in
             let fixtures = Fixtures(app: app)
             let enquiry = try await fixtures.submitted(subject: "Pothole on Mill Lane")
             let highways = try await fixtures.area("Highways")
@@ -91,11 +97,7 @@ import Vapor
     }
 
     @Test func twoSendersSendEachMessageOnce() async throws {
-        guard let smtp = try server() else { return }
-        try await smtp.start()
-        defer { smtp.stop() }
-        try await withApp { app in
-            let settings = MailSettings(host: "127.0.0.1", port: smtp.port, security: .none)
+        try await withRunningServer { smtp, settings, app in
             let fixtures = Fixtures(app: app)
             for index in 0..<4 { _ = try await fixtures.submitted(subject: "Enquiry \(index)") }
             let count = try await outboxStates(app)["pending"] ?? 0

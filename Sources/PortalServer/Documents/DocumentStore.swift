@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import PortalCore
 import SQLKit
@@ -46,9 +47,12 @@ enum DocumentStore {
 
     /// Reads the chunks back in order, one per call; nil at the end.
     static func reader(_ document: UUID, on db: any Database) -> @Sendable () async throws -> ByteBuffer? {
-        let next = Counter()
+        let next = NIOLockedValueBox(0)
         return {
-            let seq = next.take()
+            let seq = next.withLockedValue { value in
+                defer { value += 1 }
+                return value
+            }
             guard let row = try await db.sql.select().column("bytes").from("document_chunks")
                 .where("document_id", .equal, document).where("seq", .equal, seq).first()
             else { return nil }
@@ -85,16 +89,5 @@ enum DocumentStore {
         try await db.sql.select().columns(columns).from("documents")
             .where("id", .equal, id).where("enquiry_id", .equal, enquiry).where("state", .equal, "kept")
             .first(decoding: DocumentRow.self)
-    }
-
-    private final class Counter: @unchecked Sendable {
-        private var value = 0
-        private let lock = NSLock()
-        func take() -> Int {
-            lock.lock()
-            defer { lock.unlock() }
-            value += 1
-            return value - 1
-        }
     }
 }

@@ -66,7 +66,6 @@ struct DocumentUpload {
 
     /// The part being read.
     private struct Part {
-        var headers: [String: String] = [:]
         var fileName: String?
         var fieldName: String?
         var text = ""
@@ -110,7 +109,6 @@ struct DocumentUpload {
                 for event in batch {
                     switch event {
                     case .header(let name, let value):
-                        part.headers[name] = value
                         if name == "content-disposition" {
                             part.fieldName = Self.parameter("name", in: value)
                             part.fileName = Self.parameter("filename", in: value)

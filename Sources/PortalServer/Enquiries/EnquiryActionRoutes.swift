@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import PortalCore
 import SQLKit
 import Vapor
@@ -55,29 +56,32 @@ enum EnquiryActionRoutes {
         }
         // The form's text comes before its files, so the action is done when the first file
         // begins, and the files then stream in, attached to what it wrote.
-        let outcome = StreamedForm.Outcome<Outcome>()
+        let outcome = NIOLockedValueBox<Outcome?>(nil)
         let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
                                     group: request.application.eventLoopGroup, requireFiles: false) { fields in
             let done = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
-            outcome.set(done)
+            outcome.withLockedValue { $0 = done }
             if case .done = done { return id }
             return nil
         }
         do {
             let (fields, files) = try await upload.receive(request)
-            if outcome.value == nil { outcome.set(try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)) }
-            if case .done(_, let attachment) = outcome.value, !files.isEmpty {
+            if outcome.withLockedValue({ $0 }) == nil {
+                let settled = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
+                outcome.withLockedValue { $0 = settled }
+            }
+            if case .done(_, let attachment) = outcome.withLockedValue({ $0 }), !files.isEmpty {
                 try await DocumentRoutes.keep(files, attachedTo: attachment, enquiryID: id, by: actor.user.id, on: request.db)
             }
         } catch let problem as DocumentUpload.Problem {
-            guard case .done(let action, _) = outcome.value else {
-                if let refused = outcome.value { return try await respond(to: refused, loaded: loaded, actor: actor, request: request) }
+            guard case .done(let action, _) = outcome.withLockedValue({ $0 }) else {
+                if let refused = outcome.withLockedValue({ $0 }) { return try await respond(to: refused, loaded: loaded, actor: actor, request: request) }
                 throw Abort(.badRequest, reason: problem.message)
             }
             return try await DocumentRoutes.enquiryPage(id, explaining: "\(confirmation(action)) Its documents were not added: \(problem.message). Add them below.",
                                                         status: problem.status, actor: actor, request: request)
         }
-        guard let done = outcome.value else { throw Abort(.badRequest) }
+        guard let done = outcome.withLockedValue({ $0 }) else { throw Abort(.badRequest) }
         return try await respond(to: done, loaded: loaded, actor: actor, request: request)
     }
 
@@ -99,7 +103,7 @@ enum EnquiryActionRoutes {
     static func perform(_ posted: Posted, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request) async throws -> Outcome {
         guard let action = posted.action.flatMap(EnquiryAction.init(rawValue:)) else { throw Abort(.badRequest, reason: "Choose an action.") }
         var errors = FormErrors()
-        let written = WrittenEntry()
+        let written = NIOLockedValueBox<(id: UUID, kind: EnquiryEntry.Kind)?>(nil)
         let change = try await prepare(action, posted: posted, loaded: loaded, actor: actor, request: request, errors: &errors, written: written)
         guard let change, errors.isEmpty else { return .refused(action, posted, errors) }
         do {
@@ -111,20 +115,12 @@ enum EnquiryActionRoutes {
         let attachment: DocumentAttachment
         if action == .answerQuestion, let question = posted.question.flatMap(UUID.init(uuidString:)) {
             attachment = .question(question, responderID: actor.user.id)
-        } else if let entry = written.entry {
+        } else if let entry = written.withLockedValue({ $0 }) {
             attachment = .entry(entry.id, isNote: entry.kind == .note, authorID: actor.user.id)
         } else {
             attachment = .enquiry
         }
         return .done(action, attachment: attachment)
-    }
-
-    /// The conversation item an action wrote, once it is written.
-    final class WrittenEntry: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: (id: UUID, kind: EnquiryEntry.Kind)?
-        var entry: (id: UUID, kind: EnquiryEntry.Kind)? { lock.withLock { stored } }
-        func set(_ id: UUID, _ kind: EnquiryEntry.Kind) { lock.withLock { stored = (id, kind) } }
     }
 
     static func confirmation(_ action: EnquiryAction) -> String {
@@ -153,7 +149,7 @@ enum EnquiryActionRoutes {
     /// Checks the action's own fields and returns the change to make, or records errors.
     private static func prepare(
         _ action: EnquiryAction, posted: Posted, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request,
-        errors: inout FormErrors, written: WrittenEntry
+        errors: inout FormErrors, written: NIOLockedValueBox<(id: UUID, kind: EnquiryEntry.Kind)?>
     ) async throws -> (@Sendable (Enquiry, any Database, Date) async throws -> String)? {
         let me = actor.user.id
         let body = (posted.body ?? "").trimmingWhitespace()
@@ -173,7 +169,8 @@ enum EnquiryActionRoutes {
                 if !text.isEmpty {
                     let entry = EnquiryEntry(enquiryID: try enquiry.requireID(), kind: kind, authorID: me, body: text, at: now)
                     try await entry.create(on: db)
-                    written.set(try entry.requireID(), kind)
+                    let writtenID = try entry.requireID()
+                    written.withLockedValue { $0 = (writtenID, kind) }
                 }
                 if let awaitingReply { enquiry.awaitingReply = awaitingReply }
                 return ""
