@@ -22,6 +22,23 @@ import Testing
         #expect(NotificationRules.recipients(of: .deadlineBreached, parties: taken, actorID: nil) == [handler, other])
     }
 
+    @Test func theOfficerWhoRaisedItHearsOfUpdatesOnlyIfTheyAskedTo() {
+        var parties = taken
+        #expect(NotificationRules.recipients(of: .update, parties: parties, actorID: handler) == [member])
+        parties.followerIDs = [asker]
+        #expect(NotificationRules.recipients(of: .update, parties: parties, actorID: handler) == [member, asker])
+        #expect(NotificationRules.recipients(of: .finalResponse, parties: parties, actorID: handler) == [member, asker])
+        #expect(NotificationRules.recipients(of: .memberQuestion, parties: parties, actorID: member) == [handler])
+    }
+
+    @Test func eachRoleChoosesHowItHearsOfItsOwnEvents() {
+        #expect(NotificationEvent.heard(by: RoleSet([.member])) == [.update, .finalResponse])
+        #expect(NotificationEvent.heard(by: RoleSet([.responder])) == [.questionAsked, .questionWithdrawn])
+        let coordinator = NotificationEvent.heard(by: RoleSet([.coordinator]))
+        #expect(coordinator.contains(.newEnquiry) && coordinator.contains(.deadlineBreached) && !coordinator.contains(.questionAsked))
+        #expect(Set(NotificationEvent.heard(by: RoleSet(Role.allCases))) == Set(NotificationEvent.allCases))
+    }
+
     @Test func nobodyHearsOfTheirOwnAction() {
         // A co-ordinator raising an enquiry in their own area.
         #expect(NotificationRules.recipients(of: .newEnquiry, parties: untaken, actorID: handler) == [other])

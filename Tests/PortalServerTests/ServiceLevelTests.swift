@@ -304,29 +304,16 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
             #expect(Set(try await notices(app, kind: "new_enquiry").map(\.user)) == areaCoordinators)
             #expect(try await notices(app, kind: "new_enquiry").first?.message.contains("Cllr Alex Morgan raised a new enquiry") == true)
 
-            enquiry = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
-                enquiry.$handler.id = coordinator
-                return ""
-            }
+            enquiry = try await fixtures.take(enquiry)
             enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
             #expect(try await notices(app, kind: "update").map(\.user) == [member])
 
             enquiry = try await fixtures.perform(.requestUpdate, enquiry, by: "member@demo.test")
             #expect(try await notices(app, kind: "member_question").map(\.user) == [coordinator], "the handler, not the whole area")
 
-            enquiry = try await fixtures.perform(.askResponder, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: coordinator, responderID: responder, question: "Depth?", at: now).create(on: db)
-                return ""
-            }
+            enquiry = try await fixtures.ask(enquiry)
             #expect(try await notices(app, kind: "question_asked").map(\.user) == [responder])
-            let question = try #require(try await ResponderQuestion.query(on: app.db).first())
-            enquiry = try await fixtures.perform(.answerQuestion, enquiry, by: "responder@demo.test") { _, db, now in
-                question.state = .answered
-                question.answer = "300 mm"
-                question.answeredAt = now
-                try await question.update(on: db)
-                return ""
-            }
+            enquiry = try await fixtures.answer(enquiry)
             #expect(try await notices(app, kind: "question_answered").map(\.user) == [coordinator])
 
             enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")

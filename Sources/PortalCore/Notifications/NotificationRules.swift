@@ -28,6 +28,36 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         }
     }
 
+    /// What the person is told about, for the settings page.
+    public var explanation: String {
+        switch self {
+        case .newEnquiry: "A Member raises an enquiry in one of your service areas."
+        case .update: "An officer sends an update on an enquiry of yours."
+        case .finalResponse: "An officer sends the final response on an enquiry of yours."
+        case .memberQuestion: "A Member asks a question or asks for an update on an enquiry you handle."
+        case .questionAsked: "A co-ordinator asks you a question about an enquiry."
+        case .questionAnswered: "An officer answers a question you asked."
+        case .questionWithdrawn: "A question you were asked is withdrawn, or one you asked is closed."
+        case .reopened: "A Member reopens an enquiry you handle."
+        case .deadlineAtRisk: "An enquiry in your service areas is close to its deadline."
+        case .deadlineBreached: "An enquiry in your service areas has passed its deadline."
+        }
+    }
+
+    /// The events a person with these roles can hear about: Members hear of the answers to
+    /// their enquiries; officers who raise enquiries for Members may ask to hear of them too.
+    public static func heard(by roles: RoleSet) -> [NotificationEvent] {
+        var events: Set<NotificationEvent> = []
+        if roles.contains(.member) || roles.contains(.coordinator) || roles.contains(.administrator) {
+            events.formUnion([.update, .finalResponse])
+        }
+        if roles.contains(.coordinator) {
+            events.formUnion([.newEnquiry, .memberQuestion, .questionAnswered, .questionWithdrawn, .reopened, .deadlineAtRisk, .deadlineBreached])
+        }
+        if roles.contains(.responder) { events.formUnion([.questionAsked, .questionWithdrawn]) }
+        return allCases.filter(events.contains)
+    }
+
     /// The event an action on an enquiry causes, if any.
     public static func caused(by action: EnquiryAction) -> NotificationEvent? {
         switch action {
@@ -53,9 +83,13 @@ public struct NotificationParties: Sendable {
     /// For questions to officers: the officers asked, and who asked.
     public var responderIDs: Set<UUID> = []
     public var askerIDs: Set<UUID> = []
+    /// The officer who raised it on the Member's behalf, when they asked to hear of its updates.
+    public var followerIDs: Set<UUID> = []
 
-    public init(memberID: UUID, handlerID: UUID?, areaCoordinatorIDs: Set<UUID>, responderIDs: Set<UUID> = [], askerIDs: Set<UUID> = []) {
+    public init(memberID: UUID, handlerID: UUID?, areaCoordinatorIDs: Set<UUID>, responderIDs: Set<UUID> = [], askerIDs: Set<UUID> = [],
+                followerIDs: Set<UUID> = []) {
         self.memberID = memberID
+        self.followerIDs = followerIDs
         self.handlerID = handlerID
         self.areaCoordinatorIDs = areaCoordinatorIDs
         self.responderIDs = responderIDs
@@ -67,7 +101,7 @@ public struct NotificationParties: Sendable {
 }
 
 /// Who hears of what: new enquiries go to the area's co-ordinators; updates and final responses
-/// to the Member; a Member's question or request for an update, and a reopening, to the
+/// to the Member (and the officer who raised it for them, if they asked to); a Member's question or request for an update, and a reopening, to the
 /// co-ordinator handling it (every co-ordinator of the area before anyone takes it); a question
 /// to the officers asked; its answer or withdrawal to whoever asked it; deadlines to the
 /// co-ordinators. Nobody is told of what they did themselves.
@@ -76,7 +110,7 @@ public enum NotificationRules {
         var people: Set<UUID>
         switch event {
         case .newEnquiry: people = parties.areaCoordinatorIDs
-        case .update, .finalResponse: people = [parties.memberID]
+        case .update, .finalResponse: people = parties.followerIDs.union([parties.memberID])
         case .memberQuestion, .reopened: people = parties.coordinators
         case .questionAsked: people = parties.responderIDs
         case .questionAnswered, .questionWithdrawn: people = parties.askerIDs.isEmpty ? parties.coordinators : parties.askerIDs
@@ -84,5 +118,23 @@ public enum NotificationRules {
         }
         if let actorID { people.remove(actorID) }
         return people
+    }
+}
+
+/// How a person hears of one kind of event. Everything is always in the portal's notification
+/// list; this decides the email.
+public enum NotificationDelivery: String, CaseIterable, Sendable {
+    case immediate
+    case digest
+    case inApp = "in_app"
+
+    public static let standard = NotificationDelivery.immediate
+
+    public var label: String {
+        switch self {
+        case .immediate: "Email me straight away"
+        case .digest: "Put it in one email a day"
+        case .inApp: "Only show it in the portal"
+        }
     }
 }

@@ -23,6 +23,7 @@ enum SignInPage {
                           FieldOptions(type: "password", autocomplete: "current-password"))
                 submitButton("Sign in")
             }
+            para { link("/password-reset") { "Forgotten your password?" } }
             if request.application.portal.demoMode {
                 section(.class("demo-accounts"), .aria("labelledby", "demo-heading")) {
                     h2(.id("demo-heading")) { "Demo sign-ins" }

@@ -12,6 +12,10 @@ func registerRoutes(_ app: Application) {
     let web = app.grouped(SessionLoader(), CSRFMiddleware())
     web.get("sign-in", use: SignInRoutes.show)
     web.post("sign-in", use: SignInRoutes.submit)
+    web.get("password-reset", use: PasswordResetRoutes.ask)
+    web.post("password-reset", use: PasswordResetRoutes.send)
+    web.get("password-reset", ":token", use: PasswordResetRoutes.show)
+    web.post("password-reset", ":token", use: PasswordResetRoutes.reset)
 
     let signedIn = web.grouped(RoleGuard(nil))
     signedIn.get(use: HomeRoutes.show)
@@ -32,6 +36,8 @@ func registerRoutes(_ app: Application) {
     web.grouped(RoleGuard([.coordinator, .administrator])).get("queue", use: QueueRoutes.show)
     web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
     signedIn.get("notifications", use: NotificationRoutes.show)
+    signedIn.get("notifications", "settings", use: NotificationRoutes.settings)
+    signedIn.post("notifications", "settings", use: NotificationRoutes.saveSettings)
 
     let calendar = web.grouped(RoleGuard(.administrator)).grouped("admin")
     calendar.get("calendar", use: CalendarAdminRoutes.show)
@@ -40,6 +46,7 @@ func registerRoutes(_ app: Application) {
     calendar.post("calendar", "closures", ":closureID", "remove", use: CalendarAdminRoutes.removeClosure)
     calendar.get("email", use: OutboxRoutes.show)
     calendar.post("email", "retry", use: OutboxRoutes.retry)
+    calendar.post("email", "settings", use: OutboxRoutes.saveSettings)
     calendar.get("service-levels", use: ServiceLevelAdminRoutes.show)
     calendar.post("service-levels", use: ServiceLevelAdminRoutes.save)
     calendar.post("service-levels", ":levelID", "remove", use: ServiceLevelAdminRoutes.remove)

@@ -18,6 +18,7 @@ enum PortalMigrations {
             CreateServiceLevels(),
             CreateDocuments(),
             CreateOutbox(),
+            CreateNotificationPreferences(),
         ]
     }
 }

@@ -54,6 +54,8 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: "first_response_at") var firstResponseAt: Date?
     @OptionalField(key: "first_response_days") var firstResponseDays: Int?
     @OptionalField(key: "completion_days") var completionDays: Int?
+    /// The officer who raised it for the Member asked to hear of its updates and final response.
+    @OptionalField(key: "raiser_follows") var raiserFollows: Bool?
 
     init() {}
 

@@ -11,13 +11,15 @@ enum EnquiryFormRoutes {
         var residentName, residentAddress, residentPhone, residentEmail, location, urgency: String?
         var district, division, parish: String?
         var member, channel, intent, submissionKey: String?
+        /// "on" when the officer raising it asks to hear of its updates too.
+        var follow: String?
         var version: Int?
 
         enum CodingKeys: String, CodingKey {
             case serviceArea = "service-area", type, subtype, subject, details
             case residentName = "resident-name", residentAddress = "resident-address", residentPhone = "resident-phone"
             case residentEmail = "resident-email", location, urgency, district, division, parish
-            case member, channel, intent, submissionKey = "submission-key", version
+            case member, channel, intent, submissionKey = "submission-key", follow, version
         }
 
         var form: EnquiryForm {
@@ -142,6 +144,7 @@ enum EnquiryFormRoutes {
         case .success(let valid) where errors.isEmpty:
             let enquiry = try await EnquiryWorkflow.create(
                 .init(valid: valid, memberID: memberID, channel: channel, submit: submit,
+                      raiserFollows: memberID != actor.user.id && posted.follow == "on",
                       submissionKey: posted.submissionKey.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }),
                 by: actor, on: request.db)
             return .enquiry(enquiry, submitted: submit)
@@ -227,7 +230,7 @@ enum EnquiryFormRoutes {
         EnquiryFormPage.Model(
             form: form, errors: errors, reference: try await request.referenceData(),
             members: actor.user.roles.isOfficer ? try await memberChoices(request) : nil,
-            memberID: posted?.member, channel: posted?.channel,
+            memberID: posted?.member, channel: posted?.channel, follow: posted?.follow == "on",
             submissionKey: posted?.submissionKey ?? UUID().uuidString, editing: nil)
     }
 }

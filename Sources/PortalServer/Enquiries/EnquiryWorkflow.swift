@@ -125,6 +125,7 @@ enum EnquiryWorkflow {
         let memberID: UUID
         let channel: EnquiryChannel
         let submit: Bool
+        var raiserFollows = false
         let submissionKey: String?
     }
 
@@ -142,6 +143,7 @@ enum EnquiryWorkflow {
                 enquiry.$member.id = new.memberID
                 enquiry.$raisedBy.id = actor.user.id
                 enquiry.channel = new.channel
+                enquiry.raiserFollows = new.raiserFollows
                 enquiry.apply(new.valid)
                 enquiry.status = new.submit ? .submitted : .draft
                 enquiry.awaitingReply = false

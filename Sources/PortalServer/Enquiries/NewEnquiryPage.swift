@@ -11,6 +11,8 @@ enum EnquiryFormPage {
         var members: [Choice]?
         var memberID: String?
         var channel: String?
+        /// The officer asked to hear of its updates.
+        var follow = false
         var submissionKey: String
         /// Editing an existing enquiry: its id, reference and version.
         var editing: (id: UUID, reference: String, version: Int, isDraft: Bool)?
@@ -42,6 +44,8 @@ enum EnquiryFormPage {
                     radios("channel", legend: "How did the Member contact you?",
                            choices: EnquiryChannel.onBehalf.map { Choice(value: $0.rawValue, label: $0.label) },
                            selected: model.channel, errors: errors)
+                    checkbox("follow", label: "Tell me about its updates and final response too", checked: model.follow,
+                             hint: "The Member always hears of them. You can choose how, in your notification settings.")
                 }
                 selectField("service-area", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: form.serviceAreaID, errors: errors, hint: "Not sure? The list of service areas below says what each covers.")

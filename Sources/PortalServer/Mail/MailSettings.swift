@@ -17,6 +17,9 @@ public struct MailSettings: Sendable, Equatable {
     public var username: String?
     public var password: String?
     public var from: String
+    /// A PEM file of the certificate authorities to trust for the server's certificate, for a
+    /// relay with a council's own certificate; without it, the system's trusted authorities.
+    public var caFile: String?
     /// Attempts before a message is marked failed and shown to administrators.
     public var maxAttempts: Int
 
@@ -32,7 +35,7 @@ public struct MailSettings: Sendable, Equatable {
     }
 
     /// Reads `SMTP_HOST`, `SMTP_PORT`, `SMTP_SECURITY`, `SMTP_USERNAME`, `SMTP_PASSWORD`,
-    /// `SMTP_FROM` and `PORTAL_MAIL_ATTEMPTS`; nil without `SMTP_HOST` (messages are then kept in
+    /// `SMTP_FROM`, `SMTP_CA_FILE` and `PORTAL_MAIL_ATTEMPTS`; nil without `SMTP_HOST` (messages are then kept in
     /// the outbox for administrators to see).
     static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> MailSettings? {
         guard let host = environment["SMTP_HOST"], !host.isEmpty else { return nil }
@@ -53,6 +56,12 @@ public struct MailSettings: Sendable, Equatable {
         settings.username = environment["SMTP_USERNAME"].flatMap { $0.isEmpty ? nil : $0 }
         settings.password = environment["SMTP_PASSWORD"]
         if let from = environment["SMTP_FROM"], !from.isEmpty { settings.from = from }
+        if let caFile = environment["SMTP_CA_FILE"], !caFile.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw ConfigurationError("SMTP_CA_FILE names a file that cannot be read (\(caFile))")
+            }
+            settings.caFile = caFile
+        }
         return settings
     }
 

@@ -39,22 +39,102 @@ struct CreateOutbox: AsyncMigration {
 }
 
 enum Outbox {
-    /// Queues one email to each of these people who has an address, in the caller's transaction.
-    /// Resident details never go in: the message names the enquiry by reference and subject only.
+    /// Queues one email to each of these people who has an active account, in the caller's
+    /// transaction, as each has chosen for this kind of event: sent straight away, held for the
+    /// daily digest, or not emailed at all (in-app only).
     static func enqueue(to users: [UUID], kind: NotificationEvent, subject: String, message: String, linkPath: String?,
                         at now: Date, on db: any Database) async throws {
         guard !users.isEmpty else { return }
-        let addresses = try await db.sql.select().columns("id", "email").from(User.schema)
-            .where(EnquiryList.column("id", in: users)).where("is_active", .equal, true).all()
-        let rows: [[any SQLExpression]] = try addresses.map { row in
-            [SQLBind(UUID()), SQLBind(try row.decode(column: "id", as: UUID.self)), SQLBind(try row.decode(column: "email", as: String.self)),
-             SQLBind(kind.rawValue), SQLBind(subject), SQLBind(message), SQLBind(linkPath), SQLBind("pending"), SQLBind(0), SQLBind(now), SQLBind(now)]
+        let joined = SQLBinaryExpression(
+            left: SQLBinaryExpression(left: SQLColumn("user_id", table: "notification_preferences"), op: SQLBinaryOperator.equal, right: SQLColumn("id", table: User.schema)),
+            op: SQLBinaryOperator.and,
+            right: SQLBinaryExpression(left: SQLColumn("kind", table: "notification_preferences"), op: SQLBinaryOperator.equal, right: SQLBind(kind.rawValue)))
+        let people = try await db.sql.select()
+            .column(SQLColumn("id", table: User.schema)).column(SQLColumn("email", table: User.schema))
+            .column(SQLColumn("delivery", table: "notification_preferences"))
+            .from(User.schema)
+            .join(SQLIdentifier("notification_preferences"), method: SQLJoinMethod.left, on: joined)
+            .where(users.isEmpty ? SQLRaw("1 = 0") : SQLBinaryExpression(SQLColumn("id", table: User.schema), .in, SQLGroupExpression(users.map { SQLBind($0) }))).where(SQLColumn("is_active", table: User.schema), .equal, SQLBind(true))
+            .all()
+        var rows: [Pending] = []
+        for person in people {
+            let delivery = try person.decodeNil(column: "delivery") ? NotificationDelivery.standard
+                : NotificationDelivery(rawValue: try person.decode(column: "delivery", as: String.self)) ?? .standard
+            guard delivery != .inApp else { continue }
+            rows.append(Pending(userID: try person.decode(column: "id", as: UUID.self), address: try person.decode(column: "email", as: String.self),
+                                kind: kind.rawValue, subject: subject, message: message, linkPath: linkPath,
+                                state: delivery == .digest ? "held" : "pending"))
         }
-        guard !rows.isEmpty else { return }
+        try await insert(rows, at: now, on: db)
+    }
+
+    /// Queues an email that goes at once whatever the person's choices (a password reset link).
+    static func enqueueNow(to userID: UUID, address: String, kind: String, subject: String, message: String, linkPath: String?,
+                           at now: Date, on db: any Database) async throws {
+        try await insert([Pending(userID: userID, address: address, kind: kind, subject: subject, message: message, linkPath: linkPath,
+                                  state: "pending")], at: now, on: db)
+    }
+
+    private struct Pending {
+        let userID: UUID, address: String, kind: String, subject: String, message: String, linkPath: String?
+        /// "pending" to send, "held" for the daily digest.
+        let state: String
+    }
+
+    private static func insert(_ messages: [Pending], at now: Date, on db: any Database) async throws {
+        guard !messages.isEmpty else { return }
+        let rows: [[any SQLExpression]] = messages.map { message in
+            [SQLBind(UUID()), SQLBind(message.userID), SQLBind(message.address), SQLBind(message.kind), SQLBind(message.subject),
+             SQLBind(message.message), SQLBind(message.linkPath), SQLBind(message.state), SQLBind(0), SQLBind(now), SQLBind(now)]
+        }
         try await db.sql.insert(into: "outbox")
             .columns("id", "user_id", "to_address", "kind", "subject", "message", "link_path", "state", "attempts", "next_attempt_at", "created_at")
             .rows(rows).run()
     }
+
+    /// One entry of a daily digest.
+    struct DigestItem: Codable, Sendable {
+        let kind: String
+        let message: String
+        let linkPath: String?
+    }
+
+    /// Gathers each person's held messages written before the latest digest time (in the
+    /// council's time zone) into one email. Each held message is claimed with a conditional
+    /// update, so two app instances never put it in two digests; one written after the digest
+    /// time waits for the next day's.
+    @discardableResult
+    static func gatherDigests(at now: Date, digestAt minutes: Int, clock: WorkingDayClock, on db: any Database) async throws -> Int {
+        let today = clock.localDate(of: now)
+        let day = clock.localMinutes(of: now) >= minutes ? today : CivilDate(dayNumber: today.dayNumber - 1)
+        let cutoff = clock.startOfDay(day).addingTimeInterval(TimeInterval(minutes * 60))
+        let people = try await db.sql.select().distinct().column("user_id").from("outbox")
+            .where("state", .equal, "held").where("created_at", .lessThan, cutoff)
+            .all().map { try $0.decode(column: "user_id", as: UUID.self) }
+        var written = 0
+        for person in people {
+            let wrote = try await db.transaction { db -> Bool in
+                let claimed = try await db.sql.update("outbox").set("state", to: "digested").set("sent_at", to: now)
+                    .where("user_id", .equal, person).where("state", .equal, "held").where("created_at", .lessThan, cutoff)
+                    .returning("to_address", "kind", "message", "link_path", "created_at").all()
+                guard let address = try claimed.last?.decode(column: "to_address", as: String.self) else { return false }
+                let items = try claimed
+                    .map { row in (try row.decode(column: "created_at", as: Date.self),
+                                   DigestItem(kind: try row.decode(column: "kind", as: String.self), message: try row.decode(column: "message", as: String.self),
+                                              linkPath: try row.decode(column: "link_path", as: String?.self))) }
+                    .sorted { $0.0 < $1.0 }.map(\.1)
+                let body = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
+                let subject = items.count == 1 ? "Your daily Member Portal email: 1 notification" : "Your daily Member Portal email: \(items.count) notifications"
+                try await insert([Pending(userID: person, address: address, kind: digestKind, subject: subject, message: body,
+                                          linkPath: "/notifications", state: "pending")], at: now, on: db)
+                return true
+            }
+            if wrote { written += 1 }
+        }
+        return written
+    }
+
+    static let digestKind = "digest"
 
     struct Row: Decodable, Sendable {
         let id: UUID
@@ -98,8 +178,10 @@ enum Outbox {
             guard let attempts = try claimed?.decode(column: "attempts", as: Int.self) else { continue }
             do {
                 try await client.send(compose(message, baseURL: baseURL))
+                // A reset link is good for one use; once it is sent, the outbox need not keep it.
+                let linkPath = message.kind == PasswordResets.mailKind ? nil : message.link_path
                 try await db.sql.update("outbox").set("state", to: "sent").set("sent_at", to: Date()).set("claimed_until", to: SQLLiteral.null)
-                    .set("last_error", to: SQLLiteral.null).where("id", .equal, message.id).run()
+                    .set("last_error", to: SQLLiteral.null).set("link_path", to: SQLBind(linkPath)).where("id", .equal, message.id).run()
                 outcome.sent += 1
             } catch {
                 let giveUp = attempts >= settings.maxAttempts
@@ -120,17 +202,49 @@ enum Outbox {
     }
 
     static func compose(_ row: Row, baseURL: String?) -> MailMessage {
-        let address = row.link_path.map { (baseURL ?? "") + $0 }
-        let text = row.message + (address.map { "\n\nOpen it in the Member Portal: \($0)\n" } ?? "\n")
-        let html = HTMLNode.group([
-            .raw("<!DOCTYPE html>"),
-            element("html", [.attr("lang", "en-GB")]) {
-                element("body", []) {
-                    para { row.message }
-                    if let address { para { link(address) { "Open it in the Member Portal" } } }
+        let base = baseURL ?? ""
+        if row.kind == digestKind, let items = try? JSONDecoder().decode([DigestItem].self, from: Data(row.message.utf8)) {
+            let intro = "Here is what happened in the Member Portal since your last daily email."
+            let text = ([intro, ""] + items.map { item in
+                "* \(label(of: item.kind)): \(item.message)" + (item.linkPath.map { "\n  \(base)\($0)" } ?? "")
+            } + ["", "Choose how you hear about things: \(base)/notifications/settings", ""]).joined(separator: "\n")
+            return MailMessage(to: row.to_address, subject: row.subject, text: text, html: htmlDocument {
+                para { intro }
+                ul {
+                    for item in items {
+                        li {
+                            strong { label(of: item.kind) }
+                            ": "
+                            if let path = item.linkPath { link(base + path) { item.message } } else { item.message }
+                        }
+                    }
                 }
-            },
+                para { link(base + "/notifications/settings") { "Choose how you hear about things" } }
+            })
+        }
+        let address = row.link_path.map { base + $0 }
+        let text = row.message + (address.map { "\n\nOpen it in the Member Portal: \($0)\n" } ?? "\n")
+        return MailMessage(to: row.to_address, subject: row.subject, text: text, html: htmlDocument {
+            for paragraph in row.message.components(separatedBy: "\n\n") {
+                para {
+                    for (index, line) in paragraph.components(separatedBy: "\n").enumerated() {
+                        if index > 0 { HTMLNode.void("br", []) }
+                        line
+                    }
+                }
+            }
+            if let address { para { link(address) { "Open it in the Member Portal" } } }
+        })
+    }
+
+    static func label(of kind: String) -> String {
+        NotificationEvent(rawValue: kind)?.label ?? (kind == PasswordResets.mailKind ? "Password reset" : "Notice")
+    }
+
+    private static func htmlDocument(@HTMLBuilder _ body: HTMLContent) -> String {
+        HTMLNode.group([
+            .raw("<!DOCTYPE html>"),
+            element("html", [.attr("lang", "en-GB")]) { element("body", [], body) },
         ]).render()
-        return MailMessage(to: row.to_address, subject: row.subject, text: text, html: html)
     }
 }

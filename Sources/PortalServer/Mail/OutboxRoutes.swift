@@ -9,6 +9,10 @@ extension RepeatingJob {
     /// Sends the outbox every ten seconds, when an SMTP server is configured.
     static var mail: RepeatingJob {
         RepeatingJob("Email", every: .seconds(10), after: .seconds(2)) { application in
+            let council = try await CouncilMailSettings.load(on: application.db)
+            let clock = try await application.serviceLevelCache.get(on: application.db).clock
+            let digests = try await Outbox.gatherDigests(at: Date(), digestAt: council.digestAt, clock: clock, on: application.db)
+            if digests > 0 { application.logger.notice("Email: \(digests) daily digests written") }
             guard let settings = application.portal.mail else { return }
             let outcome = try await Outbox.deliver(at: Date(), settings: settings, baseURL: application.portal.publicBaseURL,
                                                    group: application.eventLoopGroup, on: application.db)
@@ -24,11 +28,21 @@ extension RepeatingJob {
 /// portal would send.
 enum OutboxRoutes {
     @Sendable static func show(_ request: Request) async throws -> Response {
+        try await page(request)
+    }
+
+    static func page(_ request: Request, settingsForm: SettingsForm? = nil, errors: FormErrors = FormErrors(),
+                     status: HTTPResponseStatus? = nil) async throws -> Response {
+        let council = try await CouncilMailSettings.load(on: request.db)
+        let residentDetails = settingsForm.map { $0.residentDetails == "on" } ?? council.residentDetails
+        let digestAt = settingsForm?.digestAt ?? WorkingDayForm.text(council.digestAt)
         let rows = try await request.db.sql.select().columns(Outbox.columns).from("outbox")
             .orderBy("created_at", .descending).limit(100).all(decoding: Outbox.Row.self)
         let failed = rows.filter { $0.state == "failed" }
         let configured = request.application.portal.mail != nil
-        return request.render(Page(title: "Email", section: .users) {
+        return request.render(Page(title: "Email", section: .users, status: status ?? (errors.isEmpty ? .ok : .unprocessableEntity),
+                                   hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
             h1 { "Email" }
             para {
                 configured
@@ -41,6 +55,17 @@ enum OutboxRoutes {
                     submitButton(failed.count == 1 ? "Try the failed message again" : "Try the \(failed.count) failed messages again")
                 }
             }
+            h2 { "Settings" }
+            htmlForm(.method("post"), .action("/admin/email/settings"), .novalidate) {
+                csrfField(request)
+                input(.type("hidden"), .name("version"), .value(String(council.version)))
+                checkbox("resident-details", label: "Include the resident's details in emails about an enquiry", checked: residentDetails,
+                         hint: "Their name, address, phone and email. Email is not a secure channel, so this is off unless the council decides otherwise.")
+                textField("digest-at", label: "Time of the daily email", value: digestAt, errors: errors,
+                          FieldOptions(hint: "For people who choose one email a day, in UK time, like 07:00.", width: "short"))
+                submitButton("Save settings")
+            }
+            h2 { "Messages" }
             if rows.isEmpty {
                 para(.class("secondary-text")) { "No email yet." }
             } else {
@@ -54,12 +79,14 @@ enum OutboxRoutes {
                                     td { row.to_address }
                                     td {
                                         strong { row.subject }
-                                        para(.class("secondary-text")) { row.message }
+                                        para(.class("secondary-text")) { summary(of: row) }
                                     }
                                     td {
                                         switch row.state {
                                         case "sent": span(.class("tag tag-green")) { "Sent" }
                                         case "failed": span(.class("tag tag-red")) { "Failed" }
+                                        case "held": span(.class("tag tag-grey")) { "For the daily email" }
+                                        case "digested": span(.class("tag tag-green")) { "In a daily email" }
                                         default: span(.class("tag tag-grey")) { configured ? "Waiting" : "Kept (not sent)" }
                                         }
                                         if let error = row.last_error { para(.class("secondary-text")) { "After \(row.attempts) attempts: \(error)" } }
@@ -72,6 +99,14 @@ enum OutboxRoutes {
                 }
             }
         })
+    }
+
+    /// What the message says; a digest lists its entries.
+    static func summary(of row: Outbox.Row) -> String {
+        guard row.kind == Outbox.digestKind, let items = try? JSONDecoder().decode([Outbox.DigestItem].self, from: Data(row.message.utf8)) else {
+            return row.message
+        }
+        return items.map { "\(Outbox.label(of: $0.kind)): \($0.message)" }.joined(separator: " · ")
     }
 
     @Sendable static func retry(_ request: Request) async throws -> Response {

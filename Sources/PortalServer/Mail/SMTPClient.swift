@@ -42,8 +42,12 @@ struct SMTPClient: Sendable {
     }
 
     private func exchange(_ message: MailMessage) async throws {
-        let tls = settings.security == .none ? nil : try NIOSSLContext(configuration: .makeClientConfiguration())
-        let host = settings.host
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
+        let tls = settings.security == .none ? nil : try NIOSSLContext(configuration: configuration)
+        // Server name indication takes a host name, never an address; an address is checked
+        // against the certificate's IP entries instead.
+        let host: String? = settings.host.contains(":") || settings.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : settings.host
         let implicitTLS = settings.security == .tls
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {

@@ -22,6 +22,7 @@ enum EnquiryNotifications {
         let area = enquiry.$serviceArea.id
         var parties = NotificationParties(memberID: enquiry.$member.id, handlerID: enquiry.$handler.id,
                                           areaCoordinatorIDs: try await Notifications.coordinators(of: [area], on: db)[area] ?? [])
+        if enquiry.raiserFollows == true, enquiry.$raisedBy.id != enquiry.$member.id { parties.followerIDs = [enquiry.$raisedBy.id] }
         if [.questionAsked, .questionAnswered, .questionWithdrawn].contains(event) {
             let earlier = Dictionary(uniqueKeysWithValues: before.compactMap { question in question.id.map { ($0, question.state.rawValue) } })
             let questions = try await db.sql.select().columns("id", "asked_by_id", "responder_id", "state").from(ResponderQuestion.schema)
@@ -32,9 +33,19 @@ enum EnquiryNotifications {
         }
         let people = NotificationRules.recipients(of: event, parties: parties, actorID: actor.id)
         guard !people.isEmpty else { return }
-        try await Notifications.add(to: people.sorted { $0.uuidString < $1.uuidString }, kind: event,
-                                    message: "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))",
+        let message = "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))"
+        let settings = try await CouncilMailSettings.load(on: db)
+        try await Notifications.add(to: people.sorted { $0.uuidString < $1.uuidString }, kind: event, message: message,
+                                    emailMessage: settings.residentDetails ? withResidentDetails(message, of: enquiry) : nil,
                                     enquiryID: id, at: now, on: db)
+    }
+
+    /// The message with the resident's details, for a council that has chosen to email them.
+    static func withResidentDetails(_ message: String, of enquiry: Enquiry) -> String {
+        let details = [("Resident", enquiry.residentName), ("Address", enquiry.residentAddress),
+                       ("Phone", enquiry.residentPhone), ("Email", enquiry.residentEmail)]
+            .compactMap { label, value in value.flatMap { $0.isEmpty ? nil : "\(label): \($0)" } }
+        return details.isEmpty ? message : message + "\n\n" + details.joined(separator: "\n")
     }
 
     private static func verb(_ event: NotificationEvent) -> String {

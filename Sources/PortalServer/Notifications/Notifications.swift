@@ -15,11 +15,12 @@ enum Notifications {
         let read_at: Date?
     }
 
-    /// Adds an in-app notification for each person and queues the same as email, in the
-    /// caller's transaction.
-    static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String, enquiryID: UUID?, at now: Date, on db: any Database) async throws {
+    /// Adds an in-app notification for each person and queues it as email (`emailMessage` when
+    /// the email should say more or less than the portal), in the caller's transaction.
+    static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String, emailMessage: String? = nil,
+                    enquiryID: UUID?, at now: Date, on db: any Database) async throws {
         let users = Array(users)
-        try await Outbox.enqueue(to: users, kind: kind, subject: "\(kind.label): \(message.prefix(120))", message: message,
+        try await Outbox.enqueue(to: users, kind: kind, subject: "\(kind.label): \(message.prefix(120))", message: emailMessage ?? message,
                                  linkPath: enquiryID.map { "/enquiries/\($0.uuidString)" }, at: now, on: db)
         let rows = users.map { user in
             [SQLBind(UUID()), SQLBind(user), SQLBind(enquiryID), SQLBind(kind.rawValue), SQLBind(message), SQLBind(now)] as [any SQLExpression]
@@ -86,6 +87,7 @@ enum NotificationRoutes {
         request.signedIn?.user.unreadNotifications = max(0, user.unreadNotifications - unread.count)
         return request.render(Page(title: "Notifications", section: .notifications) {
             h1 { "Notifications" }
+            para { link("/notifications/settings") { "Choose how you hear about things" } }
             if items.isEmpty {
                 para(.class("secondary-text")) { "You have no notifications." }
             } else {
@@ -105,5 +107,85 @@ enum NotificationRoutes {
                 pagination(total: total, page: page, pageSize: pageSize) { "/notifications?page=\($0)" }
             }
         })
+    }
+}
+
+/// Each person's choice, per kind of event they can hear of, between email straight away, one
+/// email a day, or only the portal's list.
+enum NotificationPreferences {
+    static func load(for user: UUID, on db: any Database) async throws -> [NotificationEvent: NotificationDelivery] {
+        var chosen: [NotificationEvent: NotificationDelivery] = [:]
+        for row in try await db.sql.select().columns("kind", "delivery").from("notification_preferences").where("user_id", .equal, user).all() {
+            if let event = NotificationEvent(rawValue: try row.decode(column: "kind", as: String.self)),
+               let delivery = NotificationDelivery(rawValue: try row.decode(column: "delivery", as: String.self)) {
+                chosen[event] = delivery
+            }
+        }
+        return chosen
+    }
+
+    static func save(_ choices: [NotificationEvent: NotificationDelivery], for user: UUID, on db: any Database) async throws {
+        try await db.transaction { db in
+            try await db.sql.delete(from: "notification_preferences").where("user_id", .equal, user)
+                .where(EnquiryList.column("kind", in: choices.keys.map(\.rawValue))).run()
+            let rows: [[any SQLExpression]] = choices.sorted { $0.key.rawValue < $1.key.rawValue }
+                .filter { $0.value != .standard }
+                .map { [SQLBind(UUID()), SQLBind(user), SQLBind($0.key.rawValue), SQLBind($0.value.rawValue)] }
+            guard !rows.isEmpty else { return }
+            try await db.sql.insert(into: "notification_preferences").columns("id", "user_id", "kind", "delivery").rows(rows).run()
+        }
+    }
+}
+
+extension NotificationRoutes {
+    @Sendable static func settings(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let chosen = try await NotificationPreferences.load(for: user.id, on: request.db)
+        let values = Dictionary(uniqueKeysWithValues: NotificationEvent.heard(by: user.roles).map { ($0.rawValue, (chosen[$0] ?? .standard).rawValue) })
+        return request.render(try await settingsPage(request, values: values, errors: FormErrors()))
+    }
+
+    @Sendable static func saveSettings(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let posted = try request.content.decode([String: String].self)
+        var errors = FormErrors()
+        var choices: [NotificationEvent: NotificationDelivery] = [:]
+        for event in NotificationEvent.heard(by: user.roles) {
+            if let delivery = posted[event.rawValue].flatMap(NotificationDelivery.init(rawValue:)) {
+                choices[event] = delivery
+            } else {
+                errors.add(event.rawValue, "Choose how to hear of “\(event.label.lowercased())”")
+            }
+        }
+        guard errors.isEmpty else {
+            return request.render(try await settingsPage(request, values: posted, errors: errors))
+        }
+        try await NotificationPreferences.save(choices, for: user.id, on: request.db)
+        return request.seeOther("/notifications/settings", flash: "Your notification settings have been saved.")
+    }
+
+    static func settingsPage(_ request: Request, values: [String: String], errors: FormErrors) async throws -> Page {
+        let user = try request.requireUser()
+        let digestAt = try await CouncilMailSettings.load(on: request.db).digestAt
+        let events = NotificationEvent.heard(by: user.roles)
+        return Page(title: "Notification settings", section: .notifications, status: errors.isEmpty ? .ok : .unprocessableEntity,
+                    hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            h1 { "Notification settings" }
+            para { "Everything is listed on your notifications page. Choose which things are also emailed to \(user.email), and when. The daily email goes at \(WorkingDayForm.text(digestAt)), only when there is something in it." }
+            if events.isEmpty {
+                para(.class("secondary-text")) { "Your roles do not send you any notifications." }
+            } else {
+                htmlForm(.method("post"), .action("/notifications/settings"), .novalidate) {
+                    csrfField(request)
+                    for event in events {
+                        radios(event.rawValue, legend: event.label,
+                               choices: NotificationDelivery.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
+                               selected: values[event.rawValue], errors: errors, hint: event.explanation)
+                    }
+                    submitButton("Save settings")
+                }
+            }
+        }
     }
 }

@@ -142,6 +142,24 @@ private func choiceGroup(_ id: String, legend text: String, choices: [Choice], c
     }
 }
 
+/// One checkbox with its label and hint, posted as `on` when ticked.
+func checkbox(_ id: String, label text: String, checked: Bool, hint: String? = nil) -> HTMLNode {
+    var attributes: [HTMLAttribute] = [.class("checkbox-input"), .id(id), .name(id), .type("checkbox"), .value("on")]
+    if checked { attributes.append(.checked) }
+    if hint != nil { attributes.append(.aria("describedby", "\(id)-hint")) }
+    return div(.class("form-group")) {
+        div(.class("checkboxes")) {
+            div(.class("checkbox")) {
+                HTMLNode.void("input", attributes)
+                label(.class("checkbox-label"), .for(id)) {
+                    text
+                    if let hint { span(.class("checkbox-hint"), .id("\(id)-hint")) { hint } }
+                }
+            }
+        }
+    }
+}
+
 /// `formAction` sends the form to another address when this button is pressed.
 func submitButton(_ text: String, style: String = "", name: String? = nil, value: String? = nil, formAction: String? = nil) -> HTMLNode {
     var attributes: [HTMLAttribute] = [.type("submit"), .class("button" + (style.isEmpty ? "" : " button-\(style)"))]

@@ -7,12 +7,15 @@ import Foundation
 final class SMTPServer: @unchecked Sendable {
     let port: Int
     let maildir: String
+    /// Extra options for the script: `--starttls CERT KEY`, `--tls CERT KEY`, `--auth USER:PASSWORD`.
+    let options: [String]
     private var process: Process?
     private var input: Pipe?
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/smtp-test-server.py").path
 
-    init() throws {
+    init(options: [String] = []) throws {
+        self.options = options
         port = Self.freePort()
         maildir = FileManager.default.temporaryDirectory.appendingPathComponent("portal-smtp-\(UUID().uuidString)").path
     }
@@ -26,7 +29,7 @@ final class SMTPServer: @unchecked Sendable {
     func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, String(port), maildir]
+        process.arguments = ["python3", Self.script, String(port), maildir] + options
         let input = Pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
@@ -54,10 +57,61 @@ final class SMTPServer: @unchecked Sendable {
     deinit { stop() }
 
     /// The messages received so far, as text.
-    func messages() -> [String] {
+    func messages() -> [String] { files().map(\.text) }
+
+    /// Each message's file name (unique) and text.
+    func files() -> [(name: String, text: String)] {
         let folder = maildir + "/new"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.sorted().compactMap { try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }
+        return names.sorted().compactMap { name in (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)).map { (name, $0) } }
+    }
+
+    /// One received email: its recipient, its subject and the text of both its parts, decoded.
+    struct Mail: Sendable {
+        /// The Maildir file it arrived as.
+        let name: String
+        let to: String
+        let subject: String
+        /// The plain-text part, then the HTML part.
+        let text: String
+        let html: String
+    }
+
+    func mails() -> [Mail] {
+        files().map { name, raw in
+            let message = raw.replacingOccurrences(of: "\r\n", with: "\n")
+            func header(_ name: String) -> String {
+                message.components(separatedBy: "\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) } ?? ""
+            }
+            var subject = header("Subject")
+            if subject.hasPrefix("=?UTF-8?B?"), let data = Data(base64Encoded: String(subject.dropFirst(10).dropLast(2))) {
+                subject = String(decoding: data, as: UTF8.self)
+            }
+            let parts = message.components(separatedBy: "\n\n").dropFirst().compactMap { block -> String? in
+                let lines = block.components(separatedBy: "\n").prefix { !$0.hasPrefix("--") }.joined()
+                return lines.isEmpty ? nil : Data(base64Encoded: lines).flatMap { String(data: $0, encoding: .utf8) }
+            }
+            return Mail(name: name, to: header("To").trimmingCharacters(in: CharacterSet(charactersIn: "<>")), subject: subject,
+                        text: parts.first ?? "", html: parts.dropFirst().first ?? "")
+        }
+    }
+
+    /// A self-signed certificate for localhost and 127.0.0.1 made with openssl, for the TLS tests:
+    /// the certificate's path (also the authority to trust) and its key's.
+    static func makeCertificate() throws -> (certificate: String, key: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                             "-keyout", folder + "/key.pem", "-out", folder + "/certificate.pem"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<600 where process.isRunning { usleep(50_000) }
+        guard process.terminationStatus == 0 else { throw NotStarted() }
+        return (folder + "/certificate.pem", folder + "/key.pem")
     }
 
     struct NotStarted: Error {}

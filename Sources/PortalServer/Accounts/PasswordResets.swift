@@ -1,0 +1,183 @@
+import Crypto
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// Password reset by email: a person asks with their address and receives a link holding a
+/// random token. The link works once, for an hour; only a hash of the token is stored. Asking
+/// gets the same answer whether or not the address has an account, so the page reveals nobody's
+/// address, and a person can ask for a few links an hour, not more.
+enum PasswordResets {
+    static let mailKind = "password_reset"
+    static let lifetime: TimeInterval = 3600
+    static let linksPerHour = 3
+
+    static func hash(of token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// 32 random bytes, URL-safe.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Writes a link for the account with this address, if there is an active one and it has not
+    /// asked too often, and queues the email in the same transaction. Returns whether it did.
+    @discardableResult
+    static func request(for email: String, at now: Date, on db: any Database) async throws -> Bool {
+        guard let user = try await User.query(on: db).filter(\.$email == email).filter(\.$isActive == true).first(),
+              let userID = user.id
+        else { return false }
+        let recent = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("password_resets")
+            .where("user_id", .equal, userID).where("created_at", .greaterThan, now.addingTimeInterval(-3600))
+            .first()?.decode(column: "count", as: Int.self) ?? 0
+        guard recent < linksPerHour else { return false }
+        let token = newToken()
+        try await db.transaction { db in
+            try await db.sql.insert(into: "password_resets").columns("id", "user_id", "token_hash", "created_at", "expires_at")
+                .values(SQLBind(UUID()), SQLBind(userID), SQLBind(hash(of: token)), SQLBind(now), SQLBind(now.addingTimeInterval(lifetime)))
+                .run()
+            try await Outbox.enqueueNow(
+                to: userID, address: user.email, kind: mailKind, subject: "Reset your Member Portal password",
+                message: "Someone, probably you, asked to reset the password of your Member Portal account. Use the link below within an hour to choose a new password; it works once.\n\nIf you did not ask, ignore this email: your password has not changed.",
+                linkPath: "/password-reset/\(token)", at: now, on: db)
+        }
+        return true
+    }
+
+    /// The account a token unlocks, if it is unused, unexpired and the account active.
+    static func account(for token: String, at now: Date, on db: any Database) async throws -> UUID? {
+        guard token.count == 43 else { return nil }
+        let row = try await db.sql.select().column(SQLColumn("user_id", table: "password_resets")).from("password_resets")
+            .join(User.schema, on: SQLColumn("id", table: User.schema), .equal, SQLColumn("user_id", table: "password_resets"))
+            .where(SQLColumn("token_hash", table: "password_resets"), .equal, SQLBind(hash(of: token)))
+            .where(SQLColumn("used_at", table: "password_resets"), .is, SQLLiteral.null)
+            .where(SQLColumn("expires_at", table: "password_resets"), .greaterThan, SQLBind(now))
+            .where(SQLColumn("is_active", table: User.schema), .equal, SQLBind(true))
+            .first()
+        return try row?.decode(column: "user_id", as: UUID.self)
+    }
+
+    /// Uses the token to set the password: claims the token with a conditional update (so it
+    /// works once, however many tabs submit), retires the account's other links, ends every
+    /// session of the account and records the change. Nil when the token no longer works.
+    static func reset(token: String, passwordHash: String, at now: Date, on db: any Database) async throws -> UUID? {
+        try await db.transaction { db -> UUID? in
+            let claimed = try await db.sql.update("password_resets").set("used_at", to: now)
+                .where("token_hash", .equal, hash(of: token)).where(SQLColumn("used_at"), .is, SQLLiteral.null)
+                .where("expires_at", .greaterThan, now)
+                .returning("user_id").first()
+            guard let userID = try claimed?.decode(column: "user_id", as: UUID.self),
+                  let user = try await User.find(userID, on: db), user.isActive
+            else { return nil }
+            try await db.sql.update("password_resets").set("used_at", to: now)
+                .where("user_id", .equal, userID).where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
+            try await db.sql.update(User.schema).set("password_hash", to: passwordHash).set("version", to: SQLRaw("version + 1"))
+                .set("updated_at", to: now).where("id", .equal, userID).run()
+            try await SessionStore.endAll(for: userID, on: db)
+            try await AuditTrail.record(action: "password_reset", enquiryID: nil, actorID: userID,
+                                        detail: "Password changed with an emailed link", at: now, on: db)
+            return userID
+        }
+    }
+}
+
+enum PasswordResetRoutes {
+    struct AskForm: Content { var email: String? }
+    struct ResetForm: Content {
+        var password: String?
+        var confirm: String?
+    }
+
+    @Sendable static func ask(_ request: Request) async throws -> Response {
+        request.render(askPage(request, email: "", errors: FormErrors()))
+    }
+
+    @Sendable static func send(_ request: Request) async throws -> Response {
+        let email = (try request.content.decode(AskForm.self).email ?? "").trimmingWhitespace()
+        var errors = FormErrors()
+        let address: EmailAddress
+        switch EmailAddress.parse(email) {
+        case .success(let parsed): address = parsed
+        case .failure(let problem):
+            errors.add("email", problem == .empty ? "Enter your email address" : problem.message)
+            return request.render(askPage(request, email: email, errors: errors))
+        }
+        try await PasswordResets.request(for: address.value, at: Date(), on: request.db)
+        return request.render(Page(title: "Check your email", section: .signIn) {
+            h1 { "Check your email" }
+            para { "If \(address.value) belongs to an active account, we have sent it a link to choose a new password. The link works once, within an hour." }
+            para { "No email after a few minutes? Check your junk folder, or ask your portal administrator." }
+            para { link("/sign-in") { "Back to sign in" } }
+        })
+    }
+
+    static func askPage(_ request: Request, email: String, errors: FormErrors) -> Page {
+        Page(title: "Reset your password", section: .signIn, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            h1 { "Reset your password" }
+            para { "Enter the email address of your account and we will send you a link to choose a new password." }
+            htmlForm(.method("post"), .action("/password-reset"), .novalidate) {
+                csrfField(request)
+                textField("email", label: "Email address", value: email, errors: errors,
+                          FieldOptions(type: "email", autocomplete: "username", spellcheck: false))
+                submitButton("Send the link")
+            }
+        }
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let token = request.parameters.get("token") ?? ""
+        guard try await PasswordResets.account(for: token, at: Date(), on: request.db) != nil else { return request.render(expired()) }
+        return request.render(resetPage(request, token: token, errors: FormErrors()))
+    }
+
+    @Sendable static func reset(_ request: Request) async throws -> Response {
+        let token = request.parameters.get("token") ?? ""
+        let form = try request.content.decode(ResetForm.self)
+        let password = form.password ?? ""
+        var errors = FormErrors()
+        if let problem = PasswordRules.problem(with: password) { errors.add("password", problem) }
+        else if password != (form.confirm ?? "") { errors.add("confirm", "Enter the same password twice") }
+        guard errors.isEmpty else {
+            guard try await PasswordResets.account(for: token, at: Date(), on: request.db) != nil else { return request.render(expired()) }
+            return request.render(resetPage(request, token: token, errors: errors))
+        }
+        let hash = try await request.password.async.hash(password)
+        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: Date(), on: request.db) != nil else {
+            return request.render(expired())
+        }
+        let response = request.seeOther("/sign-in", flash: "Your password has been changed. Sign in with your new password.")
+        try await SessionStore.end(on: request, response: response)
+        return response
+    }
+
+    static func resetPage(_ request: Request, token: String, errors: FormErrors) -> Page {
+        Page(title: "Choose a new password", section: .signIn, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            h1 { "Choose a new password" }
+            htmlForm(.method("post"), .action("/password-reset/\(token)"), .novalidate) {
+                csrfField(request)
+                textField("password", label: "New password", value: nil, errors: errors,
+                          FieldOptions(hint: "At least \(PasswordRules.minimumLength) characters. A few unrelated words make a strong password.",
+                                       type: "password", autocomplete: "new-password"))
+                textField("confirm", label: "New password again", value: nil, errors: errors,
+                          FieldOptions(type: "password", autocomplete: "new-password"))
+                submitButton("Change my password")
+            }
+        }
+    }
+
+    static func expired() -> Page {
+        Page(title: "This link no longer works", section: .signIn, status: .gone) {
+            h1 { "This link no longer works" }
+            para { "A password reset link works once, within an hour of asking. This one has been used or has expired." }
+            para { link("/password-reset") { "Ask for a new link" } }
+        }
+    }
+}
