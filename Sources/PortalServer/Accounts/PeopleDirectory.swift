@@ -13,6 +13,7 @@ struct PeopleDirectory: Sendable {
         let name: String
         let jobTitle: String?
         let isResponder: Bool
+        let isMember: Bool
         let isActive: Bool
     }
 
@@ -24,11 +25,12 @@ struct PeopleDirectory: Sendable {
         let name: String
         let job_title: String?
         let is_responder: Bool
+        let is_member: Bool
         let is_active: Bool
     }
 
     static func load(on db: any Database) async throws -> PeopleDirectory {
-        let rows = try await db.sql.select().columns("id", "name", "job_title", "is_responder", "is_active").from(User.schema)
+        let rows = try await db.sql.select().columns("id", "name", "job_title", "is_responder", "is_member", "is_active").from(User.schema)
             .all(decoding: Row.self)
         var byArea: [UUID: [UUID]] = [:]
         for link in try await db.sql.select().columns("user_id", "service_area_id").from(CoordinatorArea.schema).all() {
@@ -36,7 +38,7 @@ struct PeopleDirectory: Sendable {
         }
         return PeopleDirectory(
             people: Dictionary(uniqueKeysWithValues: rows.map {
-                ($0.id, Person(id: $0.id, name: $0.name, jobTitle: $0.job_title, isResponder: $0.is_responder, isActive: $0.is_active))
+                ($0.id, Person(id: $0.id, name: $0.name, jobTitle: $0.job_title, isResponder: $0.is_responder, isMember: $0.is_member, isActive: $0.is_active))
             }),
             coordinatorsByArea: byArea)
     }

@@ -19,6 +19,7 @@ enum PortalMigrations {
             CreateDocuments(),
             CreateOutbox(),
             CreateNotificationPreferences(),
+            CreateSearchIndex(),
         ]
     }
 }

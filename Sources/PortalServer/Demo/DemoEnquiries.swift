@@ -206,6 +206,7 @@ enum DemoEnquiries {
                 }
                 try await enquiry.update(on: db)
             }
+            try await SearchIndex.rebuild(on: db)
         }
     }
 }

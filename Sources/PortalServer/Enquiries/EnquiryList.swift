@@ -47,7 +47,7 @@ enum EnquiryList {
 
     /// Only the columns a list shows, decoded straight from SQL: decoding whole Fluent models
     /// costs more than the query itself on a page of fifty.
-    private struct ListColumns: Decodable {
+    struct ListColumns: Decodable {
         let id: UUID
         let reference: String
         let subject: String
@@ -55,6 +55,7 @@ enum EnquiryList {
         let type_id: UUID
         let status: String
         let last_activity_at: Date
+        let created_at: Date
         let member_id: UUID
         let parish_id: UUID?
         let district_id: UUID?
@@ -64,7 +65,20 @@ enum EnquiryList {
         let reopen_count: Int
         let next_due: String?
         let first_response_at: Date?
-        let total_count: Int
+        /// The total of the whole result, on lists that count with a window function.
+        let total_count: Int?
+
+        static let names = ["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "created_at", "member_id",
+                            "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count", "next_due", "first_response_at"]
+
+        func row(data: ReferenceData, people directory: PeopleDirectory, clock: WorkingDayClock, now: Date) -> EnquiryRow {
+            EnquiryRow(id: id, reference: reference, subject: subject, serviceArea: data.name(service_area_id) ?? "",
+                       status: EnquiryStatus(rawValue: status) ?? .submitted, lastActivity: last_activity_at, member: directory.name(member_id) ?? "",
+                       parish: data.name(parish_id), district: data.name(district_id), worksArea: data.name(works_area_id),
+                       type: data.name(type_id) ?? "", awaitingReply: awaiting_reply, urgent: urgency == Urgency.urgent.rawValue,
+                       reopened: reopen_count,
+                       deadline: DeadlineSummary(nextDue: next_due, firstResponseGiven: first_response_at != nil, clock: clock, now: now))
+        }
     }
 
     /// A page of rows within `scope` (conditions on the enquiries table), narrowed by the filters,
@@ -92,9 +106,7 @@ enum EnquiryList {
         let page = max(1, filters.page ?? 1)
         let limit = filters.print == nil ? pageSize : 1000
         var select = db.sql.select()
-            .columns(["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "member_id",
-                      "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count",
-                      "next_due", "first_response_at"])
+            .columns(ListColumns.names)
             // The total of the whole result, on every row: one query instead of two.
             .column(SQLRaw("COUNT(*) OVER ()"), as: "total_count")
             .from(Enquiry.schema)
@@ -118,14 +130,7 @@ enum EnquiryList {
         }
         let directory = try await people(Set(found.map(\.member_id)))
         let now = Date()
-        let rows = found.map { e in
-            EnquiryRow(id: e.id, reference: e.reference, subject: e.subject, serviceArea: data.name(e.service_area_id) ?? "",
-                       status: EnquiryStatus(rawValue: e.status) ?? .submitted, lastActivity: e.last_activity_at, member: directory.name(e.member_id) ?? "",
-                       parish: data.name(e.parish_id), district: data.name(e.district_id), worksArea: data.name(e.works_area_id),
-                       type: data.name(e.type_id) ?? "", awaitingReply: e.awaiting_reply, urgent: e.urgency == Urgency.urgent.rawValue,
-                       reopened: e.reopen_count,
-                       deadline: DeadlineSummary(nextDue: e.next_due, firstResponseGiven: e.first_response_at != nil, clock: clock, now: now))
-        }
+        let rows = found.map { $0.row(data: data, people: directory, clock: clock, now: now) }
         return (rows, total)
     }
 

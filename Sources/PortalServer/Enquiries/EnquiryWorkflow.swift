@@ -113,6 +113,7 @@ enum EnquiryWorkflow {
             let changes = AuditTrail.changes(from: before, to: enquiry.auditedFields)
             try await AuditTrail.record(action: action.rawValue, enquiryID: id, actorID: actor.user.id, changes: changes,
                                         detail: detail, at: now, on: db)
+            try await SearchIndex.reindex([id], on: db)
             if let event = NotificationEvent.caused(by: action) {
                 try await EnquiryNotifications.record(event, on: enquiry, questionsBefore: loaded.questions, by: actor.user, at: now, on: db)
             }
@@ -162,6 +163,7 @@ enum EnquiryWorkflow {
                 try await AuditTrail.record(action: new.submit ? "create_and_submit" : "create_draft", enquiryID: try enquiry.requireID(),
                                             actorID: actor.user.id, changes: AuditTrail.changes(from: [:], to: enquiry.auditedFields),
                                             detail: detail, at: now, on: db)
+                try await SearchIndex.reindex([try enquiry.requireID()], on: db)
                 if new.submit {
                     try await EnquiryNotifications.record(.newEnquiry, on: enquiry, questionsBefore: [], by: actor.user, at: now, on: db)
                 }

@@ -63,6 +63,7 @@ enum Layout {
                             if user.roles.contains(.responder) {
                                 navItem("Questions", href: "/questions", current: section == .questions)
                             }
+                            navItem("Search", href: "/search", current: section == .search)
                             navItem(user.unreadNotifications > 0 ? "Notifications (\(user.unreadNotifications))" : "Notifications",
                                     href: "/notifications", current: section == .notifications)
                             if user.roles.contains(.administrator) {

@@ -55,6 +55,7 @@ p { margin: 0 0 20px; }
 .input, .select, .textarea { font: inherit; width: 100%; max-width: 30em; min-height: 40px; padding: 5px;
   border: 2px solid #0b0c0c; border-radius: 0; background: #fff; color: #0b0c0c; }
 .input-short { max-width: 10em; }
+.input-medium { max-width: 20em; }
 .textarea { max-width: 40em; display: block; }
 .input-error { border-color: #d4351c; }
 .input:focus, .select:focus, .textarea:focus { outline: 3px solid #fd0; outline-offset: 0; box-shadow: inset 0 0 0 2px; }
@@ -162,6 +163,18 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
   body { font-size: 11pt; }
   a { color: #000; text-decoration: none; }
 }
+.search-layout { display: grid; grid-template-columns: minmax(0, 1fr); gap: 30px; }
+@media (min-width: 60em) { .search-layout { grid-template-columns: 20em minmax(0, 1fr); } }
+.search-filters .input, .search-filters .select { max-width: 100%; }
+.date-range .form-group { margin-bottom: 10px; }
+.search-hits { padding-left: 1.5em; }
+.search-hit { margin-bottom: 25px; }
+.search-hit-title { font-size: 1.1875rem; margin: 0 0 5px; }
+.search-hit-meta { margin: 0 0 5px; color: #505a5f; }
+.search-hit-snippet { margin: 0; }
+mark { background: #fff7bf; color: #0b0c0c; font-weight: 700; padding: 0 1px; }
+.saved-searches li { margin-bottom: 10px; }
+.save-search { margin-top: 30px; border-top: 1px solid #b1b4b6; padding-top: 20px; }
 """#
 
     /// Progressive enhancement only: every page works without it. Moves focus to a form's error

@@ -85,6 +85,12 @@ final class TestBrowser: @unchecked Sendable {
         return page
     }
 
+    /// This browser, signed in.
+    func signedIn(_ email: String) async throws -> TestBrowser {
+        _ = try await signIn(email)
+        return self
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders, body: String?) async throws -> Page {
         try await send(method, path, headers: extra, buffer: body.map { ByteBuffer(string: $0) })
     }

@@ -1,0 +1,231 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+
+/// Search over enquiries on either database, behind one interface: the same criteria, access
+/// scope and order give the same enquiries on SQLite (FTS5, bm25) and PostgreSQL (tsvector,
+/// ts_rank). The conditions are shared with the CSV export and the reports, so a count on one
+/// agrees with the others.
+enum EnquirySearch {
+    static let pageSize = 25
+    /// Counting stops here: past it the page says "more than 10,000", at a bounded cost.
+    static let countLimit = 10_000
+
+    /// Who is searching, and so which enquiries and which parts of them the search reads.
+    struct Viewer: Sendable {
+        let id: UUID
+        let scope: SearchScope
+        let areas: Set<UUID>
+        let isAdministrator: Bool
+
+        /// The scopes a person may choose, the widest first.
+        static func scopes(for user: CurrentUser) -> [SearchScope] {
+            var scopes: [SearchScope] = []
+            if user.roles.contains(.coordinator) || user.roles.contains(.administrator) { scopes.append(.officer) }
+            if user.roles.contains(.responder), !scopes.contains(.officer) { scopes.append(.asked) }
+            scopes.append(.mine)
+            return scopes
+        }
+    }
+
+    /// Text with the matched words marked: alternate plain and marked runs, plain first.
+    struct Marked: Sendable, Equatable {
+        let runs: [String]
+
+        static let start = "\u{E000}"
+        static let end = "\u{E001}"
+
+        init(_ text: String) {
+            var runs: [String] = []
+            var current = ""
+            for character in text {
+                if String(character) == Self.start || String(character) == Self.end {
+                    runs.append(current)
+                    current = ""
+                } else {
+                    current.append(character)
+                }
+            }
+            runs.append(current)
+            self.runs = runs
+        }
+
+        init(runs: [String]) { self.runs = runs }
+
+        var plain: String { runs.joined() }
+        var hasMarks: Bool { runs.count > 1 }
+    }
+
+    struct Hit: Sendable {
+        let row: EnquiryRow
+        let raisedAt: Date
+        var subject: Marked?
+        var snippet: Marked?
+    }
+
+    struct Results: Sendable {
+        var hits: [Hit]
+        /// Up to `countLimit`; `capped` when there are more.
+        var total: Int
+        var capped: Bool
+    }
+
+    static func column(_ name: String) -> SQLColumn { SQLColumn(name, table: Enquiry.schema) }
+
+    static var isPostgres: @Sendable (any Database) -> Bool { { $0.sql.dialect.name == "postgresql" } }
+
+    /// The conditions on `enquiries` for this person and these filters (not the free text).
+    static func conditions(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date = Date()) -> [any SQLExpression] {
+        var conditions: [any SQLExpression] = []
+        let notDraft = SQLBinaryExpression(column("status"), .notEqual, SQLBind(EnquiryStatus.draft.rawValue))
+        switch viewer.scope {
+        case .mine:
+            conditions.append(SQLGroupExpression(SQLBinaryExpression(
+                SQLBinaryExpression(column("raised_by_id"), .equal, SQLBind(viewer.id)), .or,
+                SQLBinaryExpression(SQLBinaryExpression(column("member_id"), .equal, SQLBind(viewer.id)), .and, notDraft))))
+        case .officer:
+            conditions.append(notDraft)
+            if !viewer.isAdministrator {
+                conditions.append(viewer.areas.isEmpty ? SQLRaw("1 = 0")
+                    : SQLBinaryExpression(column("service_area_id"), .in, SQLGroupExpression(viewer.areas.sorted { $0.uuidString < $1.uuidString }.map { SQLBind($0) })))
+            }
+        case .asked:
+            conditions.append(notDraft)
+            conditions.append(SQLQueryString("\(ident: Enquiry.schema).\(ident: "id") IN (SELECT enquiry_id FROM responder_questions WHERE responder_id = \(bind: viewer.id))"))
+        }
+        func equal(_ name: String, _ value: (some Encodable & Sendable)?) {
+            if let value { conditions.append(SQLBinaryExpression(column(name), .equal, SQLBind(value))) }
+        }
+        equal("reference", criteria.reference)
+        equal("status", criteria.status?.rawValue)
+        equal("service_area_id", criteria.serviceAreaID)
+        equal("type_id", criteria.typeID)
+        equal("subtype_id", criteria.subtypeID)
+        equal("works_area_id", criteria.worksAreaID)
+        equal("district_id", criteria.districtID)
+        equal("division_id", criteria.divisionID)
+        equal("parish_id", criteria.parishID)
+        equal("member_id", criteria.memberID)
+        equal("channel", criteria.channel?.rawValue)
+        for (name, dates) in [("created_at", criteria.raised), ("completed_at", criteria.completed)] {
+            if let from = dates.from { conditions.append(SQLBinaryExpression(column(name), .greaterThanOrEqual, SQLBind(clock.startOfDay(from)))) }
+            if let to = dates.to {
+                conditions.append(SQLBinaryExpression(column(name), .lessThan, SQLBind(clock.startOfDay(CivilDate(dayNumber: to.dayNumber + 1)))))
+            }
+        }
+        if let deadline = criteria.deadline {
+            let bounds = EnquiryList.DeadlineBounds(clock: clock, now: now)
+            switch deadline {
+            case .overdue: conditions.append(SQLBinaryExpression(column("next_due"), .lessThan, SQLBind(bounds.today)))
+            case .atRisk:
+                conditions.append(SQLBinaryExpression(column("next_due"), .greaterThanOrEqual, SQLBind(bounds.today)))
+                conditions.append(SQLBinaryExpression(column("next_due"), .lessThanOrEqual, SQLBind(bounds.atRiskUntil)))
+            case .onTime: conditions.append(SQLBinaryExpression(column("next_due"), .greaterThan, SQLBind(bounds.atRiskUntil)))
+            }
+        }
+        return conditions
+    }
+
+    /// A select over the enquiries these criteria find: the tables (with the full-text index when
+    /// there is text) and every condition. The caller adds columns and order.
+    static func matching(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, on db: any Database,
+                         now: Date = Date()) -> SQLSelectBuilder {
+        var select = db.sql.select()
+        if criteria.text.isEmpty {
+            select = select.from(Enquiry.schema)
+        } else if isPostgres(db) {
+            select = select.from("enquiry_search")
+                .join(Enquiry.schema, on: column("id"), .equal, SQLColumn("enquiry_id", table: "enquiry_search"))
+                .where(SQLQueryString("enquiry_search.document @@ to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope)))"))
+        } else {
+            select = select.from("enquiry_fts")
+                .join("search_rows", on: SQLColumn("row", table: "search_rows"), .equal, SQLColumn("rowid", table: "enquiry_fts"))
+                .join(Enquiry.schema, on: column("id"), .equal, SQLColumn("enquiry_id", table: "search_rows"))
+                .where(SQLQueryString("enquiry_fts MATCH \(bind: criteria.text.fts5(columns: viewer.scope.parts.map(\.column)))"))
+        }
+        for condition in conditions(criteria, viewer: viewer, clock: clock, now: now) { select = select.where(condition) }
+        return select
+    }
+
+    static func tsquery(_ text: SearchText, _ scope: SearchScope) -> String {
+        text.tsquery(weights: String(scope.parts.map(\.weight)))
+    }
+
+    /// One page of results with the matched words marked, and the count.
+    static func search(_ criteria: SearchCriteria, viewer: Viewer, data: ReferenceData, clock: WorkingDayClock, on db: any Database,
+                       people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> Results {
+        var select = matching(criteria, viewer: viewer, clock: clock, on: db)
+        for name in EnquiryList.ListColumns.names { select = select.column(column(name)) }
+        switch criteria.sort {
+        case .relevance where !criteria.text.isEmpty:
+            if isPostgres(db) {
+                select = select.orderBy(SQLOrderBy(expression: SQLQueryString("ts_rank(enquiry_search.document, to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope))))"), direction: SQLDirection.descending))
+            } else {
+                select = select.orderBy(SQLRaw("bm25(enquiry_fts, 8.0, 4.0, 2.0, 1.0)"))
+            }
+            select = select.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.descending))
+        case .oldest: select = select.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.ascending))
+        default: select = select.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.descending))
+        }
+        select = select.orderBy(column("id"))
+        let found = try await select.limit(pageSize).offset((criteria.page - 1) * pageSize).all(decoding: EnquiryList.ListColumns.self)
+
+        let counted = matching(criteria, viewer: viewer, clock: clock, on: db).column(SQLLiteral.numeric("1"), as: "one").limit(countLimit + 1)
+        let total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
+            .from(SQLAlias(SQLGroupExpression(counted.select), as: SQLIdentifier("found")))
+            .first()?.decode(column: "total", as: Int.self) ?? 0
+
+        let marks = criteria.text.isEmpty ? [:] : try await highlights(found.map(\.id), text: criteria.text, scope: viewer.scope, on: db)
+        let directory = try await people(Set(found.map(\.member_id)))
+        let now = Date()
+        let hits = found.map { e in
+            var hit = Hit(row: e.row(data: data, people: directory, clock: clock, now: now), raisedAt: e.created_at)
+            if let marked = marks[e.id] {
+                // The indexed subject starts with the reference, which the page shows apart.
+                var runs = marked.subject.runs
+                if let first = runs.first, first.hasPrefix(e.reference + " ") { runs[0] = String(first.dropFirst(e.reference.count + 1)) }
+                hit.subject = Marked(runs: runs)
+                if marked.snippet.hasMarks, marked.snippet.plain != marked.subject.plain { hit.snippet = marked.snippet }
+            }
+            return hit
+        }
+        return Results(hits: hits, total: min(total, countLimit), capped: total > countLimit)
+    }
+
+    /// The subject with matches marked, and the best passage of the rest of what the person may
+    /// read: for a page of results only, as marking costs more than matching.
+    static func highlights(_ ids: [UUID], text: SearchText, scope: SearchScope, on db: any Database) async throws -> [UUID: (subject: Marked, snippet: Marked)] {
+        guard !ids.isEmpty else { return [:] }
+        var marked: [UUID: (Marked, Marked)] = [:]
+        if isPostgres(db) {
+            let plain = text.tsquery(weights: "")
+            let body = scope.parts.filter { $0 != .subject }.map(\.column).joined(separator: " || E'\\n' || ")
+            let options = "StartSel=\(Marked.start), StopSel=\(Marked.end)"
+            let rows = try await db.sql.raw("""
+                SELECT enquiry_id,
+                       ts_headline('english', subject_text, to_tsquery('english', \(bind: plain)), \(bind: options + ", HighlightAll=true")) AS subject,
+                       ts_headline('english', \(unsafeRaw: body), to_tsquery('english', \(bind: plain)),
+                                   \(bind: options + ", MaxFragments=2, MaxWords=24, MinWords=10, FragmentDelimiter=\" … \"")) AS snippet
+                FROM enquiry_search WHERE enquiry_id IN (\(binds: ids))
+                """).all()
+            for row in rows {
+                marked[try row.decode(column: "enquiry_id", as: UUID.self)] =
+                    (Marked(try row.decode(column: "subject", as: String.self)), Marked(try row.decode(column: "snippet", as: String.self)))
+            }
+        } else {
+            let rows = try await db.sql.raw("""
+                SELECT search_rows.enquiry_id AS enquiry_id,
+                       highlight(enquiry_fts, 0, \(bind: Marked.start), \(bind: Marked.end)) AS subject,
+                       snippet(enquiry_fts, -1, \(bind: Marked.start), \(bind: Marked.end), '…', 24) AS snippet
+                FROM enquiry_fts JOIN search_rows ON search_rows.row = enquiry_fts.rowid
+                WHERE enquiry_fts MATCH \(bind: text.fts5(columns: scope.parts.map(\.column))) AND search_rows.enquiry_id IN (\(binds: ids))
+                """).all()
+            for row in rows {
+                marked[try row.decode(column: "enquiry_id", as: UUID.self)] =
+                    (Marked(try row.decode(column: "subject", as: String.self)), Marked(try row.decode(column: "snippet", as: String.self)))
+            }
+        }
+        return marked
+    }
+}

@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// The search page: free text and filters in the address (so a search can be shared or saved),
+/// results a page at a time with the matched words marked, saved searches, and the CSV export.
+enum SearchRoutes {
+    /// The search as the address gives it: only the known fields, trimmed.
+    static func fields(_ request: Request) -> [String: String] {
+        let all = (try? request.query.decode([String: String].self)) ?? [:]
+        return all.filter { (SearchCriteria.fieldNames + ["scope"]).contains($0.key) && !$0.value.trimmingWhitespace().isEmpty }
+    }
+
+    /// The address after `?` for these fields, in a fixed order, without the page.
+    static func queryString(_ fields: [String: String], page: Int? = nil) -> String {
+        var parts = (["scope"] + SearchCriteria.fieldNames).filter { $0 != "page" }.compactMap { name in
+            fields[name].map { "\(name)=\(encode($0))" }
+        }
+        if let page, page > 1 { parts.append("page=\(page)") }
+        return parts.joined(separator: "&")
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
+    }
+
+    /// The person's scope: the one asked for if they may use it, else their widest.
+    static func viewer(_ request: Request, fields: [String: String]) async throws -> EnquirySearch.Viewer {
+        let actor = try await request.enquiryActor()
+        let allowed = EnquirySearch.Viewer.scopes(for: actor.user)
+        let scope = fields["scope"].flatMap(SearchScope.init(rawValue:)).flatMap { allowed.contains($0) ? $0 : nil } ?? allowed[0]
+        return EnquirySearch.Viewer(id: actor.user.id, scope: scope, areas: actor.coordinatedAreas,
+                                    isAdministrator: actor.user.roles.contains(.administrator))
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let fields = fields(request)
+        let (criteria, errors) = SearchCriteria.parse(fields)
+        let viewer = try await viewer(request, fields: fields)
+        let data = try await request.referenceData()
+        let clock = try await request.serviceLevels().clock
+        let searched = !fields.filter { $0.key != "scope" && $0.key != "sort" }.isEmpty
+        let results = searched
+            ? try await EnquirySearch.search(criteria, viewer: viewer, data: data, clock: clock, on: request.db) { try await request.people(naming: $0) }
+            : nil
+        let saved = try await SavedSearches.list(for: user.id, on: request.db)
+        let directory = try await request.people()
+        return request.render(SearchPage.page(.init(
+            request: request, user: user, fields: fields, criteria: criteria, errors: errors, viewer: viewer,
+            scopes: EnquirySearch.Viewer.scopes(for: user), data: data, members: directory.members, results: results, saved: saved)))
+    }
+
+    struct SaveForm: Content {
+        var name: String?
+        var query: String?
+    }
+
+    @Sendable static func save(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        let form = try request.content.decode(SaveForm.self)
+        let query = String((form.query ?? "").prefix(2000))
+        let name = (form.name ?? "").trimmingWhitespace()
+        guard !name.isEmpty else {
+            return request.seeOther("/search?\(query)", flash: "Give the search a name to save it.")
+        }
+        guard name.count <= 100 else {
+            return request.seeOther("/search?\(query)", flash: "A saved search's name must be 100 characters or fewer.")
+        }
+        try await SavedSearches.add(name: name, query: query, for: user.id, on: request.db)
+        return request.seeOther("/search?\(query)", flash: "Saved “\(name)”. It is listed beside your searches.")
+    }
+
+    @Sendable static func remove(_ request: Request) async throws -> Response {
+        let user = try request.requireUser()
+        guard let id = request.parameters.get("savedID", as: UUID.self) else { throw Abort(.notFound) }
+        try await SavedSearches.remove(id, of: user.id, on: request.db)
+        return request.seeOther("/search", flash: "The saved search has been removed.")
+    }
+}
+
+/// Each person's named searches: the address of a search, kept to run again.
+enum SavedSearches {
+    struct Item: Decodable, Sendable {
+        let id: UUID
+        let name: String
+        let query: String
+    }
+
+    static let limit = 50
+
+    static func list(for user: UUID, on db: any Database) async throws -> [Item] {
+        try await db.sql.select().columns("id", "name", "query").from("saved_searches").where("user_id", .equal, user)
+            .orderBy("name").limit(limit).all(decoding: Item.self)
+    }
+
+    static func add(name: String, query: String, for user: UUID, on db: any Database) async throws {
+        try await db.sql.insert(into: "saved_searches").columns("id", "user_id", "name", "query", "created_at")
+            .values(SQLBind(UUID()), SQLBind(user), SQLBind(name), SQLBind(query), SQLBind(Date()))
+            .run()
+    }
+
+    /// Removes one of the person's own; someone else's is left alone.
+    static func remove(_ id: UUID, of user: UUID, on db: any Database) async throws {
+        try await db.sql.delete(from: "saved_searches").where("id", .equal, id).where("user_id", .equal, user).run()
+    }
+}
+
+extension PeopleDirectory {
+    /// Every Member, by name, for the Member filter.
+    var members: [Person] { people.values.filter(\.isMember).sorted { $0.name < $1.name } }
+}

@@ -1,0 +1,225 @@
+import Fluent
+import Foundation
+import PortalCore
+@testable import PortalServer
+import SQLKit
+import Testing
+import Vapor
+
+/// Search on the database the suite runs on (SQLite FTS5 or PostgreSQL tsvector): the index in
+/// step with every change, stemming and marking, the access policy on results, counts and
+/// exports, filters, saved searches and the CSV.
+@Suite struct SearchTests {
+    func viewer(_ fixtures: Fixtures, _ email: String, _ scope: SearchScope) async throws -> EnquirySearch.Viewer {
+        let actor = try await fixtures.actor(email)
+        return EnquirySearch.Viewer(id: actor.user.id, scope: scope, areas: actor.coordinatedAreas,
+                                    isAdministrator: actor.user.roles.contains(.administrator))
+    }
+
+    func find(_ app: Application, _ fields: [String: String], as viewer: EnquirySearch.Viewer) async throws -> EnquirySearch.Results {
+        let (criteria, errors) = SearchCriteria.parse(fields)
+        #expect(errors.isEmpty)
+        let data = try await ReferenceData.load(on: app.db)
+        let clock = try await ServiceLevelSettings.load(on: app.db).clock
+        return try await EnquirySearch.search(criteria, viewer: viewer, data: data, clock: clock, on: app.db) { _ in
+            try await PeopleDirectory.load(on: app.db)
+        }
+    }
+
+    func references(_ results: EnquirySearch.Results) -> Set<String> { Set(results.hits.map(\.row.reference)) }
+
+    @Test func theIndexFollowsEveryChangeInItsOwnTransaction() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            let officer = try await viewer(fixtures, "coordinator@demo.test", .officer)
+            let member = try await viewer(fixtures, "member@demo.test", .mine)
+            var enquiry = try await fixtures.submitted(subject: "Collapsed culvert under the bridleway")
+            #expect(references(try await find(app, ["q": "culvert"], as: officer)) == [enquiry.reference])
+            #expect(references(try await find(app, ["q": "culvert"], as: member)) == [enquiry.reference])
+
+            enquiry = try await fixtures.take(enquiry)
+            enquiry = try await fixtures.perform(.editDetails, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
+                enquiry.subject = "Collapsed drain under the bridleway"
+                return ""
+            }
+            #expect(try await find(app, ["q": "culvert"], as: officer).total == 0, "the old words are gone")
+            #expect(references(try await find(app, ["q": "drain bridleway"], as: officer)) == [enquiry.reference])
+
+            enquiry = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .note, authorID: officer.id, body: "Landowner disputes the easement.", at: now).create(on: db)
+                return ""
+            }
+            #expect(references(try await find(app, ["q": "easement"], as: officer)) == [enquiry.reference], "officers search notes")
+            #expect(try await find(app, ["q": "easement"], as: member).total == 0, "Members never search notes")
+
+            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: officer.id, body: "Jetting crew booked.", at: now).create(on: db)
+                return ""
+            }
+            #expect(references(try await find(app, ["q": "jetting"], as: member)) == [enquiry.reference], "Members search updates")
+
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                _ = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                    try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: officer.id, body: "Tarmacadam ordered.", at: now).create(on: db)
+                    throw Refused()
+                }
+            }
+            #expect(try await find(app, ["q": "tarmacadam"], as: officer).total == 0, "a rolled-back change leaves nothing in the index")
+        }
+    }
+
+    @Test func stemmingPhrasesRankingAndMarkedWords() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            let officer = try await viewer(fixtures, "admin@demo.test", .officer)
+            let flooded = try await fixtures.submitted(subject: "Road flooded at the ford")
+            let detail = try await fixtures.submitted(subject: "Ford crossing sign missing")
+            let found = try await find(app, ["q": "flooding ford"], as: officer)
+            #expect(references(found) == [flooded.reference], "flooding finds flooded; every word is required")
+            let hit = try #require(found.hits.first)
+            #expect(hit.subject?.runs == ["Road ", "flooded", " at the ", "ford", ""], "the matched words are marked, the reference is not")
+
+            let ranked = try await find(app, ["q": "ford"], as: officer)
+            #expect(Set(ranked.hits.prefix(2).map(\.row.reference)) == [flooded.reference, detail.reference])
+            #expect(references(try await find(app, ["q": "\"sign missing\""], as: officer)) == [detail.reference])
+            #expect(try await find(app, ["q": "\"missing sign\""], as: officer).total == 0, "a phrase keeps its order")
+            #expect(references(try await find(app, ["q": flooded.reference.lowercased()], as: officer)) == [flooded.reference])
+
+            let page = try await TestBrowser(app).signedIn("admin@demo.test").get("/search?q=flooding+ford")
+            #expect(page.body.contains("Road <mark>flooded</mark> at the <mark>ford</mark>"))
+            let hostile = try await TestBrowser(app).signedIn("admin@demo.test").get("/search?q=%22%29+OR+*+%7Bofficer_text%7D+%3A+%27")
+            #expect(hostile.status == .ok, "nothing typed breaks the query")
+        }
+    }
+
+    @Test func theAccessPolicyAppliesToEveryResultCountAndExport() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            let member = try await fixtures.user("member@demo.test")
+            // The demo's own enquiries, and one of another Member, one in another area, and a draft.
+            let own = try await fixtures.submitted(subject: "Verge parking damage")
+            let otherMember = try await fixtures.user("bethan.rees@demo.test")
+            let theirs = try await EnquiryWorkflow.create(
+                .init(valid: try await fixtures.valid(subject: "Verge parking on the green"), memberID: otherMember.requireID(), channel: .phone,
+                      submit: true, submissionKey: nil), by: try await fixtures.actor("coordinator@demo.test"), on: app.db)
+            let elsewhere = try await EnquiryWorkflow.create(
+                .init(valid: try await fixtures.valid(subject: "Verge parking near the library", area: "Libraries & Learning"),
+                      memberID: member.requireID(), channel: .portal, submit: true, submissionKey: nil),
+                by: try await fixtures.actor("member@demo.test"), on: app.db)
+            let draft = try await fixtures.submitted(subject: "Verge parking draft", submit: false)
+
+            let mine = try await find(app, ["q": "verge parking"], as: try await viewer(fixtures, "member@demo.test", .mine))
+            #expect(references(mine) == [own.reference, elsewhere.reference, draft.reference], "a Member's own, their draft included")
+            #expect(mine.total == 3)
+            let highways = try await find(app, ["q": "verge parking"], as: try await viewer(fixtures, "coordinator@demo.test", .officer))
+            #expect(references(highways) == [own.reference, theirs.reference], "a co-ordinator's areas, no drafts")
+            let admin = try await find(app, ["q": "verge parking"], as: try await viewer(fixtures, "admin@demo.test", .officer))
+            #expect(references(admin) == [own.reference, theirs.reference, elsewhere.reference])
+            let responder = try await find(app, ["q": "verge parking"], as: try await viewer(fixtures, "responder@demo.test", .asked))
+            #expect(responder.total == 0, "a responder sees only what they were asked about")
+            _ = try await fixtures.ask(try await fixtures.take(own))
+            #expect(references(try await find(app, ["q": "verge"], as: try await viewer(fixtures, "responder@demo.test", .asked))) == [own.reference])
+
+            // The page and the export hold to the same policy, whatever the address asks for.
+            let browser = try await TestBrowser(app).signedIn("member@demo.test")
+            let page = try await browser.get("/search?q=verge+parking&scope=officer")
+            #expect(page.mainText.contains("3 enquiries found") && !page.body.contains(theirs.reference))
+            let csv = try await browser.get("/search/export.csv?q=verge+parking&scope=officer")
+            #expect(csv.headers.first(name: .contentType) == "text/csv; charset=utf-8")
+            let lines = csv.body.split(separator: "\r\n")
+            #expect(lines.count == 4, "a header and three rows")
+            #expect(!csv.body.contains(theirs.reference) && !csv.body.contains("Pat Jones"), "no one else's enquiry, no resident details")
+        }
+    }
+
+    @Test func filtersNarrowAndBadInputIsExplained() async throws {
+        try await withApp { app in
+            try await DemoEnquiries.load(on: app.db)
+            let fixtures = Fixtures(app: app)
+            let admin = try await viewer(fixtures, "admin@demo.test", .officer)
+            let all = try await find(app, [:], as: admin).total
+            #expect(all > 250, "the demo's enquiries")
+            let highways = try await fixtures.area("Highways")
+            let inHighways = try await find(app, ["area": highways.uuidString], as: admin).total
+            #expect(inHighways > 0 && inHighways < all)
+            let closed = try await find(app, ["area": highways.uuidString, "status": "closed"], as: admin)
+            #expect(closed.total > 0 && closed.total < inHighways)
+            #expect(closed.hits.allSatisfy { $0.row.status == .closed && $0.row.serviceArea == "Highways" })
+            let overdue = try await find(app, ["deadline": "overdue"], as: admin)
+            #expect(overdue.total > 0 && overdue.hits.allSatisfy { $0.row.deadline?.standing.isOverdue == true })
+
+            let clock = try await ServiceLevelSettings.load(on: app.db).clock
+            let today = clock.localDate(of: Date())
+            let monthAgo = CivilDate(dayNumber: today.dayNumber - 30)
+            let recent = try await find(app, ["raised-from": monthAgo.iso], as: admin)
+            #expect(recent.total > 0 && recent.total < all)
+            #expect(recent.hits.allSatisfy { clock.localDate(of: $0.raisedAt) >= monthAgo })
+            let phone = try await find(app, ["channel": "phone"], as: admin)
+            #expect(phone.total > 0 && phone.total < all)
+
+            // Pages of 25, in a shareable address.
+            let browser = try await TestBrowser(app).signedIn("admin@demo.test")
+            let second = try await browser.get("/search?area=\(highways.uuidString)&page=2")
+            #expect(second.mainText.contains("Showing 26 to 50"))
+            let bad = try await browser.get("/search?raised-from=31%2F02%2F2026&status=lost")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.contains("class=\"error-summary\""))
+            #expect(bad.mainText.contains("Enter the raised from date as a real date") && bad.mainText.contains("Choose a status from the list"))
+        }
+    }
+
+    @Test func savedSearchesBelongToTheirOwner() async throws {
+        try await withApp { app in
+            let browser = try await TestBrowser(app).signedIn("coordinator@demo.test")
+            _ = try await browser.get("/search?q=gully&sort=newest")
+            let saved = try await browser.post("/search/saved", [("name", "Gullies"), ("query", "q=gully&sort=newest")])
+            #expect(saved.status == .seeOther && saved.location == "/search?q=gully&sort=newest")
+            let page = try await browser.get("/search")
+            #expect(page.body.contains("<a href=\"/search?q=gully&amp;sort=newest\">Gullies</a>"))
+            let id = try #require(try await SavedSearches.list(for: try await Fixtures(app: app).user("coordinator@demo.test").requireID(), on: app.db).first?.id)
+
+            let other = try await TestBrowser(app).signedIn("member@demo.test")
+            _ = try await other.get("/search")
+            #expect(!other.lastPage.contains("Gullies"))
+            _ = try await other.post("/search/saved/\(id.uuidString)/remove", [])
+            #expect(try await SavedSearches.list(for: try await Fixtures(app: app).user("coordinator@demo.test").requireID(), on: app.db).count == 1,
+                    "someone else cannot remove it")
+            _ = try await browser.get("/search")
+            _ = try await browser.post("/search/saved/\(id.uuidString)/remove", [])
+            #expect(try await browser.get("/search").body.contains("Gullies") == false)
+            _ = try await browser.get("/search")
+            let blank = try await browser.post("/search/saved", [("name", " "), ("query", "q=gully")])
+            #expect(blank.status == .seeOther)
+            #expect(try await SavedSearches.list(for: try await Fixtures(app: app).user("coordinator@demo.test").requireID(), on: app.db).isEmpty)
+        }
+    }
+
+    @Test func theExportHoldsEveryRowOfTheSearchSafely() async throws {
+        try await withApp { app in
+            try await DemoEnquiries.load(on: app.db)
+            let fixtures = Fixtures(app: app)
+            _ = try await fixtures.submitted(subject: "=HYPERLINK(\"http://bad.example\",\"click\"), with \"quotes\"")
+            let browser = try await TestBrowser(app).signedIn("admin@demo.test")
+            let csv = try await browser.get("/search/export.csv")
+            #expect(csv.headers.first(name: .contentDisposition)?.contains("attachment; filename=\"enquiries-") == true)
+            let lines = csv.body.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            let total = try await find(app, [:], as: try await viewer(fixtures, "admin@demo.test", .officer)).total
+            #expect(lines.count == total + 1, "every row of the search, across batches")
+            #expect(lines[0].hasPrefix("\u{FEFF}Reference,Raised,Status"))
+            #expect(csv.body.contains(",\"'=HYPERLINK(\"\"http://bad.example\"\",\"\"click\"\"), with \"\"quotes\"\"\","),
+                    "a formula is defused and quotes are doubled")
+            #expect(Set(lines.dropFirst().map { $0.prefix(13) }).count == total, "each enquiry once")
+
+            // Batch by batch, each row exactly once, newest first.
+            var seen: [SearchExport.Row] = []
+            try await SearchExport.forEachBatch(SearchCriteria(), viewer: try await viewer(fixtures, "admin@demo.test", .officer),
+                                                clock: try await ServiceLevelSettings.load(on: app.db).clock, on: app.db, batch: 7) { rows in
+                #expect(rows.count <= 7)
+                seen += rows
+            }
+            #expect(seen.count == total && Set(seen.map(\.id)).count == total)
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.created_at >= $1.created_at })
+        }
+    }
+}
