@@ -64,6 +64,9 @@ enum Layout {
                                 navItem("Questions", href: "/questions", current: section == .questions)
                             }
                             navItem("Search", href: "/search", current: section == .search)
+                            if user.roles.contains(.coordinator) || user.roles.contains(.administrator) {
+                                navItem("Reports", href: "/reports", current: section == .reports)
+                            }
                             navItem(user.unreadNotifications > 0 ? "Notifications (\(user.unreadNotifications))" : "Notifications",
                                     href: "/notifications", current: section == .notifications)
                             if user.roles.contains(.administrator) {

@@ -175,6 +175,15 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 mark { background: #fff7bf; color: #0b0c0c; font-weight: 700; padding: 0 1px; }
 .saved-searches li { margin-bottom: 10px; }
 .save-search { margin-top: 30px; border-top: 1px solid #b1b4b6; padding-top: 20px; }
+.chart-frame { max-width: 760px; margin: 20px 0 30px; }
+.chart { width: 100%; height: auto; font-family: inherit; }
+.chart-axis { font-size: 12px; fill: #0b0c0c; }
+.chart-value { font-size: 11px; fill: #0b0c0c; }
+.chart-label { font-size: 13px; font-weight: 700; fill: #942514; }
+.report-table .numeric { text-align: right; font-variant-numeric: tabular-nums; }
+.table-caption { text-align: left; font-weight: 700; font-size: 1.1875rem; padding: 10px 0; }
+.report-list li { margin-bottom: 10px; }
+.report-fact { font-size: 1.1875rem; }
 """#
 
     /// Progressive enhancement only: every page works without it. Moves focus to a form's error

@@ -1,0 +1,160 @@
+import Fluent
+import Foundation
+import NIOCore
+import PortalCore
+import Vapor
+
+/// The reports pages for co-ordinators and administrators: a chart, its tables and their CSV,
+/// for a period (the current reporting year from 31 July unless another is chosen), a service
+/// area, a district and a Member.
+enum ReportRoutes {
+    struct Filters: Sendable {
+        /// As the address gives them, with the period filled in when none was chosen.
+        let fields: [String: String]
+        let criteria: SearchCriteria
+        let errors: FormErrors
+        var query: String { SearchRoutes.queryString(fields.filter { $0.key != "period" }) + (fields["period"] == "all" ? "&period=all" : "") }
+    }
+
+    static func filters(_ request: Request, clock: WorkingDayClock) -> Filters {
+        let all = (try? request.query.decode([String: String].self)) ?? [:]
+        var fields = all.filter { (Reports.fieldNames + ["period"]).contains($0.key) && !$0.value.trimmingWhitespace().isEmpty }
+        if fields["raised-from"] == nil, fields["raised-to"] == nil, fields["period"] != "all" {
+            let year = Reports.reportingYear(containing: clock.localDate(of: Date()))
+            fields["raised-from"] = year.from.iso
+            fields["raised-to"] = year.to.iso
+        }
+        let (criteria, errors) = SearchCriteria.parse(fields.filter { $0.key != "period" })
+        return Filters(fields: fields, criteria: criteria, errors: errors)
+    }
+
+    static func context(_ request: Request, _ filters: Filters) async throws -> Reports.Context {
+        let actor = try await request.enquiryActor()
+        let settings = try await request.serviceLevels()
+        let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: actor.coordinatedAreas,
+                                          isAdministrator: actor.user.roles.contains(.administrator))
+        return Reports.Context(criteria: filters.criteria, viewer: viewer, clock: settings.clock, levels: settings.policies,
+                               data: try await request.referenceData(), people: try await request.people(), db: request.db)
+    }
+
+    @Sendable static func index(_ request: Request) async throws -> Response {
+        let clock = try await request.serviceLevels().clock
+        let filters = filters(request, clock: clock)
+        let people = try await request.people()
+        let data = try await request.referenceData()
+        return request.render(Page(title: "Reports", section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
+                                   hasErrors: !filters.errors.isEmpty) {
+            errorSummary(filters.errors)
+            h1 { "Reports" }
+            filterForm(filters, action: "/reports", clock: clock, data: data, members: people.members)
+            ul(.class("report-list")) {
+                for kind in ReportKind.allCases {
+                    li { link("/reports/\(kind.rawValue)?\(filters.query)") { kind.title } }
+                }
+            }
+        })
+    }
+
+    static func kind(_ request: Request) throws -> ReportKind {
+        guard let kind = request.parameters.get("kind").flatMap(ReportKind.init(rawValue:)) else { throw Abort(.notFound) }
+        return kind
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        let kind = try kind(request)
+        let clock = try await request.serviceLevels().clock
+        let filters = filters(request, clock: clock)
+        let context = try await context(request, filters)
+        let report = try await Reports.build(kind, context)
+        return request.render(Page(title: kind.title, section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
+                                   hasErrors: !filters.errors.isEmpty) {
+            errorSummary(filters.errors)
+            para { link("/reports?\(filters.query)") { "All reports" } }
+            h1 { kind.title }
+            filterForm(filters, action: "/reports/\(kind.rawValue)", clock: clock, data: context.data, members: context.people.members)
+            para(.class("report-period")) { periodText(filters.criteria) }
+            for fact in report.facts { para(.class("report-fact")) { fact } }
+            if let chart = report.chart { div(.class("chart-frame")) { chart.svg(id: "chart") } }
+            for (index, table) in report.tables.enumerated() { reportTable(table, id: "table-\(index)") }
+            para { link("/reports/\(kind.rawValue)/export.csv?\(filters.query)") { "Download the tables as a spreadsheet (CSV)" } }
+        })
+    }
+
+    @Sendable static func csv(_ request: Request) async throws -> Response {
+        let kind = try kind(request)
+        let clock = try await request.serviceLevels().clock
+        let filters = filters(request, clock: clock)
+        guard filters.errors.isEmpty else { return request.seeOther("/reports/\(kind.rawValue)?\(filters.query)") }
+        let report = try await Reports.build(kind, try await context(request, filters))
+        var text = "\u{FEFF}" + SearchExport.line([kind.title, periodText(filters.criteria)])
+        for table in report.tables {
+            text += "\r\n" + SearchExport.line([table.caption]) + SearchExport.line(table.columns)
+            for row in table.rows { text += SearchExport.line(row) }
+        }
+        let headers: HTTPHeaders = ["Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+                                    "Content-Disposition": "attachment; filename=\"\(kind.rawValue)-\(clock.localDate(of: Date()).iso).csv\""]
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+
+    static func periodText(_ criteria: SearchCriteria) -> String {
+        switch (criteria.raised.from, criteria.raised.to) {
+        case let (from?, to?): "Enquiries raised from \(from.longText) to \(to.longText)."
+        case let (from?, nil): "Enquiries raised from \(from.longText)."
+        case let (nil, to?): "Enquiries raised up to \(to.longText)."
+        default: "Enquiries raised at any time."
+        }
+    }
+
+    static func reportTable(_ table: ReportTable, id: String) -> HTMLNode {
+        div(.class("table-scroll")) {
+            HTMLNode.element("table", [.class("table report-table"), .id(id)], [
+                caption(.class("table-caption")) { table.caption },
+                thead { tr { for column in table.columns { th(.scopeCol) { column } } } },
+                tbody {
+                    for row in table.rows {
+                        tr {
+                            for (index, cell) in row.enumerated() {
+                                if index == 0 { th(.scopeRow) { cell } } else { td(.class("numeric")) { cell } }
+                            }
+                        }
+                    }
+                },
+            ])
+        }
+    }
+
+    static func filterForm(_ filters: Filters, action: String, clock: WorkingDayClock, data: ReferenceData, members: [PeopleDirectory.Person]) -> HTMLNode {
+        let errors = filters.errors
+        let fields = filters.fields
+        let current = Reports.reportingYear(containing: clock.localDate(of: Date()))
+        let previous = Reports.reportingYear(containing: CivilDate(dayNumber: current.from.dayNumber - 1))
+        let others = fields.filter { ["area", "district", "member"].contains($0.key) }
+        func preset(_ from: CivilDate, _ to: CivilDate) -> String {
+            var preset = others
+            preset["raised-from"] = from.iso
+            preset["raised-to"] = to.iso
+            return "\(action)?\(SearchRoutes.queryString(preset))"
+        }
+        return details(.class("details report-filters"), .attr("open", "")) {
+            summary { "Period and filters" }
+            para {
+                "Reporting year: "
+                link(preset(current.from, current.to)) { "31 July \(current.from.year) to 30 July \(current.to.year)" }
+                " · "
+                link(preset(previous.from, previous.to)) { "31 July \(previous.from.year) to 30 July \(previous.to.year)" }
+                " · "
+                link("\(action)?\(SearchRoutes.queryString(others))&period=all") { "All time" }
+            }
+            htmlForm(.method("get"), .action(action)) {
+                SearchPage.dateRange("raised", legend: "Raised between", fields: fields, errors: errors)
+                selectField("area", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: fields["area"], errors: errors, placeholder: "Every service area")
+                selectField("district", label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: fields["district"], errors: errors, placeholder: "Every district")
+                selectField("member", label: "Member", choices: members.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: fields["member"], errors: errors, placeholder: "Every Member")
+                submitButton("Show")
+            }
+        }
+    }
+}
