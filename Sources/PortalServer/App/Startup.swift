@@ -13,6 +13,13 @@ public enum Startup {
             _ = try await app.db.sql.raw("SELECT 1 AS ok").first()
             if app.db.sql.dialect.name == "sqlite" {
                 _ = try await app.db.sql.raw("PRAGMA journal_mode = WAL").all()
+                // Each event loop has one connection; give each a larger page cache and read the
+                // file through memory mapping, which large searches and reports need.
+                for loop in app.eventLoopGroup.makeIterator() {
+                    guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) else { continue }
+                    _ = try await db.sql.raw("PRAGMA cache_size = -65536").all()
+                    _ = try await db.sql.raw("PRAGMA mmap_size = 2147418112").all()
+                }
             }
         } catch {
             throw ConfigurationError("Cannot reach the database (\(app.portal.databaseDescription)): \(describe(error))")

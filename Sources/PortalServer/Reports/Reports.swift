@@ -152,6 +152,11 @@ enum Reports {
             starts.append(month)
             month = month.month == 12 ? CivilDate(year: month.year + 1, month: 1, day: 1)! : CivilDate(year: month.year, month: month.month + 1, day: 1)!
         }
+        if context.db.sql.dialect.name == "postgresql" {
+            // The month in the council's time zone, from the timestamp itself.
+            return (starts, SQLQueryString("to_char(\(context.column("created_at")) AT TIME ZONE \(bind: context.clock.timeZone.identifier), 'YYYY-MM-01')"))
+        }
+        // SQLite has no time zones: a CASE on the instants each local month starts.
         var sql = SQLQueryString("CASE")
         for (index, start) in starts.enumerated().dropLast() {
             let next = starts[index + 1]
@@ -345,6 +350,8 @@ enum Reports {
             .column(SQLColumn("body", table: EnquiryEntry.schema), as: "reason")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
             .where(entries, .equal, SQLBind(EnquiryEntry.Kind.reopened.rawValue))
+            // Always true of a reopened one; lets the database start from the few reopened enquiries.
+            .where(context.column("reopen_count"), .greaterThan, SQLBind(0))
             .groupBy(SQLIdentifier("who")).groupBy(SQLColumn("body", table: EnquiryEntry.schema)).all() {
             let total = try count(row, "total")
             if try row.decode(column: "who", as: String.self) == "member" { members += total } else { officers += total }

@@ -135,9 +135,8 @@ enum EnquirySearch {
         if criteria.text.isEmpty {
             select = select.from(Enquiry.schema)
         } else if isPostgres(db) {
-            select = select.from("enquiry_search")
-                .join(Enquiry.schema, on: column("id"), .equal, SQLColumn("enquiry_id", table: "enquiry_search"))
-                .where(SQLQueryString("enquiry_search.document @@ to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope)))"))
+            select = select.from(Enquiry.schema)
+                .where(SQLQueryString("enquiries.search_document @@ to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope)))"))
         } else {
             select = select.from("enquiry_fts")
                 .join("search_rows", on: SQLColumn("row", table: "search_rows"), .equal, SQLColumn("rowid", table: "enquiry_fts"))
@@ -148,33 +147,70 @@ enum EnquirySearch {
         return select
     }
 
+    /// Weights limit the words to the parts the person may read; reading every part, none are
+    /// needed, and PostgreSQL then need not re-read each matching document to check them.
     static func tsquery(_ text: SearchText, _ scope: SearchScope) -> String {
-        text.tsquery(weights: String(scope.parts.map(\.weight)))
+        text.tsquery(weights: scope.parts.count == SearchPart.allCases.count ? "" : String(scope.parts.map(\.weight)))
+    }
+
+    /// Relevance is ranked among this many of the newest matches: ranking every match of a common
+    /// word (a quarter of a million on a large council) costs seconds on either database, while
+    /// the newest few thousand rank in milliseconds. Fewer matches than this rank exactly.
+    static let rankingWindow = 2000
+
+    /// In creation order: on SQLite the index's own row numbers (given as enquiries are created,
+    /// so the full-text index can walk them newest first without sorting); on PostgreSQL, or
+    /// without text, when each was raised.
+    private static func recency(_ criteria: SearchCriteria, on db: any Database, _ direction: SQLDirection) -> [any SQLExpression] {
+        if !criteria.text.isEmpty, !isPostgres(db) { return [SQLOrderBy(expression: SQLColumn("rowid", table: "enquiry_fts"), direction: direction)] }
+        return [SQLOrderBy(expression: column("created_at"), direction: direction), SQLOrderBy(expression: column("id"), direction: direction)]
+    }
+
+    /// The page of enquiries, in the order asked for. `dense` says the words match many
+    /// enquiries: then PostgreSQL is told to walk the enquiries newest first and test each, which
+    /// finds the newest matches in milliseconds, rather than gather every match from the word
+    /// index and sort them, which its estimate of how common the words are (it takes words to be
+    /// independent, and in enquiries they travel together) often leads it to choose.
+    static func page(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, on db: any Database,
+                     dense: Bool = false) async throws -> [EnquiryList.ListColumns] {
+        guard dense, !criteria.text.isEmpty, isPostgres(db) else { return try await pageQuery(criteria, viewer: viewer, clock: clock, on: db) }
+        return try await db.transaction { db in
+            try await db.sql.raw("SET LOCAL enable_bitmapscan = off").run()
+            return try await pageQuery(criteria, viewer: viewer, clock: clock, on: db)
+        }
+    }
+
+    private static func pageQuery(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, on db: any Database) async throws -> [EnquiryList.ListColumns] {
+        var select = matching(criteria, viewer: viewer, clock: clock, on: db)
+        for name in EnquiryList.ListColumns.names { select = select.column(column(name)) }
+        let offset = (criteria.page - 1) * pageSize
+        guard criteria.sort == .relevance, !criteria.text.isEmpty else {
+            for order in recency(criteria, on: db, criteria.sort == .oldest ? .ascending : .descending) { select = select.orderBy(order) }
+            return try await select.limit(pageSize).offset(offset).all(decoding: EnquiryList.ListColumns.self)
+        }
+        // The newest matches that pass every filter, scored as they are read, then ranked.
+        let score: any SQLExpression = isPostgres(db)
+            ? SQLQueryString("ts_rank(enquiries.search_document, to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope))))")
+            : SQLRaw("bm25(enquiry_fts, 8.0, 4.0, 2.0, 1.0)")
+        select = select.column(score, as: "score")
+        for order in recency(criteria, on: db, .descending) { select = select.orderBy(order) }
+        let candidates = select.limit(rankingWindow)
+        var ranked = db.sql.select().columns(EnquiryList.ListColumns.names.map { SQLColumn($0, table: "candidates") })
+            .from(SQLAlias(SQLGroupExpression(candidates.select), as: SQLIdentifier("candidates")))
+            .orderBy(SQLOrderBy(expression: SQLColumn("score", table: "candidates"), direction: isPostgres(db) ? SQLDirection.descending : SQLDirection.ascending))
+            .orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "candidates"), direction: SQLDirection.descending))
+        ranked = ranked.orderBy(SQLColumn("id", table: "candidates"))
+        return try await ranked.limit(pageSize).offset(offset).all(decoding: EnquiryList.ListColumns.self)
     }
 
     /// One page of results with the matched words marked, and the count.
     static func search(_ criteria: SearchCriteria, viewer: Viewer, data: ReferenceData, clock: WorkingDayClock, on db: any Database,
                        people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> Results {
-        var select = matching(criteria, viewer: viewer, clock: clock, on: db)
-        for name in EnquiryList.ListColumns.names { select = select.column(column(name)) }
-        switch criteria.sort {
-        case .relevance where !criteria.text.isEmpty:
-            if isPostgres(db) {
-                select = select.orderBy(SQLOrderBy(expression: SQLQueryString("ts_rank(enquiry_search.document, to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope))))"), direction: SQLDirection.descending))
-            } else {
-                select = select.orderBy(SQLRaw("bm25(enquiry_fts, 8.0, 4.0, 2.0, 1.0)"))
-            }
-            select = select.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.descending))
-        case .oldest: select = select.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.ascending))
-        default: select = select.orderBy(SQLOrderBy(expression: column("created_at"), direction: SQLDirection.descending))
-        }
-        select = select.orderBy(column("id"))
-        let found = try await select.limit(pageSize).offset((criteria.page - 1) * pageSize).all(decoding: EnquiryList.ListColumns.self)
-
         let counted = matching(criteria, viewer: viewer, clock: clock, on: db).column(SQLLiteral.numeric("1"), as: "one").limit(countLimit + 1)
         let total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
             .from(SQLAlias(SQLGroupExpression(counted.select), as: SQLIdentifier("found")))
             .first()?.decode(column: "total", as: Int.self) ?? 0
+        let found = try await page(criteria, viewer: viewer, clock: clock, on: db, dense: total > 2 * rankingWindow)
 
         let marks = criteria.text.isEmpty ? [:] : try await highlights(found.map(\.id), text: criteria.text, scope: viewer.scope, on: db)
         let directory = try await people(Set(found.map(\.member_id)))

@@ -93,13 +93,10 @@ enum SearchExport {
                 select = select.column(EnquirySearch.column(column))
             }
             if let after {
-                // The last row's time is read in SQL, not sent back from Swift: a timestamp that
-                // went through a Double could come back a hair later and repeat that row.
-                let created = SQLQueryString("(SELECT created_at FROM enquiries WHERE id = \(bind: after))")
-                select = select.where(SQLGroupExpression(SQLBinaryExpression(
-                    SQLBinaryExpression(EnquirySearch.column("created_at"), .lessThan, created), .or,
-                    SQLBinaryExpression(SQLBinaryExpression(EnquirySearch.column("created_at"), .equal, created), .and,
-                                        SQLBinaryExpression(EnquirySearch.column("id"), .lessThan, SQLBind(after))))))
+                // After the last row, as a row comparison the (created_at, id) index answers; its
+                // time is read in SQL, not sent back from Swift, where a Double could round it.
+                select = select.where(SQLQueryString(
+                    "(\(EnquirySearch.column("created_at")), \(EnquirySearch.column("id"))) < ((SELECT created_at FROM enquiries WHERE id = \(bind: after)), \(bind: after))"))
             }
             let rows = try await select
                 .orderBy(SQLOrderBy(expression: EnquirySearch.column("created_at"), direction: SQLDirection.descending))

@@ -108,6 +108,13 @@ enum SearchIndex {
                     .set(excludedValueOf: "conversation_text").set(excludedValueOf: "officer_text")
             }
             .run()
+        try await db.sql.raw("""
+            UPDATE enquiries SET search_document =
+                setweight(to_tsvector('english', s.subject_text), 'A') || setweight(to_tsvector('english', s.core_text), 'B') ||
+                setweight(to_tsvector('english', s.conversation_text), 'C') || setweight(to_tsvector('english', s.officer_text), 'D')
+            FROM enquiry_search s
+            WHERE s.enquiry_id = enquiries.id AND enquiries.id IN (\(binds: documents.map(\.enquiryID)))
+            """).run()
     }
 
     private static func writeSQLite(_ documents: [Document], on db: any Database) async throws {

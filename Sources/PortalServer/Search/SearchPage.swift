@@ -183,7 +183,13 @@ enum SearchPage {
                         }
                     }
                 }
-                pagination(total: results.total, page: page, pageSize: EnquirySearch.pageSize) {
+                let ranked = model.criteria.sort == .relevance && !model.criteria.text.isEmpty
+                if ranked, results.total > EnquirySearch.rankingWindow {
+                    para(.class("secondary-text")) {
+                        "Ranked by best match among the \(EnquirySearch.rankingWindow.formatted()) newest matching enquiries. Order them by date to go through every one."
+                    }
+                }
+                pagination(total: ranked ? min(results.total, EnquirySearch.rankingWindow) : results.total, page: page, pageSize: EnquirySearch.pageSize) {
                     "/search?\(SearchRoutes.queryString(model.fields, page: $0))"
                 }
             }
