@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Foundation
 import PortalCore
 @testable import PortalServer
@@ -143,5 +144,40 @@ import Vapor
         #expect(late.from == CivilDate(year: 2026, month: 7, day: 31) && late.to == CivilDate(year: 2027, month: 7, day: 30))
         #expect(Reports.bins(for: 28).map(\.label).prefix(4) == ["0–7", "8–14", "15–21", "22–28"], "the SLA ends a band")
         #expect(Reports.bins(for: 10).count == 18)
+    }
+}
+
+@Suite struct VolumeSeedTests {
+    @Test func seedVolumeAddsRealisticCaseworkThatSearchAndReportsSee() async throws {
+        try await withApp { app in
+            let before = try await Enquiry.query(on: app.db).count()
+            let progress = NIOLockedValueBox<[Int]>([])
+            try await VolumeSeed.run(count: 600, years: 2, seed: 7, on: app.db) { done in progress.withLockedValue { $0.append(done) } }
+            #expect(progress.withLockedValue { $0 } == [600], "progress after each batch")
+            let enquiries = try await Enquiry.query(on: app.db).all()
+            #expect(enquiries.count == before + 600)
+            #expect(Set(enquiries.map(\.reference)).count == enquiries.count, "references are unique")
+            let closed = enquiries.filter { $0.status == .closed }.count
+            #expect(closed > 300, "most old enquiries are closed: \(closed)")
+            #expect(enquiries.contains { $0.reopenCount > 0 })
+            #expect(enquiries.allSatisfy { $0.receivedOn != nil && $0.firstResponseDue != nil && $0.completionDue != nil })
+            #expect(enquiries.filter { $0.status.isOpen }.allSatisfy { $0.nextDue != nil })
+            #expect(enquiries.filter { $0.status == .closed }.allSatisfy { $0.completionDays != nil && $0.firstResponseDays != nil })
+            #expect(try await EnquiryEntry.query(on: app.db).count() > 600)
+            #expect(try await ResponderQuestion.query(on: app.db).count() > 10)
+
+            let actor = try await Fixtures(app: app).actor("admin@demo.test")
+            let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: [], isAdministrator: true)
+            let clock = try await ServiceLevelSettings.load(on: app.db).clock
+            let data = try await ReferenceData.load(on: app.db)
+            let all = try await EnquirySearch.search(SearchCriteria(), viewer: viewer, data: data, clock: clock, on: app.db) { _ in
+                try await PeopleDirectory.load(on: app.db)
+            }
+            #expect(all.total == 600)
+            let words = try await EnquirySearch.search(SearchCriteria.parse(["q": "contractor"]).criteria, viewer: viewer, data: data, clock: clock, on: app.db) { _ in
+                try await PeopleDirectory.load(on: app.db)
+            }
+            #expect(words.total > 0 && words.total < 600, "the seeded conversation is indexed: \(words.total)")
+        }
     }
 }

@@ -153,8 +153,8 @@ enum Reports {
             month = month.month == 12 ? CivilDate(year: month.year + 1, month: 1, day: 1)! : CivilDate(year: month.year, month: month.month + 1, day: 1)!
         }
         if context.db.sql.dialect.name == "postgresql" {
-            // The month in the council's time zone, from the timestamp itself.
-            return (starts, SQLQueryString("to_char(\(context.column("created_at")) AT TIME ZONE \(bind: context.clock.timeZone.identifier), 'YYYY-MM-01')"))
+            // The month in the council's time zone, from the timestamp itself (read by `monthKey`).
+            return (starts, SQLQueryString("date_trunc('month', \(context.column("created_at")) AT TIME ZONE \(bind: context.clock.timeZone.identifier))"))
         }
         // SQLite has no time zones: a CASE on the instants each local month starts.
         var sql = SQLQueryString("CASE")
@@ -173,6 +173,14 @@ enum Reports {
         return (starts, sql)
     }
 
+    /// A month column as `YYYY-MM-01`: text from SQLite's CASE, the month's first moment as a
+    /// local timestamp from PostgreSQL.
+    static func monthKey(_ row: any SQLRow) throws -> String {
+        if let text = try? row.decode(column: "month", as: String.self) { return text }
+        let start = try row.decode(column: "month", as: Date.self)
+        return CivilDate(dayNumber: Int((start.timeIntervalSince1970 / 86_400).rounded(.down))).iso
+    }
+
     static func monthName(_ date: CivilDate) -> String {
         ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.month - 1] + " " + String(date.year)
     }
@@ -186,7 +194,7 @@ enum Reports {
             .column(SQLQueryString("SUM(CASE WHEN \(context.column("channel")) = \(bind: EnquiryChannel.portal.rawValue) THEN 1 ELSE 0 END)"), as: "members")
             .column(SQLQueryString("SUM(CASE WHEN \(context.column("channel")) <> \(bind: EnquiryChannel.portal.rawValue) THEN 1 ELSE 0 END)"), as: "officers")
             .groupBy(SQLIdentifier("month")).all() {
-            let month = try row.decode(column: "month", as: String.self)
+            let month = try monthKey(row)
             members[month] = try count(row, "members")
             officers[month] = try count(row, "officers")
         }
@@ -218,7 +226,7 @@ enum Reports {
             .column(SQLFunction("COUNT", args: context.column(column)), as: "counted")
             .where(context.column(column), .isNot, SQLLiteral.null)
             .groupBy(SQLIdentifier("month")).all() {
-            sums[try row.decode(column: "month", as: String.self)] = (try count(row, "days"), try count(row, "counted"))
+            sums[try monthKey(row)] = (try count(row, "days"), try count(row, "counted"))
         }
         func average(_ value: (total: Int, count: Int)?) -> Double? {
             guard let value, value.count > 0 else { return nil }
