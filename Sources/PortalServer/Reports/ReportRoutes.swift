@@ -71,7 +71,8 @@ enum ReportRoutes {
             errorSummary(filters.errors)
             para { link("/reports?\(filters.query)") { "All reports" } }
             h1 { kind.title }
-            filterForm(filters, action: "/reports/\(kind.rawValue)", clock: clock, data: context.data, members: context.people.members)
+            filterForm(filters, action: "/reports/\(kind.rawValue)", clock: clock, data: context.data, members: context.people.members,
+                       open: !filters.errors.isEmpty)
             para(.class("report-period")) { periodText(filters.criteria) }
             for fact in report.facts { para(.class("report-fact")) { fact } }
             if let chart = report.chart { div(.class("chart-frame")) { chart.svg(id: "chart") } }
@@ -123,7 +124,9 @@ enum ReportRoutes {
         }
     }
 
-    static func filterForm(_ filters: Filters, action: String, clock: WorkingDayClock, data: ReferenceData, members: [PeopleDirectory.Person]) -> HTMLNode {
+    /// Open on the list of reports; folded on a report, whose period is written under it.
+    static func filterForm(_ filters: Filters, action: String, clock: WorkingDayClock, data: ReferenceData, members: [PeopleDirectory.Person],
+                           open: Bool = true) -> HTMLNode {
         let errors = filters.errors
         let fields = filters.fields
         let current = Reports.reportingYear(containing: clock.localDate(of: Date()))
@@ -135,7 +138,7 @@ enum ReportRoutes {
             preset["raised-to"] = to.iso
             return "\(action)?\(SearchRoutes.queryString(preset))"
         }
-        return details(.class("details report-filters"), .attr("open", "")) {
+        return element("details", [.class("details report-filters")] + (open ? [.attr("open", "")] : [])) {
             summary { "Period and filters" }
             para {
                 "Reporting year: "
