@@ -152,7 +152,7 @@ enum Reports {
             starts.append(month)
             month = month.month == 12 ? CivilDate(year: month.year + 1, month: 1, day: 1)! : CivilDate(year: month.year, month: month.month + 1, day: 1)!
         }
-        if context.db.sql.dialect.name == "postgresql" {
+        if EnquirySearch.isPostgres(context.db) {
             // The month in the council's time zone, from the timestamp itself (read by `monthKey`).
             return (starts, SQLQueryString("date_trunc('month', \(context.column("created_at")) AT TIME ZONE \(bind: context.clock.timeZone.identifier))"))
         }

@@ -88,7 +88,7 @@ enum SearchIndex {
         guard !documents.isEmpty else { return }
         // Each statement stays well under both databases' limit on bound values.
         for chunk in stride(from: 0, to: documents.count, by: 500).map({ Array(documents[$0..<min($0 + 500, documents.count)]) }) {
-            if db.sql.dialect.name == "postgresql" {
+            if EnquirySearch.isPostgres(db) {
                 try await writePostgres(chunk, on: db)
             } else {
                 try await writeSQLite(chunk, on: db)
