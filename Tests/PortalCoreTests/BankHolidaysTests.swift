@@ -113,6 +113,10 @@ private func computed(_ nation: Nation, _ year: Int) -> [String] {
         #expect(CivilDate(iso: "2023-13-01") == nil)
         #expect(CivilDate(iso: "2023-1-01") == nil)
         #expect(CivilDate(iso: "../../etc") == nil)
+        for bad in ["", "2023-01-011", "2023-01-0a", "2023/01/01", "2023-01-01 ", "+023-01-01", "２０２３-01-01"] {
+            #expect(CivilDate(iso: bad) == nil, "\(bad)")
+        }
+        #expect(CivilDate(iso: "2026-11-24"[...])?.iso == "2026-11-24")
         for day in stride(from: -800_000, through: 800_000, by: 997) {
             let date = CivilDate(dayNumber: day)
             #expect(CivilDate(year: date.year, month: date.month, day: date.day) == date)

@@ -37,6 +37,8 @@ struct SignedIn: Sendable {
     var user: CurrentUser
     let sessionID: UUID
     let csrfToken: String
+    /// The service areas the person co-ordinates, read with the session.
+    var coordinatedAreas: Set<UUID> = []
 }
 
 private struct SignedInKey: StorageKey { typealias Value = SignedIn }
@@ -98,8 +100,9 @@ struct SessionLoader: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    /// The columns a request needs, read in one joined query and decoded without Fluent's models
-    /// (this runs on every signed-in request).
+    /// The columns a request needs, read in one query and decoded without Fluent's models (this
+    /// runs on every signed-in request): the session, its user, their unread notifications and
+    /// the service areas they co-ordinate.
     private struct Row: Decodable {
         let session_id: UUID
         let csrf_token: String
@@ -113,25 +116,26 @@ struct SessionLoader: AsyncMiddleware {
         let is_administrator: Bool
         let division_id: UUID?
         let unread: Int
+        /// Comma-separated service area IDs; nil for someone who co-ordinates none.
+        let areas: String?
     }
 
     private func load(token: String, for request: Request) async throws {
         let now = Date()
         let sql = request.db.sql
-        guard let row = try await sql.select()
-            .column(SQLColumn("id", table: "user_sessions"), as: "session_id")
-            .column(SQLColumn("csrf_token", table: "user_sessions"))
-            .column(SQLColumn("last_seen_at", table: "user_sessions"))
-            .column(SQLColumn("id", table: "users"), as: "user_id")
-            .columns(["name", "email", "is_member", "is_coordinator", "is_responder", "is_administrator", "division_id"].map { SQLColumn($0, table: "users") })
-            .column(Notifications.unreadColumn, as: "unread")
-            .from("user_sessions")
-            .join("users", on: SQLColumn("user_id", table: "user_sessions"), .equal, SQLColumn("id", table: "users"))
-            .where(SQLColumn("token_hash", table: "user_sessions"), .equal, SQLBind(SecureToken.hash(token)))
-            .where(SQLColumn("expires_at", table: "user_sessions"), .greaterThan, SQLBind(now))
-            .where(SQLColumn("is_active", table: "users"), .equal, SQLBind(true))
-            .first(decoding: Row.self)
-        else { return }
+        let areaList = sql.dialect.name == "postgresql" ? "string_agg(service_area_id::text, ',')" : "group_concat(service_area_id)"
+        // Written out rather than built, so no time goes on assembling the same statement each request.
+        let query: SQLQueryString = """
+            SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at,
+                   users.id AS user_id, users.name, users.email, users.is_member, users.is_coordinator, users.is_responder,
+                   users.is_administrator, users.division_id,
+                   (SELECT COUNT(*) FROM notifications WHERE notifications.user_id = users.id AND notifications.read_at IS NULL) AS unread,
+                   (SELECT \(unsafeRaw: areaList) FROM coordinator_areas WHERE coordinator_areas.user_id = users.id) AS areas
+            FROM user_sessions JOIN users ON user_sessions.user_id = users.id
+            WHERE user_sessions.token_hash = \(bind: SecureToken.hash(token)) AND user_sessions.expires_at > \(bind: now)
+              AND users.is_active = \(bind: true)
+            """
+        guard let row = try await sql.raw(query).first(decoding: Row.self) else { return }
         if row.last_seen_at.addingTimeInterval(SessionLifetime.idle) < now {
             try await sql.delete(from: "user_sessions").where("id", .equal, row.session_id).run()
             return
@@ -144,7 +148,8 @@ struct SessionLoader: AsyncMiddleware {
         request.signedIn = SignedIn(
             user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id,
                               unreadNotifications: row.unread),
-            sessionID: row.session_id, csrfToken: row.csrf_token)
+            sessionID: row.session_id, csrfToken: row.csrf_token,
+            coordinatedAreas: Set((row.areas ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }))
     }
 }
 

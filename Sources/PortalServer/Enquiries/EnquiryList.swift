@@ -47,7 +47,7 @@ enum EnquiryList {
 
     /// Only the columns a list shows, decoded straight from SQL: decoding whole Fluent models
     /// costs more than the query itself on a page of fifty.
-    struct ListColumns: Decodable {
+    struct ListColumns {
         let id: UUID
         let reference: String
         let subject: String
@@ -67,6 +67,32 @@ enum EnquiryList {
         let first_response_at: Date?
         /// The total of the whole result, on lists that count with a window function.
         let total_count: Int?
+
+        init(_ r: RowReader) throws {
+            id = try r.uuid("id")
+            reference = try r.string("reference")
+            subject = try r.string("subject")
+            service_area_id = try r.uuid("service_area_id")
+            type_id = try r.uuid("type_id")
+            status = try r.string("status")
+            last_activity_at = try r.date("last_activity_at")
+            created_at = try r.date("created_at")
+            member_id = try r.uuid("member_id")
+            parish_id = try r.optionalUUID("parish_id")
+            district_id = try r.optionalUUID("district_id")
+            works_area_id = try r.optionalUUID("works_area_id")
+            awaiting_reply = try r.bool("awaiting_reply")
+            urgency = try r.string("urgency")
+            reopen_count = try r.int("reopen_count")
+            next_due = try r.optionalString("next_due")
+            first_response_at = try r.optionalDate("first_response_at")
+            total_count = r.row.contains(column: "total_count") ? try r.optionalInt("total_count") : nil
+        }
+
+        /// Every row of a query selecting `names`.
+        static func all(_ query: some SQLQueryFetcher, on db: any SQLDatabase) async throws -> [ListColumns] {
+            try await query.all().map { try ListColumns(RowReader($0, on: db)) }
+        }
 
         static let names = ["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "created_at", "member_id",
                             "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count", "next_due", "first_response_at"]
@@ -120,7 +146,7 @@ enum EnquiryList {
             select = select.orderBy(SQLRaw("CASE WHEN next_due IS NULL THEN 1 ELSE 0 END")).orderBy("next_due", .ascending)
         default: select = select.orderBy("last_activity_at", .descending)
         }
-        let found = try await select.limit(limit).offset((page - 1) * limit).all(decoding: ListColumns.self)
+        let found = try await ListColumns.all(select.limit(limit).offset((page - 1) * limit), on: db.sql)
         var total = found.first?.total_count ?? 0
         if found.isEmpty, page > 1 {
             // Past the last page there is no row to carry the total; count it once.

@@ -18,8 +18,9 @@ extension Request {
     /// The signed-in person as an actor on enquiries; their service areas are loaded once per request.
     func enquiryActor() async throws -> EnquiryActor {
         if let cached = storage[EnquiryActorKey.self] { return cached }
-        let user = try requireUser()
-        let areas = user.roles.contains(.coordinator) ? try await UserNames.coordinatedAreas(of: user.id, on: db) : []
+        guard let signedIn else { throw Abort(.unauthorized) }
+        let user = signedIn.user
+        let areas = user.roles.contains(.coordinator) ? signedIn.coordinatedAreas : []
         let actor = EnquiryActor(user: user, coordinatedAreas: areas)
         storage[EnquiryActorKey.self] = actor
         return actor
@@ -54,8 +55,12 @@ enum EnquiryWorkflow {
 
     /// The enquiry as this person may see it; "not found" when they may not see it at all.
     static func load(_ id: UUID, for actor: EnquiryActor, on db: any Database) async throws -> Loaded {
-        guard let enquiry = try await Enquiry.find(id, on: db) else { throw Abort(.notFound) }
-        let questions = try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == id).sort(\.$askedAt).all()
+        let sql = db.sql
+        guard let enquiry = try await sql.raw("SELECT \(Enquiry.selectList) FROM enquiries WHERE id = \(bind: id)").first().map(Enquiry.hydrate)
+        else { throw Abort(.notFound) }
+        let questions = try await sql.raw("""
+            SELECT \(ResponderQuestion.selectList) FROM responder_questions WHERE enquiry_id = \(bind: id) ORDER BY asked_at
+            """).all().map(ResponderQuestion.hydrate)
         let asked = questions.map(\.$responder.id)
         let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
                                         serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked))

@@ -186,7 +186,7 @@ enum EnquirySearch {
         let offset = (criteria.page - 1) * pageSize
         guard criteria.sort == .relevance, !criteria.text.isEmpty else {
             for order in recency(criteria, on: db, criteria.sort == .oldest ? .ascending : .descending) { select = select.orderBy(order) }
-            return try await select.limit(pageSize).offset(offset).all(decoding: EnquiryList.ListColumns.self)
+            return try await EnquiryList.ListColumns.all(select.limit(pageSize).offset(offset), on: db.sql)
         }
         // The newest matches that pass every filter, scored as they are read, then ranked.
         let score: any SQLExpression = isPostgres(db)
@@ -200,7 +200,7 @@ enum EnquirySearch {
             .orderBy(SQLOrderBy(expression: SQLColumn("score", table: "candidates"), direction: isPostgres(db) ? SQLDirection.descending : SQLDirection.ascending))
             .orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "candidates"), direction: SQLDirection.descending))
         ranked = ranked.orderBy(SQLColumn("id", table: "candidates"))
-        return try await ranked.limit(pageSize).offset(offset).all(decoding: EnquiryList.ListColumns.self)
+        return try await EnquiryList.ListColumns.all(ranked.limit(pageSize).offset(offset), on: db.sql)
     }
 
     /// One page of results with the matched words marked, and the count.

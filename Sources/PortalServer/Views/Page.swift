@@ -28,10 +28,10 @@ struct Page {
 
 extension Request {
     func render(_ page: Page) -> Response {
-        let html = Layout.document(page: page, request: self).render()
+        let html = Layout.document(page: page, request: self).renderBytes()
         var headers = HTTPHeaders()
         headers.contentType = .html
-        let response = Response(status: page.status, headers: headers, body: .init(string: html))
+        let response = Response(status: page.status, headers: headers, body: .init(buffer: html))
         if storage[FlashTakenKey.self] == true {
             response.cookies[Flash.cookieName] = application.portal.cookie("", expired: true)
         }

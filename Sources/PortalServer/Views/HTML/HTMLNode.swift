@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Server-rendered HTML as a Swift value: pages are functions from a model to an `HTMLNode`,
 /// so the compiler checks every page and every piece of text is escaped unless a view says
 /// otherwise with `.raw`.
@@ -18,32 +20,37 @@ enum HTMLNode: Sendable {
     static let empty = HTMLNode.group([])
 
     func render() -> String {
-        var output = ""
-        output.reserveCapacity(8 * 1024)
+        String(buffer: renderBytes())
+    }
+
+    /// The markup as bytes, ready to send: rendering straight into the response's buffer
+    /// saves building a string and copying it.
+    func renderBytes() -> ByteBuffer {
+        var output = ByteBufferAllocator().buffer(capacity: 16 * 1024)
         render(into: &output)
         return output
     }
 
-    func render(into output: inout String) {
+    func render(into output: inout ByteBuffer) {
         switch self {
         case .element(let name, let attributes, let children):
-            output += "<"
-            output += name
+            output.writeInteger(UInt8(ascii: "<"))
+            output.writeString(name)
             for attribute in attributes { attribute.render(into: &output) }
-            output += ">"
+            output.writeInteger(UInt8(ascii: ">"))
             for child in children { child.render(into: &output) }
-            output += "</"
-            output += name
-            output += ">"
+            output.writeStaticString("</")
+            output.writeString(name)
+            output.writeInteger(UInt8(ascii: ">"))
         case .void(let name, let attributes):
-            output += "<"
-            output += name
+            output.writeInteger(UInt8(ascii: "<"))
+            output.writeString(name)
             for attribute in attributes { attribute.render(into: &output) }
-            output += ">"
+            output.writeInteger(UInt8(ascii: ">"))
         case .text(let text):
             HTMLEscaping.append(text, to: &output, inAttribute: false)
         case .raw(let markup):
-            output += markup
+            output.writeString(markup)
         case .group(let nodes):
             for node in nodes { node.render(into: &output) }
         }
@@ -60,36 +67,39 @@ struct HTMLAttribute: Sendable {
         self.value = value
     }
 
-    func render(into output: inout String) {
-        output += " "
-        output += name
+    func render(into output: inout ByteBuffer) {
+        output.writeInteger(UInt8(ascii: " "))
+        output.writeString(name)
         if let value {
-            output += "=\""
+            output.writeStaticString("=\"")
             HTMLEscaping.append(value, to: &output, inAttribute: true)
-            output += "\""
+            output.writeInteger(UInt8(ascii: "\""))
         }
     }
 }
 
 enum HTMLEscaping {
-    static func append(_ text: String, to output: inout String, inAttribute: Bool) {
-        let needsWork = text.utf8.contains { byte in
-            byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")
-                || (inAttribute && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")))
-        }
-        guard needsWork else {
-            output += text
-            return
-        }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "&": output += "&amp;"
-            case "\"" where inAttribute: output += "&quot;"
-            case "'" where inAttribute: output += "&#39;"
-            default: output.unicodeScalars.append(scalar)
+    /// Writes the text with `<`, `>` and `&` (and, in an attribute, both quotes) escaped, copying
+    /// the runs between them whole.
+    static func append(_ text: String, to output: inout ByteBuffer, inAttribute: Bool) {
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let escaped: StaticString
+                switch bytes[index] {
+                case UInt8(ascii: "<"): escaped = "&lt;"
+                case UInt8(ascii: ">"): escaped = "&gt;"
+                case UInt8(ascii: "&"): escaped = "&amp;"
+                case UInt8(ascii: "\"") where inAttribute: escaped = "&quot;"
+                case UInt8(ascii: "'") where inAttribute: escaped = "&#39;"
+                default: continue
+                }
+                if index > runStart { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))) }
+                output.writeStaticString(escaped)
+                runStart = index + 1
             }
+            if runStart < bytes.count { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[runStart...]))) }
         }
     }
 }
