@@ -54,3 +54,43 @@ import VaporTesting
         }
     }
 }
+
+@Suite struct CouncilTimeTests {
+    @Test func datesReadAsFoundationFormatsThemInLondon() {
+        #expect(Date(timeIntervalSince1970: 1_782_870_300).councilText == "1 July 2026 at 02:45")
+        #expect(Date(timeIntervalSince1970: 1_789_000_000).councilDate == "10 Sep 2026")
+        var long = Date.FormatStyle(date: .long, time: .shortened)
+        long.timeZone = TimeZone(identifier: "Europe/London")!
+        long.locale = Locale(identifier: "en_GB")
+        var short = Date.FormatStyle(date: .abbreviated, time: .omitted)
+        short.timeZone = long.timeZone
+        short.locale = long.locale
+        // Every 97 minutes for three years, across six clock changes.
+        var instant = Date(timeIntervalSince1970: 1_735_689_600)
+        while instant.timeIntervalSince1970 < 1_830_000_000 {
+            // The same words, with the hour in two digits as UK clocks show it ("09:05", not "9:05").
+            let foundation = instant.formatted(long).replacing(#/ at (\d):/#) { " at 0\($0.output.1):" }
+            #expect(instant.councilText == foundation, "\(instant.timeIntervalSince1970)")
+            #expect(instant.councilDate == instant.formatted(short), "\(instant.timeIntervalSince1970)")
+            instant.addTimeInterval(97 * 60 + 13.5)
+        }
+    }
+}
+
+@Suite struct AuditTimestampTests {
+    @Test func theTrailsTimestampsReadAsFoundationReadsThem() throws {
+        let strategy = Date.ISO8601FormatStyle.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        var instant = Date(timeIntervalSince1970: 1_700_000_000.125)
+        for _ in 0..<500 {
+            let recorded = instant.formatted(strategy)
+            let parsed = try #require(AuditTimestamp.utc(recorded), "\(recorded)")
+            #expect(abs(parsed.timeIntervalSince(try Date(recorded, strategy: strategy))) < 0.0005, "\(recorded)")
+            instant.addTimeInterval(86_400 * 3.3 + 0.517)
+        }
+        #expect(AuditTimestamp.utc("2026-03-03T14:05:09Z") == Date(timeIntervalSince1970: 1_772_546_709))
+        for bad in ["", "2026-03-03", "2026-03-03T14:05:09", "2026-03-03T14:05:09+0100", "2026-13-03T14:05:09Z", "2026-03-03T1a:05:09Z", "2026-03-03T14:05:09.Z"] {
+            #expect(AuditTimestamp.utc(bad) == nil, "\(bad)")
+        }
+        #expect(AuditTimestamp.display("not a time") == "not a time")
+    }
+}

@@ -149,6 +149,17 @@ public struct WorkingDayClock: Sendable {
     }
 }
 
+/// An instant as the council's clocks show it (Europe/London), read from the offset table rather
+/// than a Foundation calendar: list pages show a date on every row.
+public enum CouncilTime {
+    /// The local date and the minutes after local midnight.
+    public static func local(_ instant: Date) -> (date: CivilDate, minutes: Int) {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
+        let local = seconds + UTCOffsets.of(WorkingDayClock.london).seconds(at: seconds)
+        return (CivilDate(dayNumber: CivilDate.floorDiv(local, 86_400)), CivilDate.floorMod(local, 86_400) / 60)
+    }
+}
+
 /// A time zone's offsets from UTC as a table of its transitions, built once per zone: asking
 /// Foundation for the offset of each instant costs tens of microseconds on Linux, and a page of
 /// fifty deadlines asks a hundred times.
