@@ -44,7 +44,7 @@ import Glibc
     }
 
     var scratch: String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("portal-cli-\(UUID().uuidString)").path
+        TestRunFolder.named("cli-\(UUID().uuidString)")
     }
 
     @Test(arguments: [

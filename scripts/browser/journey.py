@@ -8,6 +8,7 @@ Member closes. Every page must load without an error page and without a browser 
 Usage: python3 scripts/browser/journey.py PATH_TO_PORTAL_BINARY
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -215,6 +216,10 @@ def main():
     passed = journey.passed if journey else 0
     failed = journey.failed if journey else 1
     print(f"journey: {passed} passed, {failed} failed")
+    if failed:
+        print("the server's log and database are kept in", data)
+    else:
+        shutil.rmtree(data, ignore_errors=True)
     sys.exit(1 if failed else 0)
 
 

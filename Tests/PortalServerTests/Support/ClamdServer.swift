@@ -28,7 +28,7 @@ actor ClamdServer {
     }
 
     private static func start() async throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-clamd-\(getpid())").path
+        let folder = TestRunFolder.named("clamd")
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder + "/db", withIntermediateDirectories: true)
         try "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n".write(toFile: folder + "/db/portal-test.hdb", atomically: true, encoding: .utf8)

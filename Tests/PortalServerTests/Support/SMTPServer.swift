@@ -17,7 +17,7 @@ final class SMTPServer: @unchecked Sendable {
     init(options: [String] = []) throws {
         self.options = options
         port = Self.freePort()
-        maildir = FileManager.default.temporaryDirectory.appendingPathComponent("portal-smtp-\(UUID().uuidString)").path
+        maildir = TestRunFolder.named("smtp-\(UUID().uuidString)")
     }
 
     /// pip puts an `aiosmtpd` command on the PATH beside the module the script imports.
@@ -99,7 +99,7 @@ final class SMTPServer: @unchecked Sendable {
     /// A self-signed certificate for localhost and 127.0.0.1 made with openssl, for the TLS tests:
     /// the certificate's path (also the authority to trust) and its key's.
     static func makeCertificate() throws -> (certificate: String, key: String) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-tls-\(UUID().uuidString)").path
+        let folder = TestRunFolder.named("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -17,7 +17,7 @@ actor TestDatabase {
     }
 
     private var template: Task<String, any Error>?
-    private let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-tests-\(getpid())").path
+    private let folder = TestRunFolder.named("databases")
     private var counter = 0
 
     /// A fresh database for one test, and how to throw it away afterwards.
