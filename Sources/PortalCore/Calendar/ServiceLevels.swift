@@ -158,6 +158,20 @@ public enum CouncilTime {
         let local = seconds + UTCOffsets.of(WorkingDayClock.london).seconds(at: seconds)
         return (CivilDate(dayNumber: CivilDate.floorDiv(local, 86_400)), CivilDate.floorMod(local, 86_400) / 60)
     }
+
+    /// The month an instant falls in, locally, as the `YYYY-MM-01` of its first day: how enquiries
+    /// are grouped by month raised.
+    public static func month(of instant: Date) -> String {
+        let date = local(instant).date
+        return CivilDate(year: date.year, month: date.month, day: 1)!.iso
+    }
+
+    /// The instant a local day begins.
+    public static func startOfDay(_ date: CivilDate) -> Date {
+        // UK clocks change at 01:00 UTC, so the offset at UTC midnight is the offset at local midnight.
+        let utcMidnight = date.dayNumber * 86_400
+        return Date(timeIntervalSince1970: TimeInterval(utcMidnight - UTCOffsets.of(WorkingDayClock.london).seconds(at: utcMidnight)))
+    }
 }
 
 /// A time zone's offsets from UTC as a table of its transitions, built once per zone: asking

@@ -39,7 +39,7 @@ extension Enquiry: Hydratable {
          $district, $division, $parish, $worksArea, $status, $handler, $awaitingReply, $reopenCount, $version,
          $submissionKey, $createdAt, $submittedAt, $completedAt, $closedAt, $lastActivityAt,
          $receivedOn, $firstResponseDue, $completionCountedFrom, $completionDue, $nextDue,
-         $firstResponseAt, $firstResponseDays, $completionDays, $raiserFollows]
+         $firstResponseAt, $firstResponseDays, $completionDays, $raiserFollows, $raisedMonth]
     }
 
     /// The SELECT list for `hydrate`, built once.

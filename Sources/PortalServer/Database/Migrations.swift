@@ -20,6 +20,7 @@ enum PortalMigrations {
             CreateOutbox(),
             CreateNotificationPreferences(),
             CreateSearchIndex(),
+            AddRaisedMonth(),
         ]
     }
 }

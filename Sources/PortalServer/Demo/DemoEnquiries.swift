@@ -117,6 +117,7 @@ enum DemoEnquiries {
                 enquiry.reopenCount = 0
                 enquiry.version = 1
                 enquiry.createdAt = created
+                enquiry.raisedMonth = CouncilTime.month(of: created)
                 enquiry.lastActivityAt = created
                 // Older enquiries have travelled further.
                 let ageDays = age / day

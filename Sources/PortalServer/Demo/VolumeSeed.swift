@@ -275,6 +275,7 @@ enum VolumeSeed {
                         SQLBind(createdAt), SQLBind(createdAt), SQLBind(completedAt), SQLBind(closedAt), SQLBind(lastActivity),
                         SQLBind(day0.iso), SQLBind(firstDue.iso), SQLBind(completionFrom.iso), SQLBind(completionDue.iso), SQLBind(nextDue),
                         SQLBind(firstResponseAt), SQLBind(firstResponseDays), SQLBind(completionDays), SQLBind(false),
+                        SQLBind(CouncilTime.month(of: createdAt)),
                     ])
                     var document = SearchIndex.Document(enquiryID: id)
                     document.subject = reference + " " + subject
@@ -303,7 +304,7 @@ enum VolumeSeed {
         "resident_name", "resident_address", "resident_phone", "resident_email", "location", "urgency", "district_id", "division_id",
         "parish_id", "works_area_id", "status", "handler_id", "awaiting_reply", "reopen_count", "version", "submission_key",
         "created_at", "submitted_at", "completed_at", "closed_at", "last_activity_at", "received_on", "first_response_due",
-        "completion_counted_from", "completion_due", "next_due", "first_response_at", "first_response_days", "completion_days", "raiser_follows",
+        "completion_counted_from", "completion_due", "next_due", "first_response_at", "first_response_days", "completion_days", "raiser_follows", "raised_month",
     ]
 
     /// Many rows a statement, within both databases' limits on bound values.

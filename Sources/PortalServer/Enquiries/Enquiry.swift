@@ -56,6 +56,9 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: "completion_days") var completionDays: Int?
     /// The officer who raised it for the Member asked to hear of its updates and final response.
     @OptionalField(key: "raiser_follows") var raiserFollows: Bool?
+    /// The local month of `createdAt` as `YYYY-MM-01`, kept beside it so reports by month group
+    /// on a column instead of converting every enquiry's time.
+    @OptionalField(key: "raised_month") var raisedMonth: String?
 
     init() {}
 

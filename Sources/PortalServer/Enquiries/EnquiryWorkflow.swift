@@ -157,6 +157,7 @@ enum EnquiryWorkflow {
                 enquiry.version = 1
                 enquiry.submissionKey = new.submissionKey
                 enquiry.createdAt = now
+                enquiry.raisedMonth = CouncilTime.month(of: now)
                 enquiry.submittedAt = new.submit ? now : nil
                 enquiry.lastActivityAt = now
                 if new.submit {

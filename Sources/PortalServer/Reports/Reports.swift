@@ -130,8 +130,8 @@ enum Reports {
 
     // MARK: months
 
-    /// The months of the report's period, and a CASE expression naming each enquiry's month
-    /// (in the council's time) by when it was raised.
+    /// The months of the report's period, and the column naming each enquiry's month raised (in
+    /// the council's time).
     static func months(_ context: Context) async throws -> (labels: [CivilDate], expression: any SQLExpression)? {
         var from = context.criteria.raised.from
         var to = context.criteria.raised.to
@@ -152,33 +152,12 @@ enum Reports {
             starts.append(month)
             month = month.month == 12 ? CivilDate(year: month.year + 1, month: 1, day: 1)! : CivilDate(year: month.year, month: month.month + 1, day: 1)!
         }
-        if EnquirySearch.isPostgres(context.db) {
-            // The month in the council's time zone, from the timestamp itself (read by `monthKey`).
-            return (starts, SQLQueryString("date_trunc('month', \(context.column("created_at")) AT TIME ZONE \(bind: context.clock.timeZone.identifier))"))
-        }
-        // SQLite has no time zones: a CASE on the instants each local month starts.
-        var sql = SQLQueryString("CASE")
-        for (index, start) in starts.enumerated().dropLast() {
-            let next = starts[index + 1]
-            sql.appendInterpolation(unsafeRaw: " WHEN ")
-            sql.appendInterpolation(context.column("created_at"))
-            sql.appendInterpolation(unsafeRaw: " < ")
-            sql.appendInterpolation(bind: context.clock.startOfDay(next))
-            sql.appendInterpolation(unsafeRaw: " THEN ")
-            sql.appendInterpolation(bind: start.iso)
-        }
-        sql.appendInterpolation(unsafeRaw: " ELSE ")
-        sql.appendInterpolation(bind: starts.last?.iso ?? from.iso)
-        sql.appendInterpolation(unsafeRaw: " END")
-        return (starts, sql)
+        return (starts, context.column("raised_month"))
     }
 
-    /// A month column as `YYYY-MM-01`: text from SQLite's CASE, the month's first moment as a
-    /// local timestamp from PostgreSQL.
+    /// A month column as `YYYY-MM-01`.
     static func monthKey(_ row: any SQLRow) throws -> String {
-        if let text = try? row.decode(column: "month", as: String.self) { return text }
-        let start = try row.decode(column: "month", as: Date.self)
-        return CivilDate(dayNumber: Int((start.timeIntervalSince1970 / 86_400).rounded(.down))).iso
+        try row.decode(column: "month", as: String?.self) ?? ""
     }
 
     static func monthName(_ date: CivilDate) -> String {
