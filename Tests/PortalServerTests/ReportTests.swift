@@ -200,7 +200,7 @@ import Vapor
 
             // Rows from before the column existed are filled from created_at.
             try await app.db.sql.raw("UPDATE enquiries SET raised_month = NULL").run()
-            try await AddRaisedMonth.fill(on: app.db.sql)
+            try await AddReportIndexes.fill(on: app.db.sql)
             let filled = try await months(app)
             #expect(filled.allSatisfy { $0.stored == $0.expected })
             // A moment after midnight on 1 June, London time, belongs to June though it is still May in UTC.

@@ -20,7 +20,7 @@ enum PortalMigrations {
             CreateOutbox(),
             CreateNotificationPreferences(),
             CreateSearchIndex(),
-            AddRaisedMonth(),
+            AddReportIndexes(),
         ]
     }
 }

@@ -175,7 +175,10 @@ enum EnquirySearch {
                      dense: Bool = false) async throws -> [EnquiryList.ListColumns] {
         guard dense, !criteria.text.isEmpty, isPostgres(db) else { return try await pageQuery(criteria, viewer: viewer, clock: clock, on: db) }
         return try await db.transaction { db in
+            // Neither gathering every match from the word index nor reading the whole table: the
+            // walk along the index on created_at, which stops at the window's last match.
             try await db.sql.raw("SET LOCAL enable_bitmapscan = off").run()
+            try await db.sql.raw("SET LOCAL enable_seqscan = off").run()
             return try await pageQuery(criteria, viewer: viewer, clock: clock, on: db)
         }
     }
@@ -210,7 +213,9 @@ enum EnquirySearch {
         let total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
             .from(SQLAlias(SQLGroupExpression(counted.select), as: SQLIdentifier("found")))
             .first()?.decode(column: "total", as: Int.self) ?? 0
-        let found = try await page(criteria, viewer: viewer, clock: clock, on: db, dense: total > 2 * rankingWindow)
+        // Past the count's limit the words are common enough that the newest matches lie close
+        // together; below it, gathering them all from the word index costs less than the walk.
+        let found = try await page(criteria, viewer: viewer, clock: clock, on: db, dense: total > countLimit)
 
         let marks = criteria.text.isEmpty ? [:] : try await highlights(found.map(\.id), text: criteria.text, scope: viewer.scope, on: db)
         let directory = try await people(Set(found.map(\.member_id)))
