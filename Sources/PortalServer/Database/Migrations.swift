@@ -21,6 +21,7 @@ enum PortalMigrations {
             CreateNotificationPreferences(),
             CreateSearchIndex(),
             AddReportIndexes(),
+            AddQueueIndexes(),
         ]
     }
 }

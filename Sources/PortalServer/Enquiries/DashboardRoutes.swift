@@ -37,9 +37,13 @@ enum DashboardRoutes {
         let data = try await request.referenceData()
         let levels = try await request.serviceLevels()
         let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), EnquiryList.column(ownerColumn, is: actor.user.id)]
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db) { try await request.people(naming: $0) }
-        let counts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn(ownerColumn), .equal, SQLBind(actor.user.id)), on: request.db)
+        let counts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn(ownerColumn), .equal, SQLBind(actor.user.id)),
+                                                  detail: false, on: request.db)
         let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db,
+                                                       knownTotal: tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) {
+            try await request.people(naming: $0)
+        }
         let title = asMember ? "Your enquiries" : "Enquiries you raised for Members"
         return request.render(Page(title: title, section: .enquiries) {
             h1 { title }

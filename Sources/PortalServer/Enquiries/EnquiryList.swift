@@ -109,7 +109,12 @@ enum EnquiryList {
 
     /// A page of rows within `scope` (conditions on the enquiries table), narrowed by the filters,
     /// most recent activity first unless sorted otherwise, with names resolved; and the total.
+    ///
+    /// `knownTotal` is the size of `scope` when the caller has counted it already (a tab's count):
+    /// with no filter to narrow it, the query then reads only the page's rows instead of counting
+    /// every row of the tab as well, which on a council with years of history is most of the work.
     static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, clock: WorkingDayClock, on db: any Database,
+                     knownTotal: Int? = nil,
                      people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> (rows: [EnquiryRow], total: Int) {
         var conditions = scope
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
@@ -131,24 +136,26 @@ enum EnquiryList {
         }
         let page = max(1, filters.page ?? 1)
         let limit = filters.print == nil ? pageSize : 1000
-        var select = db.sql.select()
-            .columns(ListColumns.names)
+        let counted = conditions.count == scope.count ? knownTotal : nil
+        var select = db.sql.select().columns(ListColumns.names).from(Enquiry.schema)
+        if counted == nil {
             // The total of the whole result, on every row: one query instead of two.
-            .column(SQLRaw("COUNT(*) OVER ()"), as: "total_count")
-            .from(Enquiry.schema)
+            select = select.column(SQLRaw("COUNT(*) OVER ()"), as: "total_count")
+        }
         for condition in conditions { select = select.where(condition) }
         switch filters.sort {
         case "oldest": select = select.orderBy("last_activity_at", .ascending)
         case "reference": select = select.orderBy("reference", .ascending)
         case "raised": select = select.orderBy("created_at", .ascending)
         case "due":
-            // Soonest deadline first; enquiries with nothing due last, on both databases.
-            select = select.orderBy(SQLRaw("CASE WHEN next_due IS NULL THEN 1 ELSE 0 END")).orderBy("next_due", .ascending)
+            // Soonest deadline first; enquiries with nothing due last, on both databases (and in the
+            // order of the indexes on next_due, so a deadline queue reads only its first page).
+            select = select.orderBy(SQLRaw("next_due ASC NULLS LAST"))
         default: select = select.orderBy("last_activity_at", .descending)
         }
         let found = try await ListColumns.all(select.limit(limit).offset((page - 1) * limit), on: db.sql)
-        var total = found.first?.total_count ?? 0
-        if found.isEmpty, page > 1 {
+        var total = counted ?? found.first?.total_count ?? 0
+        if counted == nil, found.isEmpty, page > 1 {
             // Past the last page there is no row to carry the total; count it once.
             var count = db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").from(Enquiry.schema)
             for condition in conditions { count = count.where(condition) }
@@ -198,23 +205,33 @@ enum EnquiryList {
 
     /// Counts by status, of reopened, of those awaiting a reply and, given the day's bounds, of
     /// overdue and at-risk ones: one grouped query.
-    static func counts(where scope: (any SQLExpression)?, deadlines: DeadlineBounds? = nil, on db: any Database) async throws -> Counts {
+    ///
+    /// `statuses` limits the count to those statuses (a queue counts only enquiries still in hand,
+    /// not the closed ones that make up most of a council's history); `detail` false counts
+    /// statuses alone, which an index answers without reading rows.
+    static func counts(where scope: (any SQLExpression)?, deadlines: DeadlineBounds? = nil, statuses: [EnquiryStatus]? = nil,
+                       detail: Bool = true, on db: any Database) async throws -> Counts {
         var select = db.sql.select()
             .column("status")
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
-            .column(SQLRaw("SUM(CASE WHEN reopen_count > 0 AND status IN ('in_progress', 'awaiting_works') THEN 1 ELSE 0 END)"), as: "reopened")
-            .column(SQLRaw("SUM(CASE WHEN awaiting_reply THEN 1 ELSE 0 END)"), as: "awaiting")
-        if let deadlines {
+        if detail {
+            select = select
+                .column(SQLRaw("SUM(CASE WHEN reopen_count > 0 AND status IN ('in_progress', 'awaiting_works') THEN 1 ELSE 0 END)"), as: "reopened")
+                .column(SQLRaw("SUM(CASE WHEN awaiting_reply THEN 1 ELSE 0 END)"), as: "awaiting")
+        }
+        if let deadlines, detail {
             select = select
                 .column(SQLQueryString("SUM(CASE WHEN next_due < \(bind: deadlines.today) THEN 1 ELSE 0 END)"), as: "overdue")
                 .column(SQLQueryString("SUM(CASE WHEN next_due >= \(bind: deadlines.today) AND next_due <= \(bind: deadlines.atRiskUntil) THEN 1 ELSE 0 END)"), as: "at_risk")
         }
         select = select.from(Enquiry.schema).groupBy("status")
         if let scope { select = select.where(scope) }
+        if let statuses { select = select.where(column("status", in: statuses.map(\.rawValue))) }
         var counts = Counts()
         for row in try await select.all() {
             guard let status = EnquiryStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
             counts.byStatus[status] = try row.decode(column: "total", as: Int.self)
+            guard detail else { continue }
             counts.reopened += try row.decode(column: "reopened", as: Int?.self) ?? 0
             counts.awaitingReply += try row.decode(column: "awaiting", as: Int?.self) ?? 0
             if deadlines != nil {

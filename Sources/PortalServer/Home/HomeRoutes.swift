@@ -31,7 +31,8 @@ enum HomeRoutes {
         var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
         if user.roles.contains(.member) {
             if let divisionID = user.divisionID { model.division = try await Division.find(divisionID, on: db)?.name }
-            model.memberCounts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn("member_id"), .equal, SQLBind(user.id)), on: db).byStatus
+            model.memberCounts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn("member_id"), .equal, SQLBind(user.id)),
+                                                              detail: false, on: db).byStatus
         }
         if user.roles.contains(.responder) {
             model.openQuestions = try await ResponderQuestion.query(on: db).filter(\.$responder.$id == user.id).filter(\.$state == .open).count()
@@ -47,7 +48,7 @@ enum HomeRoutes {
             if !areaIDs.isEmpty {
                 let counts = try await EnquiryList.counts(
                     where: SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areaIDs.map { SQLBind($0) })),
-                    deadlines: EnquiryList.DeadlineBounds(clock: clock), on: db)
+                    deadlines: EnquiryList.DeadlineBounds(clock: clock), statuses: QueueRoutes.counted, on: db)
                 model.queueCounts = counts.byStatus
                 model.waitingForReply = counts.awaitingReply
                 model.overdue = counts.overdue

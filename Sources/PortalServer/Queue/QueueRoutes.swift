@@ -24,6 +24,10 @@ enum QueueRoutes {
         }
     }
 
+    /// The statuses every queue draws from: what is still in the council's hands, and completed
+    /// enquiries awaiting the Member. Overdue and at-risk enquiries are open ones.
+    static let counted: [EnquiryStatus] = [.submitted, .inProgress, .awaitingWorks, .completed]
+
     @Sendable static func show(_ request: Request) async throws -> Response {
         let actor = try await request.enquiryActor()
         var filters = try request.query.decode(EnquiryList.Filters.self)
@@ -50,11 +54,10 @@ enum QueueRoutes {
         case .overdue: scope.append(bounds.overdue)
         case .atRisk: scope.append(bounds.atRisk)
         }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db) { try await request.people(naming: $0) }
         let counts = try await EnquiryList.counts(where: allAreas ? nil : EnquiryList.column("service_area_id", in: areas),
-                                                  deadlines: bounds, on: request.db)
-        let tabs: [(String, String, Int)] = Tab.allCases.map { tab in
-            let count = switch tab {
+                                                  deadlines: bounds, statuses: Self.counted, on: request.db)
+        func count(_ tab: Tab) -> Int {
+            switch tab {
             case .new: counts.byStatus[.submitted] ?? 0
             case .inProgress: counts.byStatus[.inProgress] ?? 0
             case .awaitingWorks: counts.byStatus[.awaitingWorks] ?? 0
@@ -64,8 +67,10 @@ enum QueueRoutes {
             case .overdue: counts.overdue
             case .atRisk: counts.atRisk
             }
-            return (tab.rawValue, tab.label, count)
         }
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db,
+                                                       knownTotal: count(tab)) { try await request.people(naming: $0) }
+        let tabs: [(String, String, Int)] = Tab.allCases.map { ($0.rawValue, $0.label, count($0)) }
         let worksAreas = data.worksAreas.filter { allAreas || actor.coordinatedAreas.contains($0.serviceAreaID) }
         let areaNames = allAreas ? "all service areas" : areas.compactMap { data.name($0) }.sorted().joined(separator: ", ")
         return request.render(Page(title: "Queue: \(tab.label)", section: .queue) {
