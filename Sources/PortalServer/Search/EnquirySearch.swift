@@ -156,7 +156,7 @@ enum EnquirySearch {
     /// Relevance is ranked among this many of the newest matches: ranking every match of a common
     /// word (a quarter of a million on a large council) costs seconds on either database, while
     /// the newest few thousand rank in milliseconds. Fewer matches than this rank exactly.
-    static let rankingWindow = 2000
+    static let rankingWindow = 1000
 
     /// In creation order: on SQLite the index's own row numbers (given as enquiries are created,
     /// so the full-text index can walk them newest first without sorting); on PostgreSQL, or

@@ -70,7 +70,7 @@ enum SearchIndex {
             documents[enquiry.id] = document
         }
         for entry in try await db.sql.select().columns("enquiry_id", "kind", "body").from(EnquiryEntry.schema)
-            .where(EnquiryList.column("enquiry_id", in: ids)).orderBy("created_at").all(decoding: EntryText.self) {
+            .where(EnquiryList.column("enquiry_id", in: ids)).orderBy("created_at").orderBy("id").all(decoding: EntryText.self) {
             if entry.kind == EnquiryEntry.Kind.note.rawValue {
                 documents[entry.enquiry_id]?.officer += "\n" + entry.body
             } else {
@@ -93,6 +93,25 @@ enum SearchIndex {
             } else {
                 try await writeSQLite(chunk, on: db)
             }
+        }
+    }
+
+    /// The weighted PostgreSQL document of these texts, as an expression: the same as `write`
+    /// stores, for a bulk insert that writes each enquiry with its document at once.
+    static func postgresDocument(_ document: Document) -> any SQLExpression {
+        SQLQueryString("""
+            setweight(to_tsvector('english', \(bind: document.subject)), 'A') || setweight(to_tsvector('english', \(bind: document.core)), 'B') ||
+            setweight(to_tsvector('english', \(bind: document.conversation)), 'C') || setweight(to_tsvector('english', \(bind: document.officer)), 'D')
+            """)
+    }
+
+    /// On PostgreSQL, the texts alone, for enquiries inserted with their document already.
+    static func writePostgresTexts(_ documents: [Document], on db: any Database) async throws {
+        for chunk in stride(from: 0, to: documents.count, by: 500).map({ Array(documents[$0..<min($0 + 500, documents.count)]) }) {
+            try await db.sql.insert(into: "enquiry_search")
+                .columns("enquiry_id", "subject_text", "core_text", "conversation_text", "officer_text")
+                .rows(chunk.map { [SQLBind($0.enquiryID), SQLBind($0.subject), SQLBind($0.core), SQLBind($0.conversation), SQLBind($0.officer)] })
+                .run()
         }
     }
 
