@@ -229,7 +229,7 @@ import Vapor
             let coordinator = TestBrowser(app)
             try await coordinator.signIn("coordinator@demo.test")
             let responder = try await Fixtures(app: app).user("responder@demo.test")
-            try await act(coordinator, path, .askResponder, [("responders[]", responder.id!.uuidString), ("body", "Any history here?")])
+            _ = try await act(coordinator, path, .askResponder, [("responders[]", responder.id!.uuidString), ("body", "Any history here?")])
             let question = try #require(try await ResponderQuestion.query(on: app.db).first())
             let missing = try await act(coordinator, path, .withdrawQuestion, [("question", question.id!.uuidString)])
             #expect(missing.mainText.contains("Say why the question is withdrawn"))

@@ -21,7 +21,7 @@ enum UserAdminRoutes {
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
             let pattern = "%\(text.lowercased())%"
             query = query.group(.or) { group in
-                group.filter(.sql(raw: "LOWER(name)"), .custom("LIKE"), .bind(pattern))
+                group.filter(.sql(unsafeRaw: "LOWER(name)"), .custom("LIKE"), .bind(pattern))
                 group.filter(\.$email, .custom("LIKE"), pattern)
             }
         }

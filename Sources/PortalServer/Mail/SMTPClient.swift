@@ -74,7 +74,11 @@ struct SMTPClient: Sendable {
             try await command("EHLO \(Self.hostName)", expect: [250])
             if settings.security == .starttls, let tls {
                 try await command("STARTTLS", expect: [220])
-                try await channel.channel.pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: host), position: .first).get()
+                // The TLS handler is made and added on the channel's own event loop, where it lives.
+                let connection = channel.channel
+                try await connection.eventLoop.submit {
+                    try connection.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: host), position: .first)
+                }.get()
                 try await command("EHLO \(Self.hostName)", expect: [250])
             }
             if let username = settings.username {
