@@ -117,6 +117,9 @@ private func computed(_ nation: Nation, _ year: Int) -> [String] {
             #expect(CivilDate(iso: bad) == nil, "\(bad)")
         }
         #expect(CivilDate(iso: "2026-11-24"[...])?.iso == "2026-11-24")
+        #expect(CivilDate(iso: "2026-12-31")?.firstOfNextMonth.iso == "2027-01-01")
+        #expect(CivilDate(iso: "2024-02-29")?.firstOfMonth.iso == "2024-02-01")
+        #expect(CivilDate(iso: "2024-01-31")?.firstOfNextMonth.iso == "2024-02-01")
         for day in stride(from: -800_000, through: 800_000, by: 997) {
             let date = CivilDate(dayNumber: day)
             #expect(CivilDate(year: date.year, month: date.month, day: date.day) == date)

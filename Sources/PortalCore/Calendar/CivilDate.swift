@@ -48,6 +48,14 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { iso }
 
+    /// The first day of this date's month.
+    public var firstOfMonth: CivilDate { CivilDate(year: year, month: month, day: 1)! }
+
+    /// The first day of the month after this date's.
+    public var firstOfNextMonth: CivilDate {
+        month == 12 ? CivilDate(year: year + 1, month: 1, day: 1)! : CivilDate(year: year, month: month + 1, day: 1)!
+    }
+
     public var weekday: Weekday { Weekday(rawValue: CivilDate.floorMod(dayNumber + 3, 7) + 1)! }
 
     public var isWeekend: Bool { weekday == .saturday || weekday == .sunday }

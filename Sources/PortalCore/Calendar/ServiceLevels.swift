@@ -152,26 +152,22 @@ public struct WorkingDayClock: Sendable {
 /// An instant as the council's clocks show it (Europe/London), read from the offset table rather
 /// than a Foundation calendar: list pages show a date on every row.
 public enum CouncilTime {
+    /// The council's clock, for its time zone alone (working days play no part here).
+    private static let clock = WorkingDayClock(calendar: WorkingCalendar(nation: .englandAndWales))
+
     /// The local date and the minutes after local midnight.
     public static func local(_ instant: Date) -> (date: CivilDate, minutes: Int) {
-        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
-        let local = seconds + UTCOffsets.of(WorkingDayClock.london).seconds(at: seconds)
-        return (CivilDate(dayNumber: CivilDate.floorDiv(local, 86_400)), CivilDate.floorMod(local, 86_400) / 60)
+        (clock.localDate(of: instant), clock.localMinutes(of: instant))
     }
 
     /// The month an instant falls in, locally, as the `YYYY-MM-01` of its first day: how enquiries
     /// are grouped by month raised.
     public static func month(of instant: Date) -> String {
-        let date = local(instant).date
-        return CivilDate(year: date.year, month: date.month, day: 1)!.iso
+        clock.localDate(of: instant).firstOfMonth.iso
     }
 
     /// The instant a local day begins.
-    public static func startOfDay(_ date: CivilDate) -> Date {
-        // UK clocks change at 01:00 UTC, so the offset at UTC midnight is the offset at local midnight.
-        let utcMidnight = date.dayNumber * 86_400
-        return Date(timeIntervalSince1970: TimeInterval(utcMidnight - UTCOffsets.of(WorkingDayClock.london).seconds(at: utcMidnight)))
-    }
+    public static func startOfDay(_ date: CivilDate) -> Date { clock.startOfDay(date) }
 }
 
 /// A time zone's offsets from UTC as a table of its transitions, built once per zone: asking

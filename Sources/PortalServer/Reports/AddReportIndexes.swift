@@ -40,10 +40,10 @@ struct AddReportIndexes: AsyncMigration {
         guard let range = try await sql.raw("SELECT MIN(created_at) AS first, MAX(created_at) AS last FROM enquiries").first(),
               let first = try range.decode(column: "first", as: Date?.self), let last = try range.decode(column: "last", as: Date?.self)
         else { return }
-        var month = CivilDate(iso: CouncilTime.month(of: first))!
-        let end = CivilDate(iso: CouncilTime.month(of: last))!
+        var month = CouncilTime.local(first).date.firstOfMonth
+        let end = CouncilTime.local(last).date.firstOfMonth
         while month <= end {
-            let next = month.month == 12 ? CivilDate(year: month.year + 1, month: 1, day: 1)! : CivilDate(year: month.year, month: month.month + 1, day: 1)!
+            let next = month.firstOfNextMonth
             try await sql.raw("""
                 UPDATE enquiries SET raised_month = \(bind: month.iso)
                 WHERE created_at >= \(bind: CouncilTime.startOfDay(month)) AND created_at < \(bind: CouncilTime.startOfDay(next))

@@ -147,10 +147,10 @@ enum Reports {
         // No empty months after today.
         to = max(from, min(to, context.clock.localDate(of: Date())))
         var starts: [CivilDate] = []
-        var month = CivilDate(year: from.year, month: from.month, day: 1)!
+        var month = from.firstOfMonth
         while month <= to, starts.count < 600 {
             starts.append(month)
-            month = month.month == 12 ? CivilDate(year: month.year + 1, month: 1, day: 1)! : CivilDate(year: month.year, month: month.month + 1, day: 1)!
+            month = month.firstOfNextMonth
         }
         return (starts, context.column("raised_month"))
     }
