@@ -129,7 +129,7 @@ struct SessionLoader: AsyncMiddleware {
             SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at,
                    users.id AS user_id, users.name, users.email, users.is_member, users.is_coordinator, users.is_responder,
                    users.is_administrator, users.division_id,
-                   (SELECT COUNT(*) FROM notifications WHERE notifications.user_id = users.id AND notifications.read_at IS NULL) AS unread,
+                   \(Notifications.unreadColumn) AS unread,
                    (SELECT \(unsafeRaw: areaList) FROM coordinator_areas WHERE coordinator_areas.user_id = users.id) AS areas
             FROM user_sessions JOIN users ON user_sessions.user_id = users.id
             WHERE user_sessions.token_hash = \(bind: SecureToken.hash(token)) AND user_sessions.expires_at > \(bind: now)

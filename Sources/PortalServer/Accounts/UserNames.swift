@@ -30,10 +30,4 @@ enum UserNames {
             .orderBy("name")
             .all(decoding: Person.self)
     }
-
-    /// The service areas a person co-ordinates.
-    static func coordinatedAreas(of userID: UUID, on db: any Database) async throws -> Set<UUID> {
-        Set(try await db.sql.select().column("service_area_id").from(CoordinatorArea.schema)
-            .where("user_id", .equal, userID).all().map { try $0.decode(column: "service_area_id", as: UUID.self) })
-    }
 }
