@@ -123,7 +123,7 @@ struct SessionLoader: AsyncMiddleware {
     private func load(token: String, for request: Request) async throws {
         let now = Date()
         let sql = request.db.sql
-        let areaList = sql.dialect.name == "postgresql" ? "string_agg(service_area_id::text, ',')" : "group_concat(service_area_id)"
+        let areaList = sql.isPostgres ? "string_agg(service_area_id::text, ',')" : "group_concat(service_area_id)"
         // Written out rather than built, so no time goes on assembling the same statement each request.
         let query: SQLQueryString = """
             SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at,

@@ -26,6 +26,11 @@ enum PortalMigrations {
     }
 }
 
+extension SQLDatabase {
+    /// The one check of which database this is, for the few statements the two write differently.
+    var isPostgres: Bool { dialect.name == "postgresql" }
+}
+
 extension Database {
     /// SQLKit for what Fluent's schema builder lacks (plain indexes) and for the fast queries.
     var sql: any SQLDatabase {

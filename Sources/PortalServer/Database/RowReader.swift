@@ -12,7 +12,7 @@ struct RowReader {
 
     init(_ row: any SQLRow, on database: any SQLDatabase) {
         self.row = row
-        self.uuidsAreText = database.dialect.name != "postgresql"
+        self.uuidsAreText = !database.isPostgres
     }
 
     func isNull(_ column: String) throws -> Bool { try row.decodeNil(column: column) }

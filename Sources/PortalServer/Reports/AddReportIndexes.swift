@@ -18,7 +18,7 @@ struct AddReportIndexes: AsyncMigration {
                        "first_response_days", "completion_days", "reopen_count"]
         // The reopenings report joins the few reopened enquiries to their "reopened" entries: both
         // sides held whole in small partial indexes, so the join reads no rows.
-        if sql.dialect.name == "postgresql" {
+        if sql.isPostgres {
             try await sql.raw("CREATE INDEX enquiries_report ON enquiries (created_at) INCLUDE (\(unsafeRaw: columns.joined(separator: ", ")))").run()
             try await sql.raw("""
                 CREATE INDEX enquiries_reopened_report ON enquiries (created_at)

@@ -73,7 +73,7 @@ enum EnquirySearch {
 
     static func column(_ name: String) -> SQLColumn { SQLColumn(name, table: Enquiry.schema) }
 
-    static func isPostgres(_ db: any Database) -> Bool { db.sql.dialect.name == "postgresql" }
+    static func isPostgres(_ db: any Database) -> Bool { db.sql.isPostgres }
 
     /// The conditions on `enquiries` for this person and these filters (not the free text).
     static func conditions(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date = Date()) -> [any SQLExpression] {
