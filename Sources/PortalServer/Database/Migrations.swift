@@ -22,6 +22,7 @@ enum PortalMigrations {
             CreateSearchIndex(),
             AddReportIndexes(),
             AddQueueIndexes(),
+            AddSearchFilterIndex(),
         ]
     }
 }
