@@ -107,6 +107,7 @@ struct SessionLoader: AsyncMiddleware {
         let session_id: UUID
         let csrf_token: String
         let last_seen_at: Date
+        let expires_at: Date
         let user_id: UUID
         let name: String
         let email: String
@@ -122,17 +123,24 @@ struct SessionLoader: AsyncMiddleware {
 
     private func load(token: String, for request: Request) async throws {
         let now = Date()
+        let tokenHash = SecureToken.hash(token)
+        let cache = SessionCache.shared
+        if let signedIn = cache.session(for: tokenHash, at: now) {
+            request.signedIn = signedIn
+            return
+        }
+        let generation = cache.generation()
         let sql = request.db.sql
         let areaList = sql.isPostgres ? "string_agg(service_area_id::text, ',')" : "group_concat(service_area_id)"
         // Written out rather than built, so no time goes on assembling the same statement each request.
         let query: SQLQueryString = """
-            SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at,
+            SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at, user_sessions.expires_at,
                    users.id AS user_id, users.name, users.email, users.is_member, users.is_coordinator, users.is_responder,
                    users.is_administrator, users.division_id,
                    \(Notifications.unreadColumn) AS unread,
                    (SELECT \(unsafeRaw: areaList) FROM coordinator_areas WHERE coordinator_areas.user_id = users.id) AS areas
             FROM user_sessions JOIN users ON user_sessions.user_id = users.id
-            WHERE user_sessions.token_hash = \(bind: SecureToken.hash(token)) AND user_sessions.expires_at > \(bind: now)
+            WHERE user_sessions.token_hash = \(bind: tokenHash) AND user_sessions.expires_at > \(bind: now)
               AND users.is_active = \(bind: true)
             """
         guard let row = try await sql.raw(query).first(decoding: Row.self) else { return }
@@ -140,16 +148,20 @@ struct SessionLoader: AsyncMiddleware {
             try await sql.delete(from: "user_sessions").where("id", .equal, row.session_id).run()
             return
         }
+        var lastSeenAt = row.last_seen_at
         if now.timeIntervalSince(row.last_seen_at) > SessionLifetime.touchInterval {
             try await sql.update("user_sessions").set("last_seen_at", to: now).where("id", .equal, row.session_id).run()
+            lastSeenAt = now
         }
         let roles = RoleSet([row.is_member ? Role.member : nil, row.is_coordinator ? .coordinator : nil,
                              row.is_responder ? .responder : nil, row.is_administrator ? .administrator : nil].compactMap { $0 })
-        request.signedIn = SignedIn(
+        let signedIn = SignedIn(
             user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id,
                               unreadNotifications: row.unread),
             sessionID: row.session_id, csrfToken: row.csrf_token,
             coordinatedAreas: Set((row.areas ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }))
+        request.signedIn = signedIn
+        cache.keep(signedIn, for: tokenHash, lastSeenAt: lastSeenAt, expiresAt: row.expires_at, at: now, readFrom: generation)
     }
 }
 
@@ -170,6 +182,7 @@ enum SessionStore {
     static func end(on request: Request, response: Response) async throws {
         if let signedIn = request.signedIn {
             try await UserSession.query(on: request.db).filter(\.$id == signedIn.sessionID).delete()
+            SessionCache.shared.changed(signedIn.user.id)
         }
         response.cookies[SessionLifetime.cookieName] = request.application.portal.cookie("", expired: true)
     }
@@ -177,5 +190,6 @@ enum SessionStore {
     /// Signs a person out everywhere, as when an administrator deactivates them.
     static func endAll(for userID: UUID, on database: any Database) async throws {
         try await UserSession.query(on: database).filter(\.$user.$id == userID).delete()
+        SessionCache.shared.changed(userID)
     }
 }

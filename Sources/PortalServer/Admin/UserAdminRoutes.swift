@@ -133,6 +133,8 @@ enum UserAdminRoutes {
                 .returning("id").all()
             guard !changed.isEmpty else { return false }
             try await replaceAreas(of: userID, with: valid.serviceAreaIDs, on: db)
+            // Their name, roles and areas travel with their sessions.
+            SessionCache.shared.changed(userID)
             return true
         }
     }

@@ -30,6 +30,7 @@ enum Notifications {
             .columns("id", "user_id", "enquiry_id", "kind", "message", "created_at")
             .rows(rows)
             .run()
+        SessionCache.shared.changed(users)
     }
 
     /// The unread count as a column of a query on `users`, so every page reads it with the session.
@@ -69,6 +70,7 @@ enum Notifications {
             .where("user_id", .equal, user).where(EnquiryList.column("id", in: ids))
             .where(SQLColumn("read_at"), .is, SQLLiteral.null)
             .run()
+        SessionCache.shared.changed(user)
     }
 }
 
