@@ -195,7 +195,7 @@ enum EnquirySearch {
         }
         // The newest matches that pass every filter, scored as they are read, then ranked.
         let score: any SQLExpression = isPostgres(db)
-            ? SQLQueryString("ts_rank(enquiries.search_document, to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope))))")
+            ? postgresScore(criteria, viewer.scope)
             : SQLRaw("bm25(enquiry_fts, 8.0, 4.0, 2.0, 1.0)")
         select = select.column(score, as: "score")
         for order in recency(criteria, on: db, .descending) { select = select.orderBy(order) }
@@ -206,6 +206,11 @@ enum EnquirySearch {
             .orderBy(SQLOrderBy(expression: SQLColumn("created_at", table: "candidates"), direction: SQLDirection.descending))
         ranked = ranked.orderBy(SQLColumn("id", table: "candidates"))
         return try await EnquiryList.ListColumns.all(ranked.limit(pageSize).offset(offset), on: db.sql)
+    }
+
+    /// How well an enquiry matches the words, on PostgreSQL: higher is better.
+    private static func postgresScore(_ criteria: SearchCriteria, _ scope: SearchScope) -> SQLQueryString {
+        "ts_rank(enquiries.search_document, to_tsquery('english', \(bind: tsquery(criteria.text, scope))))"
     }
 
     /// The count and, when it is within `countLimit`, the page, in one statement on PostgreSQL:
@@ -221,7 +226,7 @@ enum EnquirySearch {
         let page: SQLQueryString
         if criteria.sort == .relevance {
             page = """
-                SELECT \(columns), ts_rank(enquiries.search_document, to_tsquery('english', \(bind: tsquery(criteria.text, viewer.scope)))) AS score
+                SELECT \(columns), \(postgresScore(criteria, viewer.scope)) AS score
                 FROM (SELECT id FROM found ORDER BY created_at DESC, id DESC LIMIT \(literal: rankingWindow)) AS newest
                 JOIN enquiries ON enquiries.id = newest.id
                 WHERE counted.total <= \(literal: countLimit)
