@@ -55,6 +55,22 @@ import Vapor
         #expect(cache.session(for: "ann", at: now) != nil, "a read begun after it is")
     }
 
+    @Test func theLifetimeComesFromTheConfigurationAndBadValuesAreRefused() throws {
+        #expect(try PortalConfiguration.fromEnvironment([:], demoMode: false).sessionCacheSeconds == 10)
+        #expect(try PortalConfiguration.fromEnvironment(["PORTAL_SESSION_CACHE_SECONDS": "0"], demoMode: false).sessionCacheSeconds == 0)
+        #expect(try PortalConfiguration.fromEnvironment(["PORTAL_SESSION_CACHE_SECONDS": "30"], demoMode: false).sessionCacheSeconds == 30)
+        for bad in ["ten", "-1", "2.5", "301"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") {
+                _ = try PortalConfiguration.fromEnvironment(["PORTAL_SESSION_CACHE_SECONDS": bad], demoMode: false)
+            }
+        }
+        do {
+            _ = try PortalConfiguration.fromEnvironment(["PORTAL_SESSION_CACHE_SECONDS": "ten"], demoMode: false)
+        } catch {
+            #expect(error.description == "PORTAL_SESSION_CACHE_SECONDS must be a whole number of seconds from 0 to 300 (got \"ten\")")
+        }
+    }
+
     @Test func aFullCacheStartsAgainRatherThanGrow() {
         let cache = SessionCache(lifetime: 10, capacity: 3)
         let now = Date()

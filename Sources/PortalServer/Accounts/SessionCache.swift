@@ -17,12 +17,11 @@ import NIOConcurrencyHelpers
 /// moment before the transaction commits may keep what the change replaces, for at most
 /// `lifetime`. Another instance serving the same PostgreSQL database learns of such changes when
 /// its entry's lifetime runs out: a person signed out or deactivated there stays signed in here
-/// for at most `lifetime`. `PORTAL_SESSION_CACHE_SECONDS=0` turns the cache off.
+/// for at most `lifetime` (`PORTAL_SESSION_CACHE_SECONDS`, set by `configure`; 0 turns the cache off).
 final class SessionCache: Sendable {
     /// One process, one cache: the changes it hears of come from code that has a database
     /// connection but no application to hand, and session tokens are unique to a database.
-    static let shared = SessionCache(lifetime: ProcessInfo.processInfo.environment["PORTAL_SESSION_CACHE_SECONDS"]
-        .flatMap(TimeInterval.init) ?? 10)
+    static let shared = SessionCache(lifetime: PortalConfiguration.defaultSessionCacheSeconds)
 
     struct Entry: Sendable {
         let signedIn: SignedIn
@@ -37,25 +36,28 @@ final class SessionCache: Sendable {
         /// Bumped for a person whenever something a session carries changes for them.
         var generations: [UUID: UInt64] = [:]
         var nextGeneration: UInt64 = 1
+        var lifetime: TimeInterval
     }
 
-    let lifetime: TimeInterval
+    var lifetime: TimeInterval {
+        get { state.withLockedValue { $0.lifetime } }
+        set { state.withLockedValue { $0.lifetime = newValue } }
+    }
     /// Past this many entries, the cache is emptied rather than grow without bound.
     let capacity: Int
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
     init(lifetime: TimeInterval, capacity: Int = 50_000) {
-        self.lifetime = lifetime
+        self.state = NIOLockedValueBox(State(lifetime: lifetime))
         self.capacity = capacity
     }
 
     /// The session for this token's hash, if it was read lately and is still good at `now`.
     func session(for tokenHash: String, at now: Date) -> SignedIn? {
-        guard lifetime > 0 else { return nil }
-        return state.withLockedValue { state in
-            guard let entry = state.entries[tokenHash] else { return nil }
+        state.withLockedValue { state in
+            guard state.lifetime > 0, let entry = state.entries[tokenHash] else { return nil }
             let current = state.generations[entry.signedIn.user.id, default: 0]
-            guard entry.generation >= current, now.timeIntervalSince(entry.readAt) < lifetime, now < entry.expiresAt,
+            guard entry.generation >= current, now.timeIntervalSince(entry.readAt) < state.lifetime, now < entry.expiresAt,
                   now.timeIntervalSince(entry.lastSeenAt) <= SessionLifetime.touchInterval else {
                 state.entries[tokenHash] = nil
                 return nil
@@ -67,9 +69,8 @@ final class SessionCache: Sendable {
     /// Keeps a session just read from the database. `readFrom` is the generation taken before the
     /// read began, so a change made while it ran is not hidden by what it read.
     func keep(_ signedIn: SignedIn, for tokenHash: String, lastSeenAt: Date, expiresAt: Date, at now: Date, readFrom generation: UInt64) {
-        guard lifetime > 0 else { return }
         state.withLockedValue { state in
-            guard generation >= state.generations[signedIn.user.id, default: 0] else { return }
+            guard state.lifetime > 0, generation >= state.generations[signedIn.user.id, default: 0] else { return }
             if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
             state.entries[tokenHash] = Entry(signedIn: signedIn, lastSeenAt: lastSeenAt, expiresAt: expiresAt, readAt: now,
                                              generation: generation)

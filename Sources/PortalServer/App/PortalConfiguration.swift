@@ -26,6 +26,9 @@ public struct PortalConfiguration: Sendable {
     public var documents = DocumentSettings()
     /// The SMTP server; nil keeps email in the outbox, shown to administrators.
     public var mail: MailSettings?
+    /// How long a session read from the database is kept in memory (`SessionCache`); 0 never.
+    public var sessionCacheSeconds: TimeInterval = PortalConfiguration.defaultSessionCacheSeconds
+    public static let defaultSessionCacheSeconds: TimeInterval = 10
 
     public init(
         database: DatabaseChoice, dataDirectory: String, publicBaseURL: String? = nil,
@@ -73,6 +76,12 @@ public struct PortalConfiguration: Sendable {
             secureCookies: secure, councilName: councilName, demoMode: demoMode)
         configuration.documents = try DocumentSettings.fromEnvironment(environment)
         configuration.mail = try MailSettings.fromEnvironment(environment)
+        if let text = environment["PORTAL_SESSION_CACHE_SECONDS"], !text.isEmpty {
+            guard let seconds = Int(text), (0...300).contains(seconds) else {
+                throw ConfigurationError("PORTAL_SESSION_CACHE_SECONDS must be a whole number of seconds from 0 to 300 (got \"\(text)\")")
+            }
+            configuration.sessionCacheSeconds = TimeInterval(seconds)
+        }
         configuration.trustedProxies = Set((environment["PORTAL_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })
         return configuration
