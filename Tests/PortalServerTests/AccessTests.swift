@@ -130,7 +130,7 @@ import Vapor
     @Test func migrationsRevertAndApplyAgainCleanly() async throws {
         try await withApp { app in
             try await app.autoRevert()
-            #expect(try await app.migrator.previewPrepareBatch().get().count == PortalMigrations.all.count)
+            #expect(try await app.migrator.previewPrepareBatch().get().count == PortalMigrations.all(clock: .system).count)
             try await app.autoMigrate()
             #expect(try await app.migrator.previewPrepareBatch().get().isEmpty)
             #expect(try await ServiceArea.query(on: app.db).count() == 18)
@@ -185,7 +185,7 @@ import Vapor
 @Suite struct DemoEnquiriesTests {
     @Test func theDemoHasCaseworkInEveryStateInTheSeedsProportions() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let all = try await Enquiry.query(on: app.db).all()
             #expect(all.count == DemoEnquiries.count)
             #expect(Set(all.map(\.status)) == Set(EnquiryStatus.allCases), "every state is shown")
@@ -198,7 +198,7 @@ import Vapor
             #expect(try await ResponderQuestion.query(on: app.db).filter(\.$state == .answered).count() > 0)
             #expect(try await ResponderQuestion.query(on: app.db).filter(\.$state == .open).count() > 0)
             let oldest = try #require(all.map(\.createdAt).min())
-            #expect(Date().timeIntervalSince(oldest) > 300 * 86_400, "history reaches back about a year")
+            #expect(app.now.timeIntervalSince(oldest) > 300 * 86_400, "history reaches back about a year")
             let references = all.sorted { $0.createdAt < $1.createdAt }.map(\.reference)
             #expect(references == references.sorted { ($0.dropFirst(4).prefix(2), $0) < ($1.dropFirst(4).prefix(2), $1) }, "references count up with time")
             #expect(try await AuditTrail.verify(on: app.db) == .intact(entries: try await AuditEntry.query(on: app.db).count()))

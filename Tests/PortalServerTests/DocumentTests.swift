@@ -299,7 +299,7 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
             let fixtures = Fixtures(app: app)
             var enquiry = try await fixtures.submitted()
             try await AuditTrail.record(action: "document_added", enquiryID: enquiry.id!, actorID: nil,
-                                        changes: [FieldChange(field: "Document", before: "", after: "plan.pdf")], on: app.db)
+                                        changes: [FieldChange(field: "Document", before: "", after: "plan.pdf")], at: app.now, on: app.db)
             enquiry = try await fixtures.perform(.editDetails, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
                 enquiry.subject = "Street light out on Mill Lane (two columns)"
                 return ""
@@ -315,13 +315,13 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
             let enquiry = try await Fixtures(app: app).submitted()
             let member = try await Fixtures(app: app).user("member@demo.test").requireID()
             // What a dropped connection leaves: a row still "incoming" and some of its bytes.
-            let id = try await DocumentStore.begin(enquiryID: enquiry.id!, name: "half.pdf", addedBy: member, at: Date().addingTimeInterval(-90_000), on: app.db)
+            let id = try await DocumentStore.begin(enquiryID: enquiry.id!, name: "half.pdf", addedBy: member, at: app.now.addingTimeInterval(-90_000), on: app.db)
             try await DocumentStore.append(ByteBuffer(bytes: SampleFiles.pdf()), to: id, seq: 0, on: app.db)
             #expect(try await DocumentStore.visible(on: enquiry.id!, on: app.db).isEmpty)
             #expect(try await DocumentStore.find(id, on: enquiry.id!, on: app.db) == nil)
             // A younger one may still be arriving on another instance, and is left alone.
-            let young = try await DocumentStore.begin(enquiryID: enquiry.id!, name: "arriving.pdf", addedBy: member, at: Date(), on: app.db)
-            #expect(try await DocumentStore.sweepAbandoned(olderThan: Date().addingTimeInterval(-86_400), on: app.db) == 1)
+            let young = try await DocumentStore.begin(enquiryID: enquiry.id!, name: "arriving.pdf", addedBy: member, at: app.now, on: app.db)
+            #expect(try await DocumentStore.sweepAbandoned(olderThan: app.now.addingTimeInterval(-86_400), on: app.db) == 1)
             #expect(try await count("document_chunks", on: app.db) == 0)
             #expect(try await app.db.sql.select().column("id").from("documents").all().map { try $0.decode(column: "id", as: UUID.self) } == [young])
         }

@@ -12,7 +12,7 @@ import Vapor
             let fixtures = Fixtures(app: app)
             let first = try await fixtures.submitted()
             let second = try await fixtures.submitted(subject: "Pothole on the B1234")
-            let year = Calendar(identifier: .gregorian).component(.year, from: Date()) % 100
+            let year = Calendar(identifier: .gregorian).component(.year, from: app.now) % 100
             #expect(first.reference == String(format: "ENQ-%02d-000001", year))
             #expect(second.reference == String(format: "ENQ-%02d-000002", year))
             let entries = try await AuditEntry.query(on: app.db).filter(\.$enquiryID == first.id!).all()
@@ -73,13 +73,13 @@ import Vapor
             let actor = try await fixtures.actor("coordinator@demo.test")
             let first = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: app.db)
             let second = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: app.db)
-            try await EnquiryWorkflow.perform(.editDetails, on: first, by: actor, expectedVersion: 1, on: app.db) { e, _, _ in
+            try await EnquiryWorkflow.perform(.editDetails, on: first, by: actor, expectedVersion: 1, at: app.now, on: app.db) { e, _, _ in
                 e.subject = "First editor"
                 return ""
             }
             let before = try await AuditEntry.query(on: app.db).count()
             await #expect(throws: EditConflict.self) {
-                try await EnquiryWorkflow.perform(.editDetails, on: second, by: actor, expectedVersion: 1, on: app.db) { e, _, _ in
+                try await EnquiryWorkflow.perform(.editDetails, on: second, by: actor, expectedVersion: 1, at: app.now, on: app.db) { e, _, _ in
                     e.subject = "Second editor"
                     return ""
                 }
@@ -95,8 +95,8 @@ import Vapor
             let member = try await fixtures.user("member@demo.test")
             let actor = try await fixtures.actor("member@demo.test")
             let new = EnquiryWorkflow.NewEnquiry(valid: try await fixtures.valid(), memberID: member.id!, channel: .portal, submit: true, submissionKey: "form-123")
-            async let a = EnquiryWorkflow.create(new, by: actor, on: app.db)
-            async let b = EnquiryWorkflow.create(new, by: actor, on: app.db)
+            async let a = EnquiryWorkflow.create(new, by: actor, at: app.now, on: app.db)
+            async let b = EnquiryWorkflow.create(new, by: actor, at: app.now, on: app.db)
             let (x, y) = try await (a, b)
             #expect(x.id == y.id)
             #expect(try await Enquiry.query(on: app.db).count() == 1)

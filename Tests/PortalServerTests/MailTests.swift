@@ -53,10 +53,10 @@ import Vapor
             let addresses = try await User.query(on: app.db).filter(\.$id ~~ coordinators).all().map(\.email)
             #expect(try await outboxStates(app) == ["pending": coordinators.count])
 
-            let outcome = try await Outbox.deliver(at: Date(), settings: settings, baseURL: "https://portal.example.gov.uk",
+            let outcome = try await Outbox.deliver(at: app.now, settings: settings, baseURL: "https://portal.example.gov.uk",
                                                    group: app.eventLoopGroup, on: app.db)
             #expect(outcome == .init(sent: coordinators.count))
-            #expect(try await Outbox.deliver(at: Date(), settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db) == .init())
+            #expect(try await Outbox.deliver(at: app.now, settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db) == .init())
             let messages = smtp.messages()
             #expect(messages.count == coordinators.count)
             for address in addresses {
@@ -79,7 +79,7 @@ import Vapor
             _ = try await fixtures.submitted()
             let count = try await outboxStates(app)["pending"] ?? 0
             #expect(count > 0)
-            let start = Date()
+            let start = app.now
             let down = try await Outbox.deliver(at: start, settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db)
             #expect(down == .init(retrying: count))
             // Not due again until the back-off has passed.
@@ -101,7 +101,7 @@ import Vapor
             let fixtures = Fixtures(app: app)
             for index in 0..<4 { _ = try await fixtures.submitted(subject: "Enquiry \(index)") }
             let count = try await outboxStates(app)["pending"] ?? 0
-            let now = Date()
+            let now = app.now
             async let first = Outbox.deliver(at: now, settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db, batch: 100)
             async let second = Outbox.deliver(at: now, settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db, batch: 100)
             let outcomes = try await [first, second]
@@ -116,7 +116,7 @@ import Vapor
             let fixtures = Fixtures(app: app)
             _ = try await fixtures.submitted()
             let count = try await outboxStates(app)["pending"] ?? 0
-            let now = Date()
+            let now = app.now
             #expect(try await Outbox.deliver(at: now, settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db) == .init(retrying: count))
             #expect(try await Outbox.deliver(at: now.addingTimeInterval(60), settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db) == .init(failed: count))
             let admin = TestBrowser(app)

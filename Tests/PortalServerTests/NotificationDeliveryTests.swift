@@ -32,8 +32,8 @@ import Vapor
             settings = MailSettings(host: "127.0.0.1", port: smtp.port, security: .none)
         }
 
-        func deliver(at now: Date = Date()) async throws -> [SMTPServer.Mail] {
-            _ = try await Outbox.deliver(at: now, settings: settings, baseURL: "https://portal.example.gov.uk", group: app.eventLoopGroup,
+        func deliver(at now: Date? = nil) async throws -> [SMTPServer.Mail] {
+            _ = try await Outbox.deliver(at: now ?? app.now, settings: settings, baseURL: "https://portal.example.gov.uk", group: app.eventLoopGroup,
                                          on: app.db, batch: 100)
             let new = smtp.mails().filter { !seen.contains($0.name) }
             seen.formUnion(new.map(\.name))
@@ -92,7 +92,7 @@ import Vapor
             try await expectMail(.reopened, to: ["coordinator@demo.test"], saying: "reopened it.", enquiry)
             _ = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test")
             #expect(try await inbox.deliver().isEmpty, "a note tells nobody")
-            #expect(try await inbox.deliver(at: Date().addingTimeInterval(7200)).isEmpty, "nothing is sent twice")
+            #expect(try await inbox.deliver(at: app.now.addingTimeInterval(7200)).isEmpty, "nothing is sent twice")
         }
     }
 
@@ -105,7 +105,7 @@ import Vapor
             for follows in [false, true] {
                 var enquiry = try await EnquiryWorkflow.create(
                     .init(valid: try await fixtures.valid(), memberID: member, channel: .phone, submit: true, raiserFollows: follows, submissionKey: nil),
-                    by: raiser, on: app.db)
+                    by: raiser, at: app.now, on: app.db)
                 _ = try await inbox.deliver()
                 enquiry = try await fixtures.take(enquiry)
                 _ = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
@@ -292,15 +292,15 @@ import Vapor
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "password_reset").count() == 1)
 
             // A fresh link stops working after an hour.
-            try await PasswordResets.request(for: "member@demo.test", at: Date(), on: app.db)
+            try await PasswordResets.request(for: "member@demo.test", at: app.now, on: app.db)
             let second = try #require(try await inbox.deliver().first)
             let secondPath = String(second.text[try #require(second.text.range(of: "/password-reset/[A-Za-z0-9_-]{43}", options: .regularExpression))])
-            try await app.db.sql.update("password_resets").set("expires_at", to: Date().addingTimeInterval(-1)).where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
+            try await app.db.sql.update("password_resets").set("expires_at", to: app.now.addingTimeInterval(-1)).where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
             #expect(try await browser.get(secondPath).status == .gone)
             #expect(try await browser.get("/password-reset/not-a-token").status == .gone)
 
             // At most three links an hour.
-            for _ in 0..<3 { try await PasswordResets.request(for: "member@demo.test", at: Date(), on: app.db) }
+            for _ in 0..<3 { try await PasswordResets.request(for: "member@demo.test", at: app.now, on: app.db) }
             let count = try await app.db.sql.select().column("id").from("password_resets").all().count
             #expect(count == 3, "the first link, the second, and one more within the hour")
         }
@@ -323,7 +323,7 @@ import Vapor
             let pending = try await app.db.sql.select().column("id").from("outbox").all().count
             var settings = MailSettings(host: "localhost", port: smtp.port, security: security, username: "portal", password: "wrong")
             settings.caFile = certificate
-            let refused = try await Outbox.deliver(at: Date(), settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db)
+            let refused = try await Outbox.deliver(at: app.now, settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db)
             #expect(refused == .init(retrying: pending), "a wrong password is refused")
             let error = try await app.db.sql.select().column("last_error").from("outbox").first()?.decode(column: "last_error", as: String.self)
             #expect(error?.contains("535") == true, "\(error ?? "")")
@@ -331,12 +331,12 @@ import Vapor
             var untrusted = settings
             untrusted.caFile = nil
             untrusted.password = "secret"
-            let unverified = try await Outbox.deliver(at: Date().addingTimeInterval(60), settings: untrusted, baseURL: nil, group: app.eventLoopGroup, on: app.db)
+            let unverified = try await Outbox.deliver(at: app.now.addingTimeInterval(60), settings: untrusted, baseURL: nil, group: app.eventLoopGroup, on: app.db)
             #expect(unverified == .init(retrying: pending), "a certificate nobody vouches for is refused")
             #expect(smtp.messages().isEmpty)
 
             settings.password = "secret"
-            let sent = try await Outbox.deliver(at: Date().addingTimeInterval(600), settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db)
+            let sent = try await Outbox.deliver(at: app.now.addingTimeInterval(600), settings: settings, baseURL: nil, group: app.eventLoopGroup, on: app.db)
             #expect(sent == .init(sent: pending))
             #expect(smtp.mails().count == pending)
             #expect(smtp.mails().allSatisfy { $0.subject.hasPrefix("New enquiry: ") })

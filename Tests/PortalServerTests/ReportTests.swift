@@ -18,7 +18,7 @@ import Vapor
         return Reports.Context(criteria: criteria,
                                viewer: .init(id: actor.user.id, scope: .officer, areas: actor.coordinatedAreas,
                                              isAdministrator: actor.user.roles.contains(.administrator)),
-                               clock: settings.clock, levels: settings.policies, data: try await ReferenceData.load(on: app.db),
+                               clock: settings.clock, now: app.now, levels: settings.policies, data: try await ReferenceData.load(on: app.db),
                                people: try await PeopleDirectory.load(on: app.db), db: app.db)
     }
 
@@ -27,7 +27,7 @@ import Vapor
         let parsed = SearchCriteria.parse(extra).criteria
         if let status = parsed.status { criteria.status = status }
         if let channel = parsed.channel { criteria.channel = channel }
-        return try await EnquirySearch.search(criteria, viewer: context.viewer, data: context.data, clock: context.clock, on: context.db) { _ in
+        return try await EnquirySearch.search(criteria, viewer: context.viewer, data: context.data, clock: context.clock, now: context.now, on: context.db) { _ in
             context.people
         }.total
     }
@@ -46,17 +46,17 @@ import Vapor
 
     @Test func everyFigureAgreesWithTheOtherReportsAndWithSearch() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let fixtures = Fixtures(app: app)
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
-            let year = Reports.reportingYear(containing: clock.localDate(of: Date()))
+            let year = Reports.reportingYear(containing: clock.localDate(of: app.now))
             let wrenfield = try #require(try await District.query(on: app.db).filter(\.$name == "Wrenfield").first()?.id)
             let member = try await fixtures.user("member@demo.test").requireID()
             let filterSets: [[String: String]] = [
                 [:],
                 ["raised-from": year.from.iso, "raised-to": year.to.iso, "area": try await fixtures.area("Highways").uuidString],
                 ["district": wrenfield.uuidString],
-                ["member": member.uuidString, "raised-from": CivilDate(dayNumber: clock.localDate(of: Date()).dayNumber - 200).iso],
+                ["member": member.uuidString, "raised-from": CivilDate(dayNumber: clock.localDate(of: app.now).dayNumber - 200).iso],
             ]
             for fields in filterSets {
                 let context = try await context(app, fields, as: "admin@demo.test")
@@ -100,7 +100,7 @@ import Vapor
 
     @Test func aCoordinatorsReportsHoldOnlyTheirServiceAreas() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let coordinator = try await Reports.build(.summary, try await context(app, [:], as: "coordinator@demo.test"))
             let admin = try await Reports.build(.summary, try await context(app, [:], as: "admin@demo.test"))
             #expect(coordinator.tables[2].rows.map { $0[0] } == ["Highways"])
@@ -113,7 +113,7 @@ import Vapor
 
     @Test func eachReportPageHasAChartWithTextTheTableAndACSV() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let browser = try await TestBrowser(app).signedIn("admin@demo.test")
             let index = try await browser.get("/reports")
             #expect(index.status == .ok && index.mainText.contains("Reporting year: 31 July"))
@@ -152,7 +152,7 @@ import Vapor
         try await withApp { app in
             let before = try await Enquiry.query(on: app.db).count()
             let progress = NIOLockedValueBox<[Int]>([])
-            try await VolumeSeed.run(count: 600, years: 2, seed: 7, on: app.db) { done in progress.withLockedValue { $0.append(done) } }
+            try await VolumeSeed.run(count: 600, years: 2, seed: 7, now: app.now, on: app.db) { done in progress.withLockedValue { $0.append(done) } }
             #expect(progress.withLockedValue { $0 } == [600], "progress after each batch")
             let enquiries = try await Enquiry.query(on: app.db).all()
             #expect(enquiries.count == before + 600)
@@ -170,11 +170,11 @@ import Vapor
             let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: [], isAdministrator: true)
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
             let data = try await ReferenceData.load(on: app.db)
-            let all = try await EnquirySearch.search(SearchCriteria(), viewer: viewer, data: data, clock: clock, on: app.db) { _ in
+            let all = try await EnquirySearch.search(SearchCriteria(), viewer: viewer, data: data, clock: clock, now: app.now, on: app.db) { _ in
                 try await PeopleDirectory.load(on: app.db)
             }
             #expect(all.total == 600)
-            let words = try await EnquirySearch.search(SearchCriteria.parse(["q": "contractor"]).criteria, viewer: viewer, data: data, clock: clock, on: app.db) { _ in
+            let words = try await EnquirySearch.search(SearchCriteria.parse(["q": "contractor"]).criteria, viewer: viewer, data: data, clock: clock, now: app.now, on: app.db) { _ in
                 try await PeopleDirectory.load(on: app.db)
             }
             #expect(words.total > 0 && words.total < 600, "the seeded conversation is indexed: \(words.total)")
@@ -201,9 +201,9 @@ import Vapor
 
     @Test func everyWriterStoresTheLocalMonthAndTheMigrationFillsOldRows() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             _ = try await Fixtures(app: app).submitted()
-            try await VolumeSeed.run(count: 300, years: 2, seed: 3, on: app.db) { _ in }
+            try await VolumeSeed.run(count: 300, years: 2, seed: 3, now: app.now, on: app.db) { _ in }
             let written = try await months(app)
             #expect(written.count > 600)
             #expect(written.allSatisfy { $0.stored == $0.expected })

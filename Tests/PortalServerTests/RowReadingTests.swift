@@ -8,7 +8,7 @@ import VaporTesting
 @Suite struct RowReadingTests {
     @Test func hydratedEnquiriesAndQuestionsMatchWhatFluentReads() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             // Every stored property is in the list, so a new column cannot be forgotten.
             #expect(Set(Enquiry.storedColumns) == Set(Enquiry.keys.map(\.description)))
             #expect(Set(ResponderQuestion.storedColumns) == Set(ResponderQuestion.keys.map(\.description)))
@@ -108,7 +108,7 @@ import VaporTesting
 
     @Test func everyTabsCountMatchesItsListWithAndWithoutFilters() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let coordinator = try await TestBrowser(app).signedIn("coordinator@demo.test")
             var seen = 0
             for tab in QueueRoutes.Tab.allCases {
@@ -117,7 +117,7 @@ import VaporTesting
                 #expect(total == count && rows == total, "\(tab): \(total) in the line, \(count) on the tab, \(rows) listed")
                 seen += total
             }
-            #expect(seen > 100)
+            #expect(seen > 60, "the demo fills the queues: \(seen)")
             let district = try #require(try await District.query(on: app.db).first()?.requireID())
             let filtered = try await coordinator.get("/queue?tab=in_progress&print=1&district=\(district.uuidString)")
             let (total, _, rows) = try figures(filtered, tab: "In progress")

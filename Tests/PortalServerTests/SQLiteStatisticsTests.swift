@@ -11,7 +11,7 @@ import Testing
 
     @Test(.enabled(if: TestDatabase.postgresURL == nil, "SQLite's statistics")) func anIndexWithoutFiguresIsMeasuredAtStart() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let sql = app.db.sql
             try await Startup.analyzeUnmeasuredIndexes(on: sql)
             #expect(try await sql.raw("SELECT 1 AS found FROM sqlite_master WHERE name = 'sqlite_stat1'").first() == nil,

@@ -21,7 +21,7 @@ import Vapor
         #expect(errors.isEmpty)
         let data = try await ReferenceData.load(on: app.db)
         let clock = try await ServiceLevelSettings.load(on: app.db).clock
-        return try await EnquirySearch.search(criteria, viewer: viewer, data: data, clock: clock, on: app.db) { _ in
+        return try await EnquirySearch.search(criteria, viewer: viewer, data: data, clock: clock, now: app.now, on: app.db) { _ in
             try await PeopleDirectory.load(on: app.db)
         }
     }
@@ -88,8 +88,8 @@ import Vapor
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
             for sort in ["relevance", "newest", "oldest"] {
                 let criteria = SearchCriteria.parse(["q": "ford", "sort": sort]).criteria
-                let usual = try await EnquirySearch.page(criteria, viewer: officer, clock: clock, on: app.db).map(\.id)
-                let dense = try await EnquirySearch.page(criteria, viewer: officer, clock: clock, on: app.db, dense: true).map(\.id)
+                let usual = try await EnquirySearch.page(criteria, viewer: officer, clock: clock, now: app.now, on: app.db).map(\.id)
+                let dense = try await EnquirySearch.page(criteria, viewer: officer, clock: clock, now: app.now, on: app.db, dense: true).map(\.id)
                 #expect(usual == dense && usual.count == 2, "\(sort)")
             }
             #expect(references(try await find(app, ["q": "\"sign missing\""], as: officer)) == [detail.reference])
@@ -105,13 +105,13 @@ import Vapor
 
     @Test func theCountAndPageAgreeWithCountingAndPagingApart() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let officer = try await viewer(Fixtures(app: app), "admin@demo.test", .officer)
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
             var checked = 0
             for fields in [["q": "road"], ["q": "road", "status": "closed"], ["q": "road", "status": "draft"]] {
                 let criteria = SearchCriteria.parse(fields).criteria
-                let counted = try await EnquirySearch.matching(criteria, viewer: officer, clock: clock, on: app.db)
+                let counted = try await EnquirySearch.matching(criteria, viewer: officer, clock: clock, now: app.now, on: app.db)
                     .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total").first()?.decode(column: "total", as: Int.self) ?? -1
                 if fields["status"] == "draft" { #expect(counted == 0, "officers never find drafts") } else { #expect(counted > 0) }
                 let pages = (counted + EnquirySearch.pageSize - 1) / EnquirySearch.pageSize
@@ -121,7 +121,7 @@ import Vapor
                         let asked = fields.merging(["sort": sort, "page": String(page)]) { $1 }
                         let results = try await find(app, asked, as: officer)
                         #expect(results.total == counted && !results.capped, "\(asked)")
-                        let apart = try await EnquirySearch.page(SearchCriteria.parse(asked).criteria, viewer: officer, clock: clock, on: app.db)
+                        let apart = try await EnquirySearch.page(SearchCriteria.parse(asked).criteria, viewer: officer, clock: clock, now: app.now, on: app.db)
                         #expect(results.hits.map(\.row.id) == apart.map(\.id), "\(asked)")
                         seen += results.hits.map(\.row.id)
                         checked += 1
@@ -142,11 +142,11 @@ import Vapor
             let otherMember = try await fixtures.user("bethan.rees@demo.test")
             let theirs = try await EnquiryWorkflow.create(
                 .init(valid: try await fixtures.valid(subject: "Verge parking on the green"), memberID: otherMember.requireID(), channel: .phone,
-                      submit: true, submissionKey: nil), by: try await fixtures.actor("coordinator@demo.test"), on: app.db)
+                      submit: true, submissionKey: nil), by: try await fixtures.actor("coordinator@demo.test"), at: app.now, on: app.db)
             let elsewhere = try await EnquiryWorkflow.create(
                 .init(valid: try await fixtures.valid(subject: "Verge parking near the library", area: "Libraries & Learning"),
                       memberID: member.requireID(), channel: .portal, submit: true, submissionKey: nil),
-                by: try await fixtures.actor("member@demo.test"), on: app.db)
+                by: try await fixtures.actor("member@demo.test"), at: app.now, on: app.db)
             let draft = try await fixtures.submitted(subject: "Verge parking draft", submit: false)
 
             let mine = try await find(app, ["q": "verge parking"], as: try await viewer(fixtures, "member@demo.test", .mine))
@@ -175,7 +175,7 @@ import Vapor
 
     @Test func filtersNarrowAndBadInputIsExplained() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let fixtures = Fixtures(app: app)
             let admin = try await viewer(fixtures, "admin@demo.test", .officer)
             let all = try await find(app, [:], as: admin).total
@@ -190,7 +190,7 @@ import Vapor
             #expect(overdue.total > 0 && overdue.hits.allSatisfy { $0.row.deadline?.standing.isOverdue == true })
 
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
-            let today = clock.localDate(of: Date())
+            let today = clock.localDate(of: app.now)
             let monthAgo = CivilDate(dayNumber: today.dayNumber - 30)
             let recent = try await find(app, ["raised-from": monthAgo.iso], as: admin)
             #expect(recent.total > 0 && recent.total < all)
@@ -237,7 +237,7 @@ import Vapor
 
     @Test func theExportHoldsEveryRowOfTheSearchSafely() async throws {
         try await withApp { app in
-            try await DemoEnquiries.load(on: app.db)
+            try await DemoEnquiries.load(on: app.db, at: app.now)
             let fixtures = Fixtures(app: app)
             _ = try await fixtures.submitted(subject: "=HYPERLINK(\"http://bad.example\",\"click\"), with \"quotes\"")
             let browser = try await TestBrowser(app).signedIn("admin@demo.test")
@@ -254,7 +254,7 @@ import Vapor
             // Batch by batch, each row exactly once, newest first.
             var seen: [SearchExport.Row] = []
             try await SearchExport.forEachBatch(SearchCriteria(), viewer: try await viewer(fixtures, "admin@demo.test", .officer),
-                                                clock: try await ServiceLevelSettings.load(on: app.db).clock, on: app.db, batch: 7) { rows in
+                                                clock: try await ServiceLevelSettings.load(on: app.db).clock, now: app.now, on: app.db, batch: 7) { rows in
                 #expect(rows.count <= 7)
                 seen += rows
             }

@@ -6,7 +6,6 @@ import SQLKit
 import Testing
 import Vapor
 
-private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
 /// Deadlines on enquiries, the overdue and at-risk queues, the reminders, and the administrator's
 /// calendar and service levels.
@@ -36,7 +35,7 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
             for day in ["2030-12-27", "2030-12-30", "2030-12-31"] {
                 try await app.db.sql.delete(from: "closure_days").where("day", .equal, day).run()
                 try await app.db.sql.insert(into: "closure_days").columns("id", "day", "name", "added_at")
-                    .values(SQLBind(UUID()), SQLBind(day), SQLBind("Christmas closure"), SQLBind(Date())).run()
+                    .values(SQLBind(UUID()), SQLBind(day), SQLBind("Christmas closure"), SQLBind(app.now)).run()
             }
             let settings = try await ServiceLevelSettings.load(on: app.db)
             let highways = try await fixtures.area("Highways")
@@ -93,10 +92,10 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
                 .where("id", .equal, enquiry.id!).run()
             enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
             let settings = try await ServiceLevelSettings.load(on: app.db)
-            let expectedDays = settings.calendar.workingDays(from: CivilDate(iso: "2026-01-05")!, to: settings.clock.localDate(of: Date()))
+            let expectedDays = settings.calendar.workingDays(from: CivilDate(iso: "2026-01-05")!, to: settings.clock.localDate(of: app.now))
             #expect(enquiry.completionDays == expectedDays)
             enquiry = try await fixtures.perform(.reopen, enquiry, by: "member@demo.test") { _, _, _ in "The light is out again" }
-            let restart = settings.clock.receivedDay(Date())
+            let restart = settings.clock.receivedDay(app.now)
             #expect(enquiry.completionCountedFrom == restart.iso)
             #expect(enquiry.completionDue == settings.calendar.adding(28, workingDaysTo: restart).iso)
             #expect(enquiry.firstResponseDue == "2026-01-19", "the first-response deadline stays as it was")
@@ -111,7 +110,7 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
             try await app.db.sql.insert(into: "service_levels")
                 .columns("id", "scope", "type_id", "first_response_days", "completion_days", "updated_at")
                 .values(SQLBind(UUID()), SQLBind(ServiceLevelScope.key(serviceAreaID: nil, typeID: safety)), SQLBind(safety),
-                        SQLBind(2), SQLBind(5), SQLBind(Date()))
+                        SQLBind(2), SQLBind(5), SQLBind(app.now))
                 .run()
             var enquiry = try await fixtures.submitted()
             let day0 = try #require(enquiry.receivedOn.flatMap(CivilDate.init(iso:)))
@@ -131,7 +130,7 @@ private func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: tex
         try await withApp { app in
             let fixtures = Fixtures(app: app)
             let settings = try await ServiceLevelSettings.load(on: app.db)
-            let today = settings.clock.localDate(of: Date())
+            let today = settings.clock.localDate(of: app.now)
             let late = try await fixtures.submitted(subject: "Late one")
             let soon = try await fixtures.submitted(subject: "Soon one")
             _ = try await fixtures.submitted(subject: "Plenty of time")

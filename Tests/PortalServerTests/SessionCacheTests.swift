@@ -15,7 +15,7 @@ import Vapor
 
     @Test func anEntryLastsItsLifetimeAndNoLonger() {
         let cache = SessionCache(lifetime: 10)
-        let now = Date()
+        let now = TestClock.ordinaryWorkingDay
         let session = signedIn()
         cache.keep(session, for: "a", lastSeenAt: now, expiresAt: now.addingTimeInterval(3600), at: now, readFrom: cache.generation())
         #expect(cache.session(for: "a", at: now.addingTimeInterval(9))?.sessionID == session.sessionID)
@@ -37,7 +37,7 @@ import Vapor
 
     @Test func aChangeToThePersonEndsTheirEntriesAndNoOneElses() {
         let cache = SessionCache(lifetime: 10)
-        let now = Date()
+        let now = TestClock.ordinaryWorkingDay
         let ann = signedIn(), bob = signedIn()
         for (token, session) in [("ann", ann), ("bob", bob)] {
             cache.keep(session, for: token, lastSeenAt: now, expiresAt: now.addingTimeInterval(3600), at: now, readFrom: cache.generation())
@@ -73,7 +73,7 @@ import Vapor
 
     @Test func aFullCacheStartsAgainRatherThanGrow() {
         let cache = SessionCache(lifetime: 10, capacity: 3)
-        let now = Date()
+        let now = TestClock.ordinaryWorkingDay
         for token in ["a", "b", "c", "d"] {
             cache.keep(signedIn(), for: token, lastSeenAt: now, expiresAt: now.addingTimeInterval(3600), at: now, readFrom: cache.generation())
         }
@@ -121,7 +121,7 @@ import Vapor
             // A notification shows in the header of the next page, and leaves it once read.
             #expect(!home.body.contains(">Notifications ("))
             try await app.db.transaction { db in
-                try await Notifications.add(to: [user.id!], kind: .update, message: "Update posted", enquiryID: nil, at: Date(), on: db)
+                try await Notifications.add(to: [user.id!], kind: .update, message: "Update posted", enquiryID: nil, at: app.now, on: db)
             }
             #expect(try await robin.get("/").body.contains(">Notifications (1)</a>"))
             try await robin.get("/notifications")

@@ -119,7 +119,7 @@ import Vapor
             let browser = TestBrowser(app)
             try await browser.signIn("member@demo.test")
             let session = try #require(try await UserSession.query(on: app.db).first())
-            session.lastSeenAt = Date().addingTimeInterval(-SessionLifetime.idle - 60)
+            session.lastSeenAt = app.now.addingTimeInterval(-SessionLifetime.idle - 60)
             try await session.save(on: app.db)
             // Hours pass behind the portal's back; the session it read seconds ago is not kept that long.
             SessionCache.shared.changed(session.$user.id)
@@ -168,7 +168,7 @@ import Vapor
         try await withApp { app in
             try await TestBrowser(app).signIn("member@demo.test")
             let old = try #require(try await UserSession.query(on: app.db).first())
-            old.expiresAt = Date().addingTimeInterval(-60)
+            old.expiresAt = app.now.addingTimeInterval(-60)
             try await old.save(on: app.db)
             try await TestBrowser(app).signIn("admin@demo.test")
             let left = try await UserSession.query(on: app.db).all()

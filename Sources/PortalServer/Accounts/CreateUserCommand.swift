@@ -53,7 +53,7 @@ public struct CreateUserCommand: AsyncCommand {
         let password = readPassword(context)
         if let problem = PasswordRules.problem(with: password) { throw ConfigurationError(problem) }
         let hash = try await app.password.async.hash(password)
-        let user = User(name: name, email: email, passwordHash: hash, roles: RoleSet(roles))
+        let user = User(name: name, email: email, passwordHash: hash, roles: RoleSet(roles), at: app.now)
         let areas = areaIDs
         try await app.db.transaction { db in
             try await user.create(on: db)

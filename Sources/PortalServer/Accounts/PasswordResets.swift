@@ -108,7 +108,7 @@ enum PasswordResetRoutes {
             errors.add("email", problem == .empty ? "Enter your email address" : problem.message)
             return request.render(askPage(request, email: email, errors: errors))
         }
-        try await PasswordResets.request(for: address.value, at: Date(), on: request.db)
+        try await PasswordResets.request(for: address.value, at: request.now, on: request.db)
         return request.render(Page(title: "Check your email", section: .signIn) {
             h1 { "Check your email" }
             para { "If \(address.value) belongs to an active account, we have sent it a link to choose a new password. The link works once, within an hour." }
@@ -133,7 +133,7 @@ enum PasswordResetRoutes {
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let token = request.parameters.get("token") ?? ""
-        guard try await PasswordResets.account(for: token, at: Date(), on: request.db) != nil else { return request.render(expired()) }
+        guard try await PasswordResets.account(for: token, at: request.now, on: request.db) != nil else { return request.render(expired()) }
         return request.render(resetPage(request, token: token, errors: FormErrors()))
     }
 
@@ -145,11 +145,11 @@ enum PasswordResetRoutes {
         if let problem = PasswordRules.problem(with: password) { errors.add("password", problem) }
         else if password != (form.confirm ?? "") { errors.add("confirm", "Enter the same password twice") }
         guard errors.isEmpty else {
-            guard try await PasswordResets.account(for: token, at: Date(), on: request.db) != nil else { return request.render(expired()) }
+            guard try await PasswordResets.account(for: token, at: request.now, on: request.db) != nil else { return request.render(expired()) }
             return request.render(resetPage(request, token: token, errors: errors))
         }
         let hash = try await request.password.async.hash(password)
-        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: Date(), on: request.db) != nil else {
+        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: request.now, on: request.db) != nil else {
             return request.render(expired())
         }
         let response = request.seeOther("/sign-in", flash: "Your password has been changed. Sign in with your new password.")

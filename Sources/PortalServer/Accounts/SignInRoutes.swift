@@ -32,7 +32,7 @@ enum SignInRoutes {
         }
         let email = emailText.lowercased()
         let address = clientAddress(request)
-        let now = Date()
+        let now = request.now
 
         if case .refused(let wait) = try await throttleDecision(email: email, address: address, now: now, on: request.db) {
             errors.add("email", "Too many failed attempts to sign in. Wait \(SignInThrottle.describe(wait)) and try again.")

@@ -122,7 +122,7 @@ struct SessionLoader: AsyncMiddleware {
     }
 
     private func load(token: String, for request: Request) async throws {
-        let now = Date()
+        let now = request.now
         let tokenHash = SecureToken.hash(token)
         let cache = SessionCache.shared
         if let signedIn = cache.session(for: tokenHash, at: now) {
@@ -169,7 +169,7 @@ enum SessionStore {
     /// Starts a new session with a new token, so a token planted before sign-in is worthless.
     static func start(for user: User, on request: Request, response: Response) async throws {
         let token = SecureToken.make()
-        let now = Date()
+        let now = request.now
         let session = UserSession(
             tokenHash: SecureToken.hash(token), userID: try user.requireID(), csrfToken: SecureToken.make(),
             now: now, expiresAt: now.addingTimeInterval(SessionLifetime.absolute))

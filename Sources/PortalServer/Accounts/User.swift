@@ -21,13 +21,14 @@ final class User: Model, @unchecked Sendable {
     @OptionalParent(key: "division_id") var division: Division?
     /// Bumped on every save, so that two administrators editing one person cannot overwrite each other.
     @Field(key: "version") var version: Int
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// Set from the portal's clock by whoever adds or saves the person.
+    @OptionalField(key: "created_at") var createdAt: Date?
+    @OptionalField(key: "updated_at") var updatedAt: Date?
 
     init() {}
 
     init(id: UUID? = nil, name: String, email: EmailAddress, passwordHash: String, roles: RoleSet,
-         jobTitle: String? = nil, divisionID: UUID? = nil, isActive: Bool = true) {
+         jobTitle: String? = nil, divisionID: UUID? = nil, isActive: Bool = true, at now: Date) {
         self.id = id
         self.name = name
         self.email = email.value
@@ -37,6 +38,8 @@ final class User: Model, @unchecked Sendable {
         self.$division.id = divisionID
         self.version = 1
         self.roles = roles
+        self.createdAt = now
+        self.updatedAt = now
     }
 
     var roles: RoleSet {

@@ -62,7 +62,7 @@ enum UserAdminRoutes {
             }
             let hash = try await request.password.async.hash(valid.password ?? "")
             let user = User(name: valid.name, email: valid.email, passwordHash: hash, roles: valid.roles,
-                            jobTitle: valid.jobTitle, divisionID: valid.divisionID)
+                            jobTitle: valid.jobTitle, divisionID: valid.divisionID, at: request.now)
             try await request.db.transaction { db in
                 try await user.create(on: db)
                 try await replaceAreas(of: try user.requireID(), with: valid.serviceAreaIDs, on: db)
@@ -97,7 +97,7 @@ enum UserAdminRoutes {
             }
             if errors.isEmpty {
                 let hash = try await valid.password.asyncMap { try await request.password.async.hash($0) }
-                let saved = try await save(user, from: valid, expectedVersion: form.version ?? -1, passwordHash: hash, on: request.db)
+                let saved = try await save(user, from: valid, expectedVersion: form.version ?? -1, passwordHash: hash, at: request.now, on: request.db)
                 if saved {
                     await request.application.peopleDirectoryCache.invalidate()
                     if hash != nil { try await SessionStore.endAll(for: userID, on: request.db) }
@@ -115,7 +115,7 @@ enum UserAdminRoutes {
 
     /// Saves only if nobody has saved since the form was opened: the update matches on the
     /// version the form carried and bumps it; no row returned means someone else saved first.
-    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, on db: any Database) async throws -> Bool {
+    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, at now: Date, on db: any Database) async throws -> Bool {
         let userID = try user.requireID()
         return try await db.transaction { db in
             var update = db.sql.update(User.schema)
@@ -126,7 +126,7 @@ enum UserAdminRoutes {
                 .set("is_responder", to: valid.roles.contains(.responder))
                 .set("is_administrator", to: valid.roles.contains(.administrator))
                 .set("version", to: expectedVersion + 1)
-                .set("updated_at", to: Date())
+                .set("updated_at", to: now)
             if let passwordHash { update = update.set("password_hash", to: passwordHash) }
             let changed = try await update
                 .where("id", .equal, userID).where("version", .equal, expectedVersion)
@@ -147,6 +147,7 @@ enum UserAdminRoutes {
         }
         user.isActive = false
         user.version += 1
+        user.updatedAt = request.now
         try await request.db.transaction { db in
             try await user.update(on: db)
             try await SessionStore.endAll(for: userID, on: db)
@@ -159,6 +160,7 @@ enum UserAdminRoutes {
         let user = try await find(request)
         user.isActive = true
         user.version += 1
+        user.updatedAt = request.now
         try await user.update(on: request.db)
         await request.application.peopleDirectoryCache.invalidate()
         return request.seeOther("/admin/users", flash: "\(user.name) has been reactivated.")

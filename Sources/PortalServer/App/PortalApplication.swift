@@ -1,3 +1,5 @@
+import Foundation
+import PortalCore
 import Vapor
 
 private struct PortalConfigurationKey: StorageKey { typealias Value = PortalConfiguration }
@@ -12,6 +14,16 @@ extension Application {
         }
         set { storage[PortalConfigurationKey.self] = newValue }
     }
+}
+
+extension Application {
+    /// The current instant by the portal's clock (`PortalConfiguration.clock`).
+    var now: Date { portal.clock.now() }
+}
+
+extension Request {
+    /// The current instant by the portal's clock.
+    var now: Date { application.now }
 }
 
 extension PortalConfiguration {

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import Vapor
 
 /// Everything the portal reads from its environment, checked once at start-up so that a
@@ -29,6 +30,8 @@ public struct PortalConfiguration: Sendable {
     /// How long a session read from the database is kept in memory (`SessionCache`); 0 never.
     public var sessionCacheSeconds: TimeInterval = PortalConfiguration.defaultSessionCacheSeconds
     public static let defaultSessionCacheSeconds: TimeInterval = 10
+    /// Where every part of the portal reads the time: the machine's clock, except in tests.
+    public var clock: PortalClock = .system
 
     public init(
         database: DatabaseChoice, dataDirectory: String, publicBaseURL: String? = nil,

@@ -8,7 +8,7 @@ import Vapor
 actor ShortLivedCache<Value: Sendable> {
     let lifetime: TimeInterval
     private let load: @Sendable (any Database) async throws -> Value
-    private var cached: (value: Value, at: Date)?
+    private var cached: (value: Value, at: ContinuousClock.Instant)?
 
     init(lifetime: TimeInterval = 30, load: @escaping @Sendable (any Database) async throws -> Value) {
         self.lifetime = lifetime
@@ -16,9 +16,9 @@ actor ShortLivedCache<Value: Sendable> {
     }
 
     func get(on db: any Database) async throws -> Value {
-        if let cached, Date().timeIntervalSince(cached.at) < lifetime { return cached.value }
+        if let cached, ContinuousClock.now - cached.at < .seconds(lifetime) { return cached.value }
         let value = try await load(db)
-        cached = (value, Date())
+        cached = (value, ContinuousClock.now)
         return value
     }
 

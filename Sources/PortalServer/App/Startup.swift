@@ -64,7 +64,7 @@ public enum Startup {
         try await app.autoMigrate()
         if try await User.query(on: app.db).count() == 0 {
             app.logger.notice("Loading the demo council")
-            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"))
+            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), at: app.now)
         }
     }
 

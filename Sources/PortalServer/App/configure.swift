@@ -19,7 +19,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
         }
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
     }
-    app.migrations.add(PortalMigrations.all)
+    app.migrations.add(PortalMigrations.all(clock: configuration.clock))
 
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.decoyPasswordHash = try await app.password.async.hash(SecureToken.make())

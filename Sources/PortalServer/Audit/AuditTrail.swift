@@ -46,7 +46,7 @@ enum AuditTrail {
     @discardableResult
     static func record(
         action: String, enquiryID: UUID?, actorID: UUID?, changes: [FieldChange] = [], detail: String = "",
-        at date: Date = Date(), on db: any Database
+        at date: Date, on db: any Database
     ) async throws -> AuditEntry {
         guard let head = try await db.sql.raw("""
             UPDATE audit_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash

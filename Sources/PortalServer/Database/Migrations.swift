@@ -1,11 +1,13 @@
 import Fluent
+import PortalCore
 import SQLKit
 
 /// The schema's history, oldest first. Each migration is written once and never edited after it
 /// has shipped; a change is a new migration. Only what both SQLite and PostgreSQL can do with
 /// ALTER TABLE appears here (see DESIGN: no type changes, no added constraints).
 enum PortalMigrations {
-    static var all: [any Migration] {
+    /// `clock` dates the rows a migration writes.
+    static func all(clock: PortalClock) -> [any Migration] {
         [
             CreateGeography(),
             CreateServiceAreas(),
@@ -15,7 +17,7 @@ enum PortalMigrations {
             CreateEnquiryTypes(),
             CreateEnquiries(),
             CreateAuditTrail(),
-            CreateServiceLevels(),
+            CreateServiceLevels(clock: clock),
             CreateDocuments(),
             CreateOutbox(),
             CreateNotificationPreferences(),

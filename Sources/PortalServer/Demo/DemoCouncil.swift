@@ -6,18 +6,18 @@ import SQLKit
 /// Loads the demo council into an empty database. Deterministic: the same people, places and
 /// teams every time, so the README, the tests and a newcomer all see one council.
 enum DemoCouncil {
-    static func load(on database: any Database, passwordHash: String, withEnquiries: Bool = true) async throws {
-        try await loadCouncil(on: database, passwordHash: passwordHash)
-        try await loadChristmasClosures(on: database)
-        if withEnquiries { try await DemoEnquiries.load(on: database) }
+    static func load(on database: any Database, passwordHash: String, withEnquiries: Bool = true, at now: Date) async throws {
+        try await loadCouncil(on: database, passwordHash: passwordHash, at: now)
+        try await loadChristmasClosures(on: database, at: now)
+        if withEnquiries { try await DemoEnquiries.load(on: database, at: now) }
     }
 
     /// Like many councils, the demo council closes between Christmas and New Year: the working
-    /// days from 27 to 31 December, this year and next.
-    private static func loadChristmasClosures(on database: any Database, now: Date = Date()) async throws {
+    /// days from 27 to 31 December, last year (which the demo's history spans), this year and next.
+    static func loadChristmasClosures(on database: any Database, at now: Date) async throws {
         let calendar = WorkingCalendar(nation: .englandAndWales)
         let year = WorkingDayClock(calendar: calendar).localDate(of: now).year
-        for year in [year, year + 1] {
+        for year in [year - 1, year, year + 1] {
             for day in 27...31 {
                 guard case .success(let closure) = ClosureDayForm.validate(day: "\(year)-12-\(day)", name: "Christmas closure", calendar: calendar)
                 else { continue }
@@ -27,7 +27,7 @@ enum DemoCouncil {
         }
     }
 
-    private static func loadCouncil(on database: any Database, passwordHash: String) async throws {
+    private static func loadCouncil(on database: any Database, passwordHash: String, at now: Date) async throws {
         try await database.transaction { db in
             var divisions: [String: UUID] = [:]
             for districtData in DemoCouncilData.districts {
@@ -59,7 +59,7 @@ enum DemoCouncil {
                 guard case .success(let email) = EmailAddress.parse(person.email) else { continue }
                 let user = User(name: person.name, email: email, passwordHash: passwordHash,
                                 roles: RoleSet(person.roles.compactMap(Role.init(rawValue:))),
-                                jobTitle: person.jobTitle, divisionID: person.division.flatMap { divisions[$0] })
+                                jobTitle: person.jobTitle, divisionID: person.division.flatMap { divisions[$0] }, at: now)
                 try await user.create(on: db)
                 for areaName in person.serviceAreas {
                     guard let areaID = areas[areaName] else { continue }

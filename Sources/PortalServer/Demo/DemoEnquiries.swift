@@ -52,7 +52,7 @@ enum DemoEnquiries {
     static let finals = ["The repair has been completed.", "The survey was carried out; the results are attached to our records.",
                          "The scheme has been added to next year's programme.", "We have answered the resident directly."]
 
-    static func load(on database: any Database, now: Date = Date()) async throws {
+    static func load(on database: any Database, at now: Date) async throws {
         let users = try await User.query(on: database).all()
         let members = users.filter(\.isMember).sorted { $0.email < $1.email }
         func person(_ email: String) -> User? { users.first { $0.email == email } }
@@ -151,7 +151,12 @@ enum DemoEnquiries {
                 var stage = ageDays < 3 ? 0 : ageDays < 12 ? 1 + dice.roll(2) : ageDays < 40 ? 1 + dice.roll(4) : (dice.chance(85) ? 4 : 3)
                 // A few run long (a third party involved, a complex drainage issue) and are still
                 // open past their completion deadline.
-                if ageDays >= 40, dice.chance(7) { stage = 2 }
+                if ageDays >= 40, dice.chance(3) { stage = 2 }
+                // Those whose first response falls due within the next few working days still
+                // wait for it, so whatever the day the demo starts its at-risk queue has some.
+                let firstResponseSoon = enquiry.firstResponseDue.flatMap(CivilDate.init(iso:))
+                    .map { serviceLevels.clock.standing(of: $0, at: now).isAtRisk } ?? false
+                if firstResponseSoon { stage = min(stage, 1) }
                 if stage >= 1 {
                     try await step(.take, by: handler.id!, after: Double(dice.roll(3)) + 0.2) { $0.status = .inProgress; $0.$handler.id = handler.id }
                     if highways, let works = worksAreas.randomElement(using: &dice) {
@@ -179,7 +184,8 @@ enum DemoEnquiries {
                         if stage >= 2 { try await step(.replyToMember, by: handler.id!, after: 1, entry: (.reply, dice.pick(updates))) { $0.awaitingReply = false } }
                     }
                     // Some recent ones still wait for their first response.
-                    if stage >= 2 || dice.chance(70) {
+                    let answered = dice.chance(70)
+                    if stage >= 2 || (answered && !firstResponseSoon) {
                         try await step(.postUpdate, by: handler.id!, after: Double(1 + dice.roll(6)), entry: (.update, dice.pick(updates)))
                     }
                 }

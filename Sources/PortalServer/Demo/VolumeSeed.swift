@@ -33,14 +33,15 @@ public struct SeedVolumeCommand: AsyncCommand {
         try await app.autoMigrate()
         if try await User.query(on: app.db).filter(\.$isMember == true).count() == 0 {
             context.console.print("No Members yet: loading the demo council's people and places first (every password is demo).")
-            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), withEnquiries: false)
+            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), withEnquiries: false, at: app.now)
         }
-        let started = Date()
-        try await VolumeSeed.run(count: count, years: years, seed: UInt64(max(0, signature.seed ?? 1)), on: app.db) { done in
-            let seconds = Date().timeIntervalSince(started)
+        let started = ContinuousClock.now
+        @Sendable func seconds() -> Double { (ContinuousClock.now - started).timeInterval }
+        try await VolumeSeed.run(count: count, years: years, seed: UInt64(max(0, signature.seed ?? 1)), now: app.now, on: app.db) { done in
+            let seconds = seconds()
             context.console.print("\(done.formatted()) of \(count.formatted()) enquiries (\(Int(Double(done) / max(seconds, 0.001)).formatted()) a second)")
         }
-        context.console.print("Done in \(Int(Date().timeIntervalSince(started))) seconds.")
+        context.console.print("Done in \(Int(seconds())) seconds.")
     }
 }
 
@@ -116,7 +117,7 @@ enum VolumeSeed {
                                   "Can someone call the resident?"]
     static let replies = ["The works order has been raised and we will update you.", "Our inspector will call the resident this week."]
 
-    static func run(count: Int, years: Int, seed: UInt64, now: Date = Date(), on db: any Database,
+    static func run(count: Int, years: Int, seed: UInt64, now: Date, on db: any Database,
                     progress: @escaping @Sendable (Int) -> Void) async throws {
         let council = try await council(on: db)
         let settings = try await ServiceLevelSettings.load(on: db)

@@ -13,7 +13,7 @@ enum DocumentRoutes {
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
         let settings = request.application.portal.documents
         let upload = DocumentUpload(settings: settings, enquiryID: id, userID: actor.user.id, db: request.db,
-                                    group: request.application.eventLoopGroup)
+                                    group: request.application.eventLoopGroup, clock: request.application.portal.clock)
         var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
         guard !model.attachChoices.isEmpty else { throw Abort(.forbidden, reason: "Documents cannot be added to this enquiry now.") }
         do {
@@ -25,14 +25,14 @@ enum DocumentRoutes {
                 try await DocumentStore.discard(files.map(\.id), on: request.db)
                 throw DocumentUpload.Problem(message: "Choose what to attach the documents to from the list", status: .unprocessableEntity)
             }
-            try await keep(files, attachedTo: target.attachment, enquiryID: id, by: actor.user.id, on: request.db)
+            try await keep(files, attachedTo: target.attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
             let names = files.map(\.name).joined(separator: ", ")
             return request.seeOther("/enquiries/\(id)#documents-heading",
                                     flash: files.count == 1 ? "\(names) has been added." : "\(files.count) documents have been added: \(names).")
         } catch let problem as DocumentUpload.Problem {
             if let infected = problem.infected {
                 try await AuditTrail.record(action: "document_refused", enquiryID: id, actorID: actor.user.id,
-                                            detail: "\(infected.name) was refused: the virus scanner found \(infected.signature)", on: request.db)
+                                            detail: "\(infected.name) was refused: the virus scanner found \(infected.signature)", at: request.now, on: request.db)
             }
             request.logger.notice("Upload refused: \(problem.message)")
             model.documentErrors.add("documents", problem.message)
@@ -56,13 +56,12 @@ enum DocumentRoutes {
 
     /// Makes an upload's files visible, all together, with an audit entry each.
     static func keep(_ files: [DocumentUpload.File], attachedTo attachment: DocumentAttachment, enquiryID: UUID, by userID: UUID,
-                     on db: any Database) async throws {
+                     at now: Date, on db: any Database) async throws {
         let (kind, attachedID): (String, UUID?) = switch attachment {
         case .enquiry: ("enquiry", nil)
         case .entry(let id, _, _): ("entry", id)
         case .question(let id, _): ("question", id)
         }
-        let now = Date()
         try await db.transaction { db in
             for file in files {
                 try await db.sql.update("documents")
@@ -112,7 +111,7 @@ enum DocumentRoutes {
             try await request.db.transaction { db in
                 try await db.sql.update("documents").set("name", to: name).where("id", .equal, document.id).run()
                 try await AuditTrail.record(action: "document_renamed", enquiryID: document.enquiry_id, actorID: actor.user.id,
-                                            changes: [FieldChange(field: "Document name", before: document.name, after: name)], on: db)
+                                            changes: [FieldChange(field: "Document name", before: document.name, after: name)], at: request.now, on: db)
             }
             return request.seeOther("/enquiries/\(document.enquiry_id)#documents-heading", flash: "\(document.name) is now called \(name).")
         }
@@ -127,10 +126,10 @@ enum DocumentRoutes {
         try await request.db.transaction { db in
             try await db.sql.delete(from: "document_chunks").where("document_id", .equal, document.id).run()
             try await db.sql.update("documents").set("state", to: "removed").set("removed_by_id", to: actor.user.id)
-                .set("removed_at", to: Date()).where("id", .equal, document.id).run()
+                .set("removed_at", to: request.now).where("id", .equal, document.id).run()
             try await AuditTrail.record(action: "document_removed", enquiryID: document.enquiry_id, actorID: actor.user.id,
                                         changes: [FieldChange(field: "Document", before: document.name, after: "")],
-                                        detail: "Its contents were erased", on: db)
+                                        detail: "Its contents were erased", at: request.now, on: db)
         }
         return request.seeOther("/enquiries/\(document.enquiry_id)#documents-heading", flash: "\(document.name) has been removed.")
     }

@@ -33,6 +33,8 @@ struct DocumentUpload {
     let userID: UUID
     let db: any Database
     let group: any EventLoopGroup
+    /// When each file began to arrive is read from here.
+    let clock: PortalClock
     /// The enquiry the files join, given the form's text fields as they stand when the first file
     /// arrives (a new enquiry's form puts its file input after its other fields, so it can be
     /// created first); nil keeps no files and reads the rest of the upload only to discard it.
@@ -40,18 +42,19 @@ struct DocumentUpload {
     /// Whether an upload with no file at all is a mistake.
     var requireFiles = true
 
-    init(settings: DocumentSettings, userID: UUID, db: any Database, group: any EventLoopGroup, requireFiles: Bool = true,
+    init(settings: DocumentSettings, userID: UUID, db: any Database, group: any EventLoopGroup, clock: PortalClock, requireFiles: Bool = true,
          enquiry: @escaping @Sendable ([String: String]) async throws -> UUID?) {
         self.settings = settings
         self.userID = userID
         self.db = db
         self.group = group
+        self.clock = clock
         self.requireFiles = requireFiles
         self.enquiry = enquiry
     }
 
-    init(settings: DocumentSettings, enquiryID: UUID, userID: UUID, db: any Database, group: any EventLoopGroup) {
-        self.init(settings: settings, userID: userID, db: db, group: group) { _ in enquiryID }
+    init(settings: DocumentSettings, enquiryID: UUID, userID: UUID, db: any Database, group: any EventLoopGroup, clock: PortalClock) {
+        self.init(settings: settings, userID: userID, db: db, group: group, clock: clock) { _ in enquiryID }
     }
 
     private enum Event {
@@ -168,7 +171,7 @@ struct DocumentUpload {
             case .failure(let problem): throw Problem(message: problem.message, status: .badRequest)
             }
             part.fileName = name
-            part.document = try await DocumentStore.begin(enquiryID: enquiryID, name: name, addedBy: userID, at: Date(), on: db)
+            part.document = try await DocumentStore.begin(enquiryID: enquiryID, name: name, addedBy: userID, at: clock.now(), on: db)
             incoming.append(part.document!)
         }
         part.size += buffer.readableBytes

@@ -40,7 +40,7 @@ enum DashboardRoutes {
         let counts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn(ownerColumn), .equal, SQLBind(actor.user.id)),
                                                   detail: false, on: request.db)
         let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db,
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, now: request.now, on: request.db,
                                                        knownTotal: tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) {
             try await request.people(naming: $0)
         }

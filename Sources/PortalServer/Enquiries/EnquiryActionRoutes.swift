@@ -58,7 +58,7 @@ enum EnquiryActionRoutes {
         // begins, and the files then stream in, attached to what it wrote.
         let outcome = NIOLockedValueBox<Outcome?>(nil)
         let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
-                                    group: request.application.eventLoopGroup, requireFiles: false) { fields in
+                                    group: request.application.eventLoopGroup, clock: request.application.portal.clock, requireFiles: false) { fields in
             let done = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
             outcome.withLockedValue { $0 = done }
             if case .done = done { return id }
@@ -71,7 +71,7 @@ enum EnquiryActionRoutes {
                 outcome.withLockedValue { $0 = settled }
             }
             if case .done(_, let attachment) = outcome.withLockedValue({ $0 }), !files.isEmpty {
-                try await DocumentRoutes.keep(files, attachedTo: attachment, enquiryID: id, by: actor.user.id, on: request.db)
+                try await DocumentRoutes.keep(files, attachedTo: attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
             }
         } catch let problem as DocumentUpload.Problem {
             guard case .done(let action, _) = outcome.withLockedValue({ $0 }) else {
@@ -107,10 +107,10 @@ enum EnquiryActionRoutes {
         let change = try await prepare(action, posted: posted, loaded: loaded, actor: actor, request: request, errors: &errors, written: written)
         guard let change, errors.isEmpty else { return .refused(action, posted, errors) }
         do {
-            try await EnquiryWorkflow.perform(action, on: loaded, by: actor, on: request.db, change: change)
+            try await EnquiryWorkflow.perform(action, on: loaded, by: actor, at: request.now, on: request.db, change: change)
         } catch is EditConflict {
             let fresh = try await EnquiryWorkflow.load(try loaded.enquiry.requireID(), for: actor, on: request.db)
-            try await EnquiryWorkflow.perform(action, on: fresh, by: actor, on: request.db, change: change)
+            try await EnquiryWorkflow.perform(action, on: fresh, by: actor, at: request.now, on: request.db, change: change)
         }
         let attachment: DocumentAttachment
         if action == .answerQuestion, let question = posted.question.flatMap(UUID.init(uuidString:)) {

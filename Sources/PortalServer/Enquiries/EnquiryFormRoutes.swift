@@ -74,7 +74,7 @@ enum EnquiryFormRoutes {
         }
         let outcome = NIOLockedValueBox<Created?>(nil)
         let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
-                                    group: request.application.eventLoopGroup, requireFiles: false) { fields in
+                                    group: request.application.eventLoopGroup, clock: request.application.portal.clock, requireFiles: false) { fields in
             let created = try await createEnquiry(try StreamedForm.decode(Posted.self, from: fields), intent: intent, actor: actor, request: request)
             outcome.withLockedValue { $0 = created }
             if case .enquiry(let enquiry, _) = created { return try enquiry.requireID() }
@@ -87,7 +87,7 @@ enum EnquiryFormRoutes {
                 outcome.withLockedValue { $0 = settled }
             }
             if case .enquiry(let enquiry, _) = outcome.withLockedValue({ $0 }), !files.isEmpty {
-                try await DocumentRoutes.keep(files, attachedTo: .enquiry, enquiryID: try enquiry.requireID(), by: actor.user.id, on: request.db)
+                try await DocumentRoutes.keep(files, attachedTo: .enquiry, enquiryID: try enquiry.requireID(), by: actor.user.id, at: request.now, on: request.db)
             }
         } catch let problem as DocumentUpload.Problem {
             // The enquiry stands; only its files were refused. Say so on its page.
@@ -146,7 +146,7 @@ enum EnquiryFormRoutes {
                 .init(valid: valid, memberID: memberID, channel: channel, submit: submit,
                       raiserFollows: memberID != actor.user.id && posted.follow == "on",
                       submissionKey: posted.submissionKey.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }),
-                by: actor, on: request.db)
+                by: actor, at: request.now, on: request.db)
             return .enquiry(enquiry, submitted: submit)
         case .success:
             break
@@ -181,13 +181,13 @@ enum EnquiryFormRoutes {
             return request.render(EnquiryFormPage.page(model, request: request))
         case .success(let valid):
             do {
-                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, expectedVersion: posted.version ?? -1, on: request.db) { enquiry, _, _ in
+                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, expectedVersion: posted.version ?? -1, at: request.now, on: request.db) { enquiry, _, _ in
                     enquiry.apply(valid)
                     return ""
                 }
                 if submit {
                     let reloaded = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db)
-                    try await EnquiryWorkflow.perform(.submit, on: reloaded, by: actor, on: request.db)
+                    try await EnquiryWorkflow.perform(.submit, on: reloaded, by: actor, at: request.now, on: request.db)
                 }
                 let message = submit ? "Enquiry \(enquiry.reference) has been submitted." : "Your changes to \(enquiry.reference) have been saved."
                 return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)

@@ -113,7 +113,7 @@ enum EnquiryList {
     /// `knownTotal` is the size of `scope` when the caller has counted it already (a tab's count):
     /// with no filter to narrow it, the query then reads only the page's rows instead of counting
     /// every row of the tab as well, which on a council with years of history is most of the work.
-    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, clock: WorkingDayClock, on db: any Database,
+    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, clock: WorkingDayClock, now: Date, on db: any Database,
                      knownTotal: Int? = nil,
                      people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> (rows: [EnquiryRow], total: Int) {
         var conditions = scope
@@ -162,7 +162,6 @@ enum EnquiryList {
             total = try await count.first()?.decode(column: "total", as: Int.self) ?? 0
         }
         let directory = try await people(Set(found.map(\.member_id)))
-        let now = Date()
         let rows = found.map { $0.row(data: data, people: directory, clock: clock, now: now) }
         return (rows, total)
     }
@@ -190,7 +189,7 @@ enum EnquiryList {
         let today: String
         let atRiskUntil: String
 
-        init(clock: WorkingDayClock, now: Date = Date()) {
+        init(clock: WorkingDayClock, now: Date) {
             let today = clock.localDate(of: now)
             self.today = today.iso
             self.atRiskUntil = clock.calendar.adding(DeadlineStanding.atRiskWithin, workingDaysTo: today).iso

@@ -23,6 +23,8 @@ enum EnquiryPage {
         var viewerID: UUID
         /// The council's working days, for deadlines.
         var clock: WorkingDayClock
+        /// When the page is drawn: where its deadlines stand.
+        var now: Date
         /// Documents this person may see, and where they may add more.
         var documents: [DocumentRow] = []
         var attachChoices: [Choice] = []
@@ -116,7 +118,7 @@ enum EnquiryPage {
             actions: EnquiryLifecycle.available(from: enquiry.status, by: loaded.standing),
             reference: try await request.referenceData(), names: names, entries: entries, questions: questions, audit: audit,
             coordinators: coordinators, responders: responders, viewerID: actor.user.id,
-            clock: try await request.serviceLevels().clock, failed: nil)
+            clock: try await request.serviceLevels().clock, now: request.now, failed: nil)
         model.documentSettings = request.application.portal.documents
         model.documents = documents.filter { document in
             model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false

@@ -16,7 +16,7 @@ extension EnquiryPage {
                 if model.view == .officer, enquiry.awaitingReply { span(.class("tag tag-red")) { "Member waiting for a reply" } }
                 if enquiry.urgency == .urgent { span(.class("tag tag-red")) { "Urgent" } }
                 if enquiry.reopenCount > 0 { span(.class("tag tag-grey")) { enquiry.reopenCount == 1 ? "Reopened once" : "Reopened \(enquiry.reopenCount) times" } }
-                if let deadline = DeadlineSummary(nextDue: enquiry.nextDue, firstResponseGiven: enquiry.firstResponseAt != nil, clock: model.clock) {
+                if let deadline = DeadlineSummary(nextDue: enquiry.nextDue, firstResponseGiven: enquiry.firstResponseAt != nil, clock: model.clock, now: model.now) {
                     span(.class(deadline.tagClass)) { "\(deadline.words) (\(deadline.due.shortText))" }
                 }
             }
@@ -86,7 +86,7 @@ extension EnquiryPage {
             if let given = e.firstResponseAt, let taken = e.firstResponseDays {
                 rows.append(("First response", "Given \(given.councilDate), after \(days(taken)) (due by \(due.longText))"))
             } else if e.status.isOpen {
-                rows.append(("First response", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: Date()).words)"))
+                rows.append(("First response", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: model.now).words)"))
             } else {
                 rows.append(("First response", "Was due by \(due.longText)"))
             }
@@ -95,7 +95,7 @@ extension EnquiryPage {
             if !e.status.isOpen, let taken = e.completionDays {
                 rows.append(("Completion", "\(e.status == .closed && e.completedAt == nil ? "Closed" : "Completed") after \(days(taken)) (due by \(due.longText))"))
             } else if e.status.isOpen {
-                rows.append(("Completion", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: Date()).words)"))
+                rows.append(("Completion", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: model.now).words)"))
             }
         }
         return rows

@@ -75,7 +75,7 @@ enum EnquiryWorkflow {
     /// nothing changed since (editing details); otherwise the loaded version is used.
     @discardableResult
     static func perform(
-        _ action: EnquiryAction, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil, on db: any Database,
+        _ action: EnquiryAction, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil, at now: Date, on db: any Database,
         change: @escaping @Sendable (Enquiry, any Database, Date) async throws -> String = { _, _, _ in "" }
     ) async throws -> Enquiry {
         let enquiry = loaded.enquiry
@@ -94,7 +94,6 @@ enum EnquiryWorkflow {
                 .where("id", .equal, id).where("version", .equal, version)
                 .returning("id").all()
             guard !claimed.isEmpty else { throw EditConflict() }
-            let now = Date()
             enquiry.version = version + 1
             enquiry.lastActivityAt = now
             let oldStatus = enquiry.status
@@ -137,13 +136,12 @@ enum EnquiryWorkflow {
 
     /// Creates an enquiry (a draft, or submitted at once). A form sent twice with the same
     /// submission key returns the enquiry the first one made.
-    static func create(_ new: NewEnquiry, by actor: EnquiryActor, on db: any Database) async throws -> Enquiry {
+    static func create(_ new: NewEnquiry, by actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Enquiry {
         if let key = new.submissionKey, let existing = try await Enquiry.query(on: db).filter(\.$submissionKey == key).first() {
             return existing
         }
         do {
             return try await db.transaction { db in
-                let now = Date()
                 let enquiry = Enquiry()
                 enquiry.reference = try await nextReference(at: now, on: db)
                 enquiry.$member.id = new.memberID

@@ -23,11 +23,11 @@ enum HomeRoutes {
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
-        let model = try await query(for: user, clock: try await request.serviceLevels().clock, on: request.db)
+        let model = try await query(for: user, clock: try await request.serviceLevels().clock, now: request.now, on: request.db)
         return request.render(HomePage.page(model))
     }
 
-    static func query(for user: CurrentUser, clock: WorkingDayClock, on db: any Database) async throws -> Model {
+    static func query(for user: CurrentUser, clock: WorkingDayClock, now: Date, on db: any Database) async throws -> Model {
         var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
         if user.roles.contains(.member) {
             if let divisionID = user.divisionID { model.division = try await Division.find(divisionID, on: db)?.name }
@@ -48,7 +48,7 @@ enum HomeRoutes {
             if !areaIDs.isEmpty {
                 let counts = try await EnquiryList.counts(
                     where: SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areaIDs.map { SQLBind($0) })),
-                    deadlines: EnquiryList.DeadlineBounds(clock: clock), statuses: QueueRoutes.counted, on: db)
+                    deadlines: EnquiryList.DeadlineBounds(clock: clock, now: now), statuses: QueueRoutes.counted, on: db)
                 model.queueCounts = counts.byStatus
                 model.waitingForReply = counts.awaitingReply
                 model.overdue = counts.overdue

@@ -56,7 +56,7 @@ extension OutboxRoutes {
             let changes = AuditTrail.changes(
                 from: ["Resident details in email": before.residentDetails ? "Yes" : "No", "Daily email at": WorkingDayForm.text(before.digestAt)],
                 to: ["Resident details in email": residentDetails ? "Yes" : "No", "Daily email at": WorkingDayForm.text(digestAt)])
-            try await AuditTrail.record(action: "mail_settings", enquiryID: nil, actorID: request.currentUser?.id, changes: changes, on: db)
+            try await AuditTrail.record(action: "mail_settings", enquiryID: nil, actorID: request.currentUser?.id, changes: changes, at: request.now, on: db)
             return true
         }
         guard saved else {

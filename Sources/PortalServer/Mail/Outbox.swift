@@ -177,10 +177,10 @@ enum Outbox {
                 .returning("attempts").first()
             guard let attempts = try claimed?.decode(column: "attempts", as: Int.self) else { continue }
             do {
-                try await client.send(compose(message, baseURL: baseURL))
+                try await client.send(compose(message, baseURL: baseURL), dated: now)
                 // A reset link is good for one use; once it is sent, the outbox need not keep it.
                 let linkPath = message.kind == PasswordResets.mailKind ? nil : message.link_path
-                try await db.sql.update("outbox").set("state", to: "sent").set("sent_at", to: Date()).set("claimed_until", to: SQLLiteral.null)
+                try await db.sql.update("outbox").set("state", to: "sent").set("sent_at", to: now).set("claimed_until", to: SQLLiteral.null)
                     .set("last_error", to: SQLLiteral.null).set("link_path", to: SQLBind(linkPath)).where("id", .equal, message.id).run()
                 outcome.sent += 1
             } catch {

@@ -11,10 +11,10 @@ extension RepeatingJob {
         RepeatingJob("Email", every: .seconds(10), after: .seconds(2)) { application in
             let council = try await CouncilMailSettings.load(on: application.db)
             let clock = try await application.serviceLevelCache.get(on: application.db).clock
-            let digests = try await Outbox.gatherDigests(at: Date(), digestAt: council.digestAt, clock: clock, on: application.db)
+            let digests = try await Outbox.gatherDigests(at: application.now, digestAt: council.digestAt, clock: clock, on: application.db)
             if digests > 0 { application.logger.notice("Email: \(digests) daily digests written") }
             guard let settings = application.portal.mail else { return }
-            let outcome = try await Outbox.deliver(at: Date(), settings: settings, baseURL: application.portal.publicBaseURL,
+            let outcome = try await Outbox.deliver(at: application.now, settings: settings, baseURL: application.portal.publicBaseURL,
                                                    group: application.eventLoopGroup, on: application.db)
             if outcome.retrying + outcome.failed > 0 {
                 application.logger.warning("Email: \(outcome.sent) sent, \(outcome.retrying) to retry, \(outcome.failed) failed")
@@ -110,7 +110,7 @@ enum OutboxRoutes {
     }
 
     @Sendable static func retry(_ request: Request) async throws -> Response {
-        let now = Date()
+        let now = request.now
         let retried = try await request.db.sql.update("outbox")
             .set("state", to: "pending").set("attempts", to: 0).set("next_attempt_at", to: now).set("claimed_until", to: SQLLiteral.null)
             .where("state", .equal, "failed").returning("id").all().count

@@ -24,10 +24,11 @@ struct SMTPClient: Sendable {
     /// The longest one message may take, connection included.
     var timeout: Duration = .seconds(30)
 
-    func send(_ message: MailMessage) async throws {
+    /// Sends one message, dated `date`.
+    func send(_ message: MailMessage, dated date: Date) async throws {
         try await withThrowingTaskGroup(of: Bool.self) { tasks in
             tasks.addTask {
-                try await self.exchange(message)
+                try await self.exchange(message, dated: date)
                 return true
             }
             tasks.addTask {
@@ -41,7 +42,7 @@ struct SMTPClient: Sendable {
         }
     }
 
-    private func exchange(_ message: MailMessage) async throws {
+    private func exchange(_ message: MailMessage, dated date: Date) async throws {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
         let tls = settings.security == .none ? nil : try NIOSSLContext(configuration: configuration)
@@ -88,7 +89,7 @@ struct SMTPClient: Sendable {
             try await command("MAIL FROM:<\(settings.fromAddress)>", expect: [250])
             try await command("RCPT TO:<\(message.to)>", expect: [250, 251])
             try await command("DATA", expect: [354])
-            try await outbound.write(ByteBuffer(string: Self.encode(message, from: settings.from)))
+            try await outbound.write(ByteBuffer(string: Self.encode(message, from: settings.from, date: date)))
             try await replies.expect([250], after: "the message")
             try? await command("QUIT", expect: [221])
         }
@@ -98,7 +99,7 @@ struct SMTPClient: Sendable {
 
     /// The message as RFC 5322 text with a plain and an HTML part, lines dot-stuffed, ending
     /// with the lone dot that closes DATA.
-    static func encode(_ message: MailMessage, from: String, date: Date = Date(), boundary: String = "portal-\(UUID().uuidString)") -> String {
+    static func encode(_ message: MailMessage, from: String, date: Date, boundary: String = "portal-\(UUID().uuidString)") -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

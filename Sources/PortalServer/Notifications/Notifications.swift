@@ -85,7 +85,7 @@ enum NotificationRoutes {
         let pageSize = 50
         let (items, total) = try await Notifications.list(of: user.id, page: page, pageSize: pageSize, on: request.db)
         let unread = items.filter { $0.read_at == nil }.map(\.id)
-        try await Notifications.markRead(unread, of: user.id, at: Date(), on: request.db)
+        try await Notifications.markRead(unread, of: user.id, at: request.now, on: request.db)
         request.signedIn?.user.unreadNotifications = max(0, user.unreadNotifications - unread.count)
         return request.render(Page(title: "Notifications", section: .notifications) {
             h1 { "Notifications" }

@@ -16,18 +16,19 @@ enum QuestionRoutes {
         let waiting = questions.filter { $0.state == .open }
         let done = questions.filter { $0.state != .open }
         let clock = try await request.serviceLevels().clock
+        let now = request.now
         return request.render(Page(title: "Questions for you", section: .questions) {
             h1 { "Questions for you" }
             h2 { waiting.isEmpty ? "No questions are waiting for you" : "Waiting for your answer (\(waiting.count))" }
-            questionTable(waiting, askers: askers, answered: false, clock: clock)
+            questionTable(waiting, askers: askers, answered: false, clock: clock, now: now)
             if !done.isEmpty {
                 h2 { "Answered or withdrawn" }
-                questionTable(done, askers: askers, answered: true, clock: clock)
+                questionTable(done, askers: askers, answered: true, clock: clock, now: now)
             }
         })
     }
 
-    private static func questionTable(_ questions: [ResponderQuestion], askers: [UUID: String], answered: Bool, clock: WorkingDayClock) -> HTMLNode {
+    private static func questionTable(_ questions: [ResponderQuestion], askers: [UUID: String], answered: Bool, clock: WorkingDayClock, now: Date) -> HTMLNode {
         guard !questions.isEmpty else { return .empty }
         return div(.class("table-scroll")) {
             table(.class("table")) {
@@ -50,7 +51,7 @@ enum QuestionRoutes {
                             td { askers[question.$askedBy.id] ?? "" }
                             td { question.askedAt.councilDate }
                             if !answered {
-                                td { deadlineTag(DeadlineSummary(nextDue: enquiry?.nextDue, firstResponseGiven: enquiry?.firstResponseAt != nil, clock: clock)) }
+                                td { deadlineTag(DeadlineSummary(nextDue: enquiry?.nextDue, firstResponseGiven: enquiry?.firstResponseAt != nil, clock: clock, now: now)) }
                             }
                             if answered {
                                 td {

@@ -36,7 +36,7 @@ enum QueueRoutes {
         if [.overdue, .atRisk].contains(tab), filters.sort == nil { filters.sort = "due" }
         let data = try await request.referenceData()
         let levels = try await request.serviceLevels()
-        let bounds = EnquiryList.DeadlineBounds(clock: levels.clock)
+        let bounds = EnquiryList.DeadlineBounds(clock: levels.clock, now: request.now)
         let allAreas = actor.user.roles.contains(.administrator)
         let areas = Array(actor.coordinatedAreas)
         var scope: [any SQLExpression] = allAreas ? [] : [EnquiryList.column("service_area_id", in: areas)]
@@ -68,7 +68,7 @@ enum QueueRoutes {
             case .atRisk: counts.atRisk
             }
         }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, on: request.db,
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, now: request.now, on: request.db,
                                                        knownTotal: count(tab)) { try await request.people(naming: $0) }
         let tabs: [(String, String, Int)] = Tab.allCases.map { ($0.rawValue, $0.label, count($0)) }
         let worksAreas = data.worksAreas.filter { allAreas || actor.coordinatedAreas.contains($0.serviceAreaID) }

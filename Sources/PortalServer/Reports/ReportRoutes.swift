@@ -16,11 +16,11 @@ enum ReportRoutes {
         var query: String { SearchRoutes.queryString(fields.filter { $0.key != "period" }) + (fields["period"] == "all" ? "&period=all" : "") }
     }
 
-    static func filters(_ request: Request, clock: WorkingDayClock) -> Filters {
+    static func filters(_ request: Request, today: CivilDate) -> Filters {
         let all = (try? request.query.decode([String: String].self)) ?? [:]
         var fields = all.filter { (Reports.fieldNames + ["period"]).contains($0.key) && !$0.value.trimmingWhitespace().isEmpty }
         if fields["raised-from"] == nil, fields["raised-to"] == nil, fields["period"] != "all" {
-            let year = Reports.reportingYear(containing: clock.localDate(of: Date()))
+            let year = Reports.reportingYear(containing: today)
             fields["raised-from"] = year.from.iso
             fields["raised-to"] = year.to.iso
         }
@@ -33,20 +33,20 @@ enum ReportRoutes {
         let settings = try await request.serviceLevels()
         let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: actor.coordinatedAreas,
                                           isAdministrator: actor.user.roles.contains(.administrator))
-        return Reports.Context(criteria: filters.criteria, viewer: viewer, clock: settings.clock, levels: settings.policies,
+        return Reports.Context(criteria: filters.criteria, viewer: viewer, clock: settings.clock, now: request.now, levels: settings.policies,
                                data: try await request.referenceData(), people: try await request.people(), db: request.db)
     }
 
     @Sendable static func index(_ request: Request) async throws -> Response {
-        let clock = try await request.serviceLevels().clock
-        let filters = filters(request, clock: clock)
+        let today = try await request.serviceLevels().clock.localDate(of: request.now)
+        let filters = filters(request, today: today)
         let people = try await request.people()
         let data = try await request.referenceData()
         return request.render(Page(title: "Reports", section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
                                    hasErrors: !filters.errors.isEmpty) {
             errorSummary(filters.errors)
             h1 { "Reports" }
-            filterForm(filters, action: "/reports", clock: clock, data: data, members: people.members)
+            filterForm(filters, action: "/reports", today: today, data: data, members: people.members)
             ul(.class("report-list")) {
                 for kind in ReportKind.allCases {
                     li { link("/reports/\(kind.rawValue)?\(filters.query)") { kind.title } }
@@ -62,8 +62,8 @@ enum ReportRoutes {
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let kind = try kind(request)
-        let clock = try await request.serviceLevels().clock
-        let filters = filters(request, clock: clock)
+        let today = try await request.serviceLevels().clock.localDate(of: request.now)
+        let filters = filters(request, today: today)
         let context = try await context(request, filters)
         let report = try await Reports.build(kind, context)
         return request.render(Page(title: kind.title, section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
@@ -71,7 +71,7 @@ enum ReportRoutes {
             errorSummary(filters.errors)
             para { link("/reports?\(filters.query)") { "All reports" } }
             h1 { kind.title }
-            filterForm(filters, action: "/reports/\(kind.rawValue)", clock: clock, data: context.data, members: context.people.members,
+            filterForm(filters, action: "/reports/\(kind.rawValue)", today: today, data: context.data, members: context.people.members,
                        open: !filters.errors.isEmpty)
             para(.class("report-period")) { periodText(filters.criteria) }
             for fact in report.facts { para(.class("report-fact")) { fact } }
@@ -83,8 +83,8 @@ enum ReportRoutes {
 
     @Sendable static func csv(_ request: Request) async throws -> Response {
         let kind = try kind(request)
-        let clock = try await request.serviceLevels().clock
-        let filters = filters(request, clock: clock)
+        let today = try await request.serviceLevels().clock.localDate(of: request.now)
+        let filters = filters(request, today: today)
         guard filters.errors.isEmpty else { return request.seeOther("/reports/\(kind.rawValue)?\(filters.query)") }
         let report = try await Reports.build(kind, try await context(request, filters))
         var text = "\u{FEFF}" + SearchExport.line([kind.title, periodText(filters.criteria)])
@@ -93,7 +93,7 @@ enum ReportRoutes {
             for row in table.rows { text += SearchExport.line(row) }
         }
         let headers: HTTPHeaders = ["Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-                                    "Content-Disposition": "attachment; filename=\"\(kind.rawValue)-\(clock.localDate(of: Date()).iso).csv\""]
+                                    "Content-Disposition": "attachment; filename=\"\(kind.rawValue)-\(today.iso).csv\""]
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 
@@ -125,11 +125,11 @@ enum ReportRoutes {
     }
 
     /// Open on the list of reports; folded on a report, whose period is written under it.
-    static func filterForm(_ filters: Filters, action: String, clock: WorkingDayClock, data: ReferenceData, members: [PeopleDirectory.Person],
+    static func filterForm(_ filters: Filters, action: String, today: CivilDate, data: ReferenceData, members: [PeopleDirectory.Person],
                            open: Bool = true) -> HTMLNode {
         let errors = filters.errors
         let fields = filters.fields
-        let current = Reports.reportingYear(containing: clock.localDate(of: Date()))
+        let current = Reports.reportingYear(containing: today)
         let previous = Reports.reportingYear(containing: CivilDate(dayNumber: current.from.dayNumber - 1))
         let others = fields.filter { ["area", "district", "member"].contains($0.key) }
         func preset(_ from: CivilDate, _ to: CivilDate) -> String {

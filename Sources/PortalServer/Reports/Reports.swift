@@ -58,12 +58,14 @@ enum Reports {
         let criteria: SearchCriteria
         let viewer: EnquirySearch.Viewer
         let clock: WorkingDayClock
+        /// The instant the report is drawn: deadlines stand, and months end, as of now.
+        let now: Date
         let levels: ServiceLevelPolicies
         let data: ReferenceData
         let people: PeopleDirectory
         let db: any Database
 
-        func base() -> SQLSelectBuilder { EnquirySearch.matching(criteria, viewer: viewer, clock: clock, on: db) }
+        func base() -> SQLSelectBuilder { EnquirySearch.matching(criteria, viewer: viewer, clock: clock, now: now, on: db) }
         func column(_ name: String) -> SQLColumn { EnquirySearch.column(name) }
     }
 
@@ -145,7 +147,7 @@ enum Reports {
         }
         guard let from, var to else { return nil }
         // No empty months after today.
-        to = max(from, min(to, context.clock.localDate(of: Date())))
+        to = max(from, min(to, context.clock.localDate(of: context.now)))
         var starts: [CivilDate] = []
         var month = from.firstOfMonth
         while month <= to, starts.count < 600 {

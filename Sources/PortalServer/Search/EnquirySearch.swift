@@ -76,7 +76,7 @@ enum EnquirySearch {
     static func isPostgres(_ db: any Database) -> Bool { db.sql.isPostgres }
 
     /// The conditions on `enquiries` for this person and these filters (not the free text).
-    static func conditions(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date = Date()) -> [any SQLExpression] {
+    static func conditions(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date) -> [any SQLExpression] {
         var conditions: [any SQLExpression] = []
         let notDraft = SQLBinaryExpression(column("status"), .notEqual, SQLBind(EnquiryStatus.draft.rawValue))
         switch viewer.scope {
@@ -131,8 +131,8 @@ enum EnquirySearch {
 
     /// A select over the enquiries these criteria find: the tables (with the full-text index when
     /// there is text) and every condition. The caller adds columns and order.
-    static func matching(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, on db: any Database,
-                         now: Date = Date()) -> SQLSelectBuilder {
+    static func matching(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date,
+                         on db: any Database) -> SQLSelectBuilder {
         var select = db.sql.select()
         if criteria.text.isEmpty {
             select = select.from(Enquiry.schema)
@@ -173,20 +173,20 @@ enum EnquirySearch {
     /// finds the newest matches in milliseconds, rather than gather every match from the word
     /// index and sort them, which its estimate of how common the words are (it takes words to be
     /// independent, and in enquiries they travel together) often leads it to choose.
-    static func page(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, on db: any Database,
+    static func page(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date, on db: any Database,
                      dense: Bool = false) async throws -> [EnquiryList.ListColumns] {
-        guard dense, !criteria.text.isEmpty, isPostgres(db) else { return try await pageQuery(criteria, viewer: viewer, clock: clock, on: db) }
+        guard dense, !criteria.text.isEmpty, isPostgres(db) else { return try await pageQuery(criteria, viewer: viewer, clock: clock, now: now, on: db) }
         return try await db.transaction { db in
             // Neither gathering every match from the word index nor reading the whole table: the
             // walk along the index on created_at, which stops at the window's last match.
             try await db.sql.raw("SET LOCAL enable_bitmapscan = off").run()
             try await db.sql.raw("SET LOCAL enable_seqscan = off").run()
-            return try await pageQuery(criteria, viewer: viewer, clock: clock, on: db)
+            return try await pageQuery(criteria, viewer: viewer, clock: clock, now: now, on: db)
         }
     }
 
-    private static func pageQuery(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, on db: any Database) async throws -> [EnquiryList.ListColumns] {
-        var select = matching(criteria, viewer: viewer, clock: clock, on: db)
+    private static func pageQuery(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date, on db: any Database) async throws -> [EnquiryList.ListColumns] {
+        var select = matching(criteria, viewer: viewer, clock: clock, now: now, on: db)
         for name in EnquiryList.ListColumns.names { select = select.column(column(name)) }
         let offset = (criteria.page - 1) * pageSize
         guard criteria.sort == .relevance, !criteria.text.isEmpty else {
@@ -217,9 +217,9 @@ enum EnquirySearch {
     /// the matches gathered for counting (from the index, so in no useful order) are then all of
     /// them, so the page is drawn from those same rows rather than by reading them a second time.
     /// Past the limit the words are common, and the page is found by the newest-first walk.
-    private static func countedPage(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock,
+    private static func countedPage(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date,
                                     on db: any Database) async throws -> (rows: [EnquiryList.ListColumns], total: Int) {
-        let found = matching(criteria, viewer: viewer, clock: clock, on: db)
+        let found = matching(criteria, viewer: viewer, clock: clock, now: now, on: db)
             .column(column("id")).column(column("created_at")).limit(countLimit + 1)
         let columns = SQLList(EnquiryList.ListColumns.names.map { column($0) })
         let offset = (criteria.page - 1) * pageSize
@@ -248,31 +248,30 @@ enum EnquirySearch {
             SELECT counted.total AS found_total, page.* FROM counted LEFT JOIN LATERAL (\(page)) AS page ON true
             """).all()
         let total = try rows.first?.decode(column: "found_total", as: Int.self) ?? 0
-        if total > countLimit { return (try await self.page(criteria, viewer: viewer, clock: clock, on: db, dense: true), total) }
+        if total > countLimit { return (try await self.page(criteria, viewer: viewer, clock: clock, now: now, on: db, dense: true), total) }
         let listed = try rows.filter { try !$0.decodeNil(column: "id") }.map { try EnquiryList.ListColumns(RowReader($0, on: db.sql)) }
         return (listed, total)
     }
 
     /// One page of results with the matched words marked, and the count.
-    static func search(_ criteria: SearchCriteria, viewer: Viewer, data: ReferenceData, clock: WorkingDayClock, on db: any Database,
+    static func search(_ criteria: SearchCriteria, viewer: Viewer, data: ReferenceData, clock: WorkingDayClock, now: Date, on db: any Database,
                        people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> Results {
         let total: Int
         let found: [EnquiryList.ListColumns]
         if !criteria.text.isEmpty, isPostgres(db) {
-            (found, total) = try await countedPage(criteria, viewer: viewer, clock: clock, on: db)
+            (found, total) = try await countedPage(criteria, viewer: viewer, clock: clock, now: now, on: db)
         } else {
-            let counted = matching(criteria, viewer: viewer, clock: clock, on: db).column(SQLLiteral.numeric("1"), as: "one").limit(countLimit + 1)
+            let counted = matching(criteria, viewer: viewer, clock: clock, now: now, on: db).column(SQLLiteral.numeric("1"), as: "one").limit(countLimit + 1)
             total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "total")
                 .from(SQLAlias(SQLGroupExpression(counted.select), as: SQLIdentifier("found")))
                 .first()?.decode(column: "total", as: Int.self) ?? 0
             // Past the count's limit the words are common enough that the newest matches lie close
             // together; below it, gathering them all from the word index costs less than the walk.
-            found = try await page(criteria, viewer: viewer, clock: clock, on: db, dense: total > countLimit)
+            found = try await page(criteria, viewer: viewer, clock: clock, now: now, on: db, dense: total > countLimit)
         }
 
         let marks = criteria.text.isEmpty ? [:] : try await highlights(found.map(\.id), text: criteria.text, scope: viewer.scope, on: db)
         let directory = try await people(Set(found.map(\.member_id)))
-        let now = Date()
         let hits = found.map { e in
             var hit = Hit(row: e.row(data: data, people: directory, clock: clock, now: now), raisedAt: e.created_at)
             if let marked = marks[e.id] {

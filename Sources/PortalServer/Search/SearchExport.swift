@@ -50,7 +50,8 @@ enum SearchExport {
         let clock = try await request.serviceLevels().clock
         let people = try await request.people()
         let db = request.db
-        let name = "enquiries-\(clock.localDate(of: Date()).iso).csv"
+        let now = request.now
+        let name = "enquiries-\(clock.localDate(of: now).iso).csv"
         let headers: HTTPHeaders = [
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": "attachment; filename=\"\(name)\"",
@@ -60,7 +61,7 @@ enum SearchExport {
         return Response(status: .ok, headers: headers, body: .init(managedAsyncStream: { writer in
             // A byte-order mark, so spreadsheet programs read the file as UTF-8.
             try await writer.writeBuffer(ByteBuffer(string: "\u{FEFF}" + line(header)))
-            try await forEachBatch(criteria, viewer: viewer, clock: clock, on: db) { rows in
+            try await forEachBatch(criteria, viewer: viewer, clock: clock, now: now, on: db) { rows in
                 var text = ""
                 text.reserveCapacity(rows.count * 300)
                 for row in rows {
@@ -82,11 +83,11 @@ enum SearchExport {
 
     /// Every enquiry the search finds, newest raised first, `batch` at a time: each batch starts
     /// after the last row of the one before (keyset paging), so no batch costs more than the first.
-    static func forEachBatch(_ criteria: SearchCriteria, viewer: EnquirySearch.Viewer, clock: WorkingDayClock, on db: any Database,
+    static func forEachBatch(_ criteria: SearchCriteria, viewer: EnquirySearch.Viewer, clock: WorkingDayClock, now: Date, on db: any Database,
                              batch: Int = batch, _ body: ([Row]) async throws -> Void) async throws {
         var after: UUID?
         while true {
-            var select = EnquirySearch.matching(criteria, viewer: viewer, clock: clock, on: db)
+            var select = EnquirySearch.matching(criteria, viewer: viewer, clock: clock, now: now, on: db)
             for column in ["id", "reference", "created_at", "status", "service_area_id", "type_id", "subtype_id", "subject", "member_id",
                            "channel", "district_id", "division_id", "parish_id", "works_area_id", "urgency", "first_response_due",
                            "completion_due", "first_response_days", "completed_at", "completion_days", "reopen_count"] {

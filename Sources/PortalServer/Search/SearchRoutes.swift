@@ -44,7 +44,7 @@ enum SearchRoutes {
         let clock = try await request.serviceLevels().clock
         let searched = !fields.filter { $0.key != "scope" && $0.key != "sort" }.isEmpty
         let results = searched
-            ? try await EnquirySearch.search(criteria, viewer: viewer, data: data, clock: clock, on: request.db) { try await request.people(naming: $0) }
+            ? try await EnquirySearch.search(criteria, viewer: viewer, data: data, clock: clock, now: request.now, on: request.db) { try await request.people(naming: $0) }
             : nil
         let saved = try await SavedSearches.list(for: user.id, on: request.db)
         let directory = try await request.people()
@@ -69,7 +69,7 @@ enum SearchRoutes {
         guard name.count <= 100 else {
             return request.seeOther("/search?\(query)", flash: "A saved search's name must be 100 characters or fewer.")
         }
-        try await SavedSearches.add(name: name, query: query, for: user.id, on: request.db)
+        try await SavedSearches.add(name: name, query: query, for: user.id, at: request.now, on: request.db)
         return request.seeOther("/search?\(query)", flash: "Saved “\(name)”. It is listed beside your searches.")
     }
 
@@ -96,9 +96,9 @@ enum SavedSearches {
             .orderBy("name").limit(limit).all(decoding: Item.self)
     }
 
-    static func add(name: String, query: String, for user: UUID, on db: any Database) async throws {
+    static func add(name: String, query: String, for user: UUID, at now: Date, on db: any Database) async throws {
         try await db.sql.insert(into: "saved_searches").columns("id", "user_id", "name", "query", "created_at")
-            .values(SQLBind(UUID()), SQLBind(user), SQLBind(name), SQLBind(query), SQLBind(Date()))
+            .values(SQLBind(UUID()), SQLBind(user), SQLBind(name), SQLBind(query), SQLBind(now))
             .run()
     }
 

@@ -30,7 +30,7 @@ enum CalendarAdminRoutes {
                      status: HTTPResponseStatus? = nil) async throws -> Response {
         let settings = try await ServiceLevelSettings.load(on: request.db)
         let clock = settings.clock
-        let today = clock.localDate(of: Date())
+        let today = clock.localDate(of: request.now)
         let closures = try await request.db.sql.select().columns("id", "day", "name").from("closure_days")
             .where("day", .greaterThanOrEqual, CivilDate(year: today.year - 1, month: 1, day: 1)!.iso)
             .orderBy("day").all(decoding: ClosureRow.self)
@@ -131,7 +131,7 @@ enum CalendarAdminRoutes {
                     from: ["Nation": before.calendar.nation.label, "Opens at": WorkingDayForm.text(before.clock.opensAt),
                            "Closes at": WorkingDayForm.text(before.clock.closesAt)],
                     to: ["Nation": valid.nation.label, "Opens at": WorkingDayForm.text(valid.opensAt), "Closes at": WorkingDayForm.text(valid.closesAt)])
-                try await AuditTrail.record(action: "calendar_settings", enquiryID: nil, actorID: request.currentUser?.id, changes: changes, on: db)
+                try await AuditTrail.record(action: "calendar_settings", enquiryID: nil, actorID: request.currentUser?.id, changes: changes, at: request.now, on: db)
                 return true
             }
             guard saved else {
@@ -153,10 +153,10 @@ enum CalendarAdminRoutes {
         case .success(let closure):
             try await request.db.transaction { db in
                 try await db.sql.insert(into: "closure_days").columns("id", "day", "name", "added_by_id", "added_at")
-                    .values(SQLBind(UUID()), SQLBind(closure.date.iso), SQLBind(closure.name), SQLBind(request.currentUser?.id), SQLBind(Date()))
+                    .values(SQLBind(UUID()), SQLBind(closure.date.iso), SQLBind(closure.name), SQLBind(request.currentUser?.id), SQLBind(request.now))
                     .run()
                 try await AuditTrail.record(action: "closure_day_added", enquiryID: nil, actorID: request.currentUser?.id,
-                                            changes: [FieldChange(field: "Closure day", before: "", after: "\(closure.date.iso) \(closure.name)")], on: db)
+                                            changes: [FieldChange(field: "Closure day", before: "", after: "\(closure.date.iso) \(closure.name)")], at: request.now, on: db)
             }
             await request.application.serviceLevelCache.invalidate()
             return request.seeOther("/admin/calendar#closures", flash: "\(closure.date.longText) (\(closure.name)) is now a closure day.")
@@ -170,7 +170,7 @@ enum CalendarAdminRoutes {
                 .first(decoding: ClosureRow.self) else { return nil }
             try await db.sql.delete(from: "closure_days").where("id", .equal, id).run()
             try await AuditTrail.record(action: "closure_day_removed", enquiryID: nil, actorID: request.currentUser?.id,
-                                        changes: [FieldChange(field: "Closure day", before: "\(row.day) \(row.name)", after: "")], on: db)
+                                        changes: [FieldChange(field: "Closure day", before: "\(row.day) \(row.name)", after: "")], at: request.now, on: db)
             return row
         }
         guard let removed else { return request.seeOther("/admin/calendar#closures", flash: "That closure day had already been removed.") }

@@ -6,6 +6,9 @@ import SQLKit
 /// The council's working-day calendar and service levels, SLA deadlines on enquiries, the
 /// reminders recorded for them, and in-app notifications.
 struct CreateServiceLevels: AsyncMigration {
+    /// Dates the default service level's row.
+    let clock: PortalClock
+
     func prepare(on database: any Database) async throws {
         // One row: the council's nation and working day. Kept in the database so that every app
         // instance, and `portal calendar`, count the same days.
@@ -43,7 +46,7 @@ struct CreateServiceLevels: AsyncMigration {
         try await database.sql.insert(into: "service_levels")
             .columns("id", "scope", "first_response_days", "completion_days", "updated_at")
             .values(SQLBind(UUID()), SQLBind(ServiceLevelScope.key(serviceAreaID: nil, typeID: nil)),
-                    SQLBind(ServiceLevel.standard.firstResponseDays), SQLBind(ServiceLevel.standard.completionDays), SQLBind(Date()))
+                    SQLBind(ServiceLevel.standard.firstResponseDays), SQLBind(ServiceLevel.standard.completionDays), SQLBind(clock.now()))
             .run()
 
         // Deadlines are local dates as YYYY-MM-DD, which sort as dates on both databases.

@@ -90,11 +90,12 @@ extension RepeatingJob {
     /// Deadline reminders every minute, and the erasing of uploads abandoned a day ago or more.
     static var deadlineReminders: RepeatingJob {
         RepeatingJob("Deadline reminders", every: .seconds(60)) { application in
-            let outcome = try await DeadlineReminders.run(at: Date(), on: application.db)
+            let now = application.now
+            let outcome = try await DeadlineReminders.run(at: now, on: application.db)
             if outcome.atRisk + outcome.breached > 0 {
                 application.logger.notice("Deadline reminders recorded: \(outcome.atRisk) at risk, \(outcome.breached) passed")
             }
-            let swept = try await DocumentStore.sweepAbandoned(olderThan: Date().addingTimeInterval(-86_400), on: application.db)
+            let swept = try await DocumentStore.sweepAbandoned(olderThan: now.addingTimeInterval(-86_400), on: application.db)
             if swept > 0 { application.logger.notice("Erased \(swept) unfinished uploads") }
         }
     }

@@ -123,19 +123,19 @@ enum ServiceLevelAdminRoutes {
                 .from("service_levels").where("scope", .equal, scope).first(decoding: LevelRow.self)
             if let existing {
                 try await db.sql.update("service_levels").set("first_response_days", to: level.firstResponseDays)
-                    .set("completion_days", to: level.completionDays).set("updated_at", to: Date())
+                    .set("completion_days", to: level.completionDays).set("updated_at", to: request.now)
                     .where("id", .equal, existing.id).run()
             } else {
                 try await db.sql.insert(into: "service_levels")
                     .columns("id", "scope", "service_area_id", "type_id", "first_response_days", "completion_days", "updated_at")
                     .values(SQLBind(UUID()), SQLBind(scope), SQLBind(area), SQLBind(type), SQLBind(level.firstResponseDays),
-                            SQLBind(level.completionDays), SQLBind(Date()))
+                            SQLBind(level.completionDays), SQLBind(request.now))
                     .run()
             }
             let before = existing.map { "\($0.first_response_days) / \($0.completion_days) working days" } ?? ""
             try await AuditTrail.record(action: "service_level_set", enquiryID: nil, actorID: request.currentUser?.id,
                                         changes: [FieldChange(field: "Service level: \(label)", before: before,
-                                                              after: "\(level.firstResponseDays) / \(level.completionDays) working days")], on: db)
+                                                              after: "\(level.firstResponseDays) / \(level.completionDays) working days")], at: request.now, on: db)
         }
         await request.application.serviceLevelCache.invalidate()
         return request.seeOther("/admin/service-levels", flash: "\(label): first response within \(level.firstResponseDays) working days, completion within \(level.completionDays).")
@@ -153,7 +153,7 @@ enum ServiceLevelAdminRoutes {
             try await db.sql.delete(from: "service_levels").where("id", .equal, id).run()
             try await AuditTrail.record(action: "service_level_removed", enquiryID: nil, actorID: request.currentUser?.id,
                                         changes: [FieldChange(field: "Service level: \(label)",
-                                                              before: "\(row.first_response_days) / \(row.completion_days) working days", after: "")], on: db)
+                                                              before: "\(row.first_response_days) / \(row.completion_days) working days", after: "")], at: request.now, on: db)
             return label
         }
         guard let removed else { return request.seeOther("/admin/service-levels", flash: "That service level had already been removed.") }

@@ -92,7 +92,7 @@ struct DeadlineSummary: Sendable {
     let due: CivilDate
     let standing: DeadlineStanding
 
-    init?(nextDue: String?, firstResponseGiven: Bool, clock: WorkingDayClock, now: Date = Date()) {
+    init?(nextDue: String?, firstResponseGiven: Bool, clock: WorkingDayClock, now: Date) {
         guard let due = nextDue.flatMap(CivilDate.init(iso:)) else { return nil }
         self.kind = firstResponseGiven ? .completion : .firstResponse
         self.due = due

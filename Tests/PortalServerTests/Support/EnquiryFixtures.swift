@@ -45,14 +45,14 @@ struct Fixtures {
         return try await EnquiryWorkflow.create(
             .init(valid: try await valid(subject: subject), memberID: member.id!, channel: raiser == "member@demo.test" ? .portal : .phone,
                   submit: submit, submissionKey: nil),
-            by: try await actor(raiser), on: db)
+            by: try await actor(raiser), at: app.now, on: db)
     }
 
     func perform(_ action: EnquiryAction, _ enquiry: Enquiry, by email: String,
                  change: @escaping @Sendable (Enquiry, any Database, Date) async throws -> String = { _, _, _ in "" }) async throws -> Enquiry {
         let actor = try await actor(email)
         let loaded = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: db)
-        return try await EnquiryWorkflow.perform(action, on: loaded, by: actor, on: db, change: change)
+        return try await EnquiryWorkflow.perform(action, on: loaded, by: actor, at: app.now, on: db, change: change)
     }
 
     /// The co-ordinator takes the enquiry.

@@ -62,7 +62,7 @@ actor TestDatabase {
         do {
             try await configure(app, .forTests(choice))
             try await app.autoMigrate()
-            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), withEnquiries: false)
+            try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), withEnquiries: false, at: app.now)
         } catch {
             try? await app.asyncShutdown()
             throw error
@@ -92,20 +92,23 @@ actor TestDatabase {
 }
 
 extension PortalConfiguration {
-    static func forTests(_ database: DatabaseChoice, demoMode: Bool = true) -> PortalConfiguration {
+    static func forTests(_ database: DatabaseChoice, demoMode: Bool = true, clock: TestClock = TestClock()) -> PortalConfiguration {
         // bcrypt's lowest cost keeps the suite fast; production uses 12.
-        PortalConfiguration(database: database, dataDirectory: FileManager.default.temporaryDirectory.path,
-                            secureCookies: true, councilName: demoCouncilName, bcryptCost: 4, demoMode: demoMode)
+        var configuration = PortalConfiguration(database: database, dataDirectory: FileManager.default.temporaryDirectory.path,
+                                                secureCookies: true, councilName: demoCouncilName, bcryptCost: 4, demoMode: demoMode)
+        configuration.clock = clock.portalClock
+        return configuration
     }
 }
 
-/// Runs a test against a freshly configured app on its own copy of the demo council.
-func withApp(demoMode: Bool = true, _ body: (Application) async throws -> Void) async throws {
+/// Runs a test against a freshly configured app on its own copy of the demo council, reading the
+/// time from `clock` (an ordinary working morning unless the test chooses).
+func withApp(demoMode: Bool = true, clock: TestClock = TestClock(), _ body: (Application) async throws -> Void) async throws {
     let (database, cleanup) = try await TestDatabase.shared.fresh()
     let app = try await Application.make(.testing)
     app.logger.logLevel = .error
     do {
-        try await configure(app, .forTests(database, demoMode: demoMode))
+        try await configure(app, .forTests(database, demoMode: demoMode, clock: clock))
         try await body(app)
     } catch {
         try? await app.asyncShutdown()
