@@ -30,7 +30,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }) else { return .failure(.malformed) }
         let forbidden: (Character) -> Bool = { $0.isWhitespace || $0.asciiValue.map { $0 < 32 || $0 == 127 } == true }
-        guard !trimmed.contains(where: forbidden), !trimmed.contains(where: { "<>()[],;:\\\"".contains($0) }) else {
+        guard !trimmed.contains(where: forbidden), TextRules.isSingleLine(trimmed), !trimmed.contains(where: { "<>()[],;:\\\"".contains($0) }) else {
             return .failure(.malformed)
         }
         return .success(EmailAddress(value: trimmed))

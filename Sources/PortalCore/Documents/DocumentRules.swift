@@ -140,9 +140,7 @@ public enum DocumentName {
     /// part of a path (some browsers send C:\Users\...\photo.jpg); trims spaces and dots at the
     /// ends, which some systems cannot store.
     public static func clean(_ raw: String) -> Result<String, Problem> {
-        if raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0.value >= 0x202A && $0.value <= 0x202E }) {
-            return .failure(.controlCharacters)
-        }
+        if !TextRules.isSingleLine(raw) { return .failure(.controlCharacters) }
         let parts = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map(String.init)
         if parts.contains(where: { $0.trimmingCharacters(in: [" "]) == ".." }) { return .failure(.pathTraversal) }
         var name = parts.last ?? ""

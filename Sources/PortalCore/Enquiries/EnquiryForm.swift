@@ -118,10 +118,11 @@ public struct EnquiryForm: Sendable, Equatable {
         }
         let subject = errors.requireText(subject, field: "subject", name: "a subject", maxLength: Limit.subject)
         let details = self.details.trimmingWhitespace()
+        if let problem = FormErrors.characterProblem(details, name: "the details", multiLine: true) { errors.add("details", problem) }
         if details.isEmpty, forSubmission { errors.add("details", "Enter the details of the enquiry") }
         if details.count > Limit.details { errors.add("details", "Details must be \(Limit.details) characters or fewer (you have \(details.count))") }
         let residentName = errors.optionalText(residentName, field: "resident-name", name: "the resident's name", maxLength: Limit.residentName)
-        let residentAddress = errors.optionalText(residentAddress, field: "resident-address", name: "the resident's address", maxLength: Limit.residentAddress)
+        let residentAddress = errors.optionalText(residentAddress, field: "resident-address", name: "the resident's address", maxLength: Limit.residentAddress, multiLine: true)
         let residentPhone = errors.optionalText(residentPhone, field: "resident-phone", name: "the resident's phone number", maxLength: Limit.residentPhone)
         if let phone = residentPhone, !phone.allSatisfy({ $0.isNumber || " +()-".contains($0) }) {
             errors.add("resident-phone", "Enter a phone number using digits, spaces and + ( ) - only")

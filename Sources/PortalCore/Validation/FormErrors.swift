@@ -25,13 +25,16 @@ public struct FormErrors: Error, Sendable, Hashable {
 
     public subscript(field: String) -> String? { all.first(where: { $0.field == field })?.message }
 
-    /// Checks a required text field and its length; returns the trimmed text.
+    /// Checks a required text field, its length and its characters (`TextRules`: one line unless
+    /// `multiLine`); returns the trimmed text.
     @discardableResult
     public mutating func requireText(
-        _ value: String?, field: String, name: String, maxLength: Int, minLength: Int = 1
+        _ value: String?, field: String, name: String, maxLength: Int, minLength: Int = 1, multiLine: Bool = false
     ) -> String {
         let text = (value ?? "").trimmingWhitespace()
-        if text.isEmpty {
+        if let problem = Self.characterProblem(text, name: name, multiLine: multiLine) {
+            add(field, problem)
+        } else if text.isEmpty {
             add(field, "Enter \(name)")
         } else if text.count < minLength {
             add(field, "\(name.prefix(1).uppercased() + name.dropFirst()) must be at least \(minLength) characters")
@@ -41,12 +44,21 @@ public struct FormErrors: Error, Sendable, Hashable {
         return text
     }
 
-    /// Checks an optional text field's length; returns the trimmed text, or nil when empty.
-    public mutating func optionalText(_ value: String?, field: String, name: String, maxLength: Int) -> String? {
+    /// Checks an optional text field's length and characters (`TextRules`: one line unless
+    /// `multiLine`); returns the trimmed text, or nil when empty.
+    public mutating func optionalText(_ value: String?, field: String, name: String, maxLength: Int, multiLine: Bool = false) -> String? {
         let text = (value ?? "").trimmingWhitespace()
-        if text.count > maxLength {
+        if let problem = Self.characterProblem(text, name: name, multiLine: multiLine) {
+            add(field, problem)
+        } else if text.count > maxLength {
             add(field, "\(name.prefix(1).uppercased() + name.dropFirst()) must be \(maxLength) characters or fewer")
         }
         return text.isEmpty ? nil : text
+    }
+
+    /// The message for text holding characters its field does not allow, or nil.
+    public static func characterProblem(_ text: String, name: String, multiLine: Bool) -> String? {
+        if multiLine { return TextRules.isMultiLine(text) ? nil : TextRules.multiLineMessage(name) }
+        return TextRules.isSingleLine(text) ? nil : TextRules.singleLineMessage(name)
     }
 }

@@ -23,6 +23,9 @@ public struct CreateUserCommand: AsyncCommand {
         try await Startup.checkDatabase(app)
         try await Startup.requireMigrated(app)
         guard let name = signature.name?.trimmingWhitespace(), !name.isEmpty else { throw ConfigurationError("Give the person's name with --name") }
+        guard TextRules.isSingleLine(name), name.count <= UserForm.nameLimit else {
+            throw ConfigurationError(TextRules.isSingleLine(name) ? "The name must be \(UserForm.nameLimit) characters or fewer" : TextRules.singleLineMessage("the name"))
+        }
         guard let rawEmail = signature.email else { throw ConfigurationError("Give an email address with --email") }
         let email: EmailAddress
         switch EmailAddress.parse(rawEmail) {

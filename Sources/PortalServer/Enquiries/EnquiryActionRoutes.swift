@@ -154,6 +154,10 @@ enum EnquiryActionRoutes {
         let me = actor.user.id
         let body = (posted.body ?? "").trimmingWhitespace()
         func text(required: String?) -> String? {
+            if let problem = FormErrors.characterProblem(body, name: "the text", multiLine: true) {
+                errors.add("\(action.rawValue)-body", problem)
+                return nil
+            }
             if body.isEmpty {
                 if let required { errors.add("\(action.rawValue)-body", required) }
                 return required == nil ? "" : nil

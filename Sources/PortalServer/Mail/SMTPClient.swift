@@ -68,6 +68,10 @@ struct SMTPClient: Sendable {
         try await channel.executeThenClose { inbound, outbound in
             var replies = Replies(inbound.makeAsyncIterator())
             func command(_ line: String, expect codes: Set<Int>) async throws {
+                // A command is one line: nothing in it may end it early.
+                guard !line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                    throw Failure(description: "a command held a line break or control character and was not sent")
+                }
                 try await outbound.write(ByteBuffer(string: line + "\r\n"))
                 try await replies.expect(codes, after: line.hasPrefix("AUTH") ? "AUTH" : line)
             }
@@ -86,10 +90,12 @@ struct SMTPClient: Sendable {
                 let credentials = Data("\0\(username)\0\(settings.password ?? "")".utf8).base64EncodedString()
                 try await command("AUTH PLAIN \(credentials)", expect: [235])
             }
+            let wire = try Self.encode(message, from: settings.from, date: date)
+            guard MailText.isPlainAddress(settings.fromAddress) else { throw Failure(description: "SMTP_FROM's address cannot be written into a command") }
             try await command("MAIL FROM:<\(settings.fromAddress)>", expect: [250])
             try await command("RCPT TO:<\(message.to)>", expect: [250, 251])
             try await command("DATA", expect: [354])
-            try await outbound.write(ByteBuffer(string: Self.encode(message, from: settings.from, date: date)))
+            try await outbound.write(ByteBuffer(string: wire))
             try await replies.expect([250], after: "the message")
             try? await command("QUIT", expect: [221])
         }
@@ -97,16 +103,18 @@ struct SMTPClient: Sendable {
 
     static let hostName = ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName
 
-    /// The message as RFC 5322 text with a plain and an HTML part, lines dot-stuffed, ending
-    /// with the lone dot that closes DATA.
-    static func encode(_ message: MailMessage, from: String, date: Date, boundary: String = "portal-\(UUID().uuidString)") -> String {
+    /// The message as RFC 5322 text with a plain and an HTML part, ending with the lone dot that
+    /// closes DATA. Nothing a person typed can end a line early: header values have any control
+    /// characters turned to spaces and are written as RFC 2047 encoded words unless they are
+    /// short printable ASCII; addresses must be plain; and the whole text is then written with
+    /// CRLF line ends and every line that starts with a dot stuffed, whatever made it.
+    static func encode(_ message: MailMessage, from: String, date: Date, boundary: String = "portal-\(UUID().uuidString)") throws -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        func encodedWord(_ text: String) -> String {
-            text.allSatisfy({ $0.isASCII }) ? text : "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
-        }
+        guard MailText.isPlainAddress(message.to) else { throw Failure(description: "the recipient's address cannot be written into a message") }
+        guard let sender = MailText.mailbox(from) else { throw Failure(description: "SMTP_FROM cannot be written into a message") }
         func base64Lines(_ text: String) -> String {
             let encoded = Data(text.utf8).base64EncodedString()
             return stride(from: 0, to: encoded.count, by: 76).map { start in
@@ -116,7 +124,7 @@ struct SMTPClient: Sendable {
             }.joined(separator: "\r\n")
         }
         let headers = [
-            "From: \(from)", "To: <\(message.to)>", "Subject: \(encodedWord(message.subject))",
+            "From: \(sender)", "To: <\(message.to)>", "Subject: \(MailText.headerValue(message.subject, after: "Subject: "))",
             "Date: \(formatter.string(from: date))", "Message-ID: <\(UUID().uuidString)@member-portal>",
             "MIME-Version: 1.0", "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
         ]
@@ -125,9 +133,7 @@ struct SMTPClient: Sendable {
             "--\(boundary)", "Content-Type: text/html; charset=utf-8", "Content-Transfer-Encoding: base64", "", base64Lines(message.html),
             "--\(boundary)--",
         ]
-        // Base64 and the headers never start a line with a dot, but stuff any that would.
-        let lines = (headers + [""] + body).map { $0.hasPrefix(".") ? "." + $0 : $0 }
-        return lines.joined(separator: "\r\n") + "\r\n.\r\n"
+        return MailText.data((headers + [""] + body).joined(separator: "\r\n"))
     }
 
     /// Reads SMTP replies: lines "250-…" continue, "250 …" ends a reply.

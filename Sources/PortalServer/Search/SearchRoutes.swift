@@ -63,6 +63,9 @@ enum SearchRoutes {
         let form = try request.content.decode(SaveForm.self)
         let query = String((form.query ?? "").prefix(2000))
         let name = (form.name ?? "").trimmingWhitespace()
+        guard TextRules.isSingleLine(name) else {
+            return request.seeOther("/search?\(query)", flash: TextRules.singleLineMessage("a saved search's name") + ".")
+        }
         guard !name.isEmpty else {
             return request.seeOther("/search?\(query)", flash: "Give the search a name to save it.")
         }

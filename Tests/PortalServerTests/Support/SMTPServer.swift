@@ -80,12 +80,18 @@ final class SMTPServer: @unchecked Sendable {
     func mails() -> [Mail] {
         files().map { name, raw in
             let message = raw.replacingOccurrences(of: "\r\n", with: "\n")
+            // Folded header lines (starting with a space) continue the one before.
+            let head = message.components(separatedBy: "\n\n")[0].replacingOccurrences(of: "\n ", with: " ")
             func header(_ name: String) -> String {
-                message.components(separatedBy: "\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) } ?? ""
+                head.components(separatedBy: "\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) } ?? ""
             }
             var subject = header("Subject")
-            if subject.hasPrefix("=?UTF-8?B?"), let data = Data(base64Encoded: String(subject.dropFirst(10).dropLast(2))) {
-                subject = String(decoding: data, as: UTF8.self)
+            if subject.hasPrefix("=?UTF-8?B?") {
+                // RFC 2047 encoded words, each whole characters, joined without the spaces between them.
+                let bytes = subject.split(separator: " ").flatMap { word in
+                    Data(base64Encoded: String(word.dropFirst(10).dropLast(2))).map(Array.init) ?? []
+                }
+                subject = String(decoding: bytes, as: UTF8.self)
             }
             let parts = message.components(separatedBy: "\n\n").dropFirst().compactMap { block -> String? in
                 let lines = block.components(separatedBy: "\n").prefix { !$0.hasPrefix("--") }.joined()
