@@ -35,7 +35,7 @@ public enum WorkingDayForm {
     public static func minutes(_ text: String) -> Int? {
         let parts = text.trimmingWhitespace().split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[1].count == 2, (1...2).contains(parts[0].count),
-              let hours = Int(parts[0]), let minutes = Int(parts[1]), (0..<24).contains(hours), (0..<60).contains(minutes)
+              let hours = RequestNumber.parse(String(parts[0]), in: 0...23), let minutes = RequestNumber.parse(String(parts[1]), in: 0...59)
         else { return nil }
         return hours * 60 + minutes
     }

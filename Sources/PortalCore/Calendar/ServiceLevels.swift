@@ -22,7 +22,7 @@ public struct ServiceLevel: Hashable, Sendable {
         func number(_ text: String, field: String, label: String) -> Int? {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty else { errors.add(field, "Enter the \(label) in working days"); return nil }
-            guard let value = Int(trimmed), (1...maximumDays).contains(value) else {
+            guard let value = RequestNumber.parse(trimmed, in: 1...maximumDays) else {
                 errors.add(field, "The \(label) must be a whole number of working days from 1 to \(maximumDays)")
                 return nil
             }

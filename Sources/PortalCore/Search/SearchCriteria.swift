@@ -64,6 +64,9 @@ public struct SearchCriteria: Sendable, Equatable {
     public static let fieldNames = ["q", "status", "area", "type", "subtype", "works-area", "district", "division", "parish", "member",
                                     "channel", "raised-from", "raised-to", "completed-from", "completed-to", "deadline", "sort", "page"]
 
+    /// 400 pages of 25: every result the count reaches.
+    public static let maximumPage = 400
+
     public static func parse(_ fields: [String: String]) -> (criteria: SearchCriteria, errors: FormErrors) {
         var criteria = SearchCriteria()
         var errors = FormErrors()
@@ -95,7 +98,7 @@ public struct SearchCriteria: Sendable, Equatable {
         criteria.deadline = choice("deadline", Deadline.init(rawValue:), "Choose a deadline state from the list")
         criteria.sort = choice("sort", Sort.init(rawValue:), "Choose an order from the list") ?? (criteria.text.isEmpty ? .newest : .relevance)
         if criteria.sort == .relevance, criteria.text.isEmpty { criteria.sort = .newest }
-        criteria.page = min(max(1, Int(value("page") ?? "") ?? 1), 400)
+        criteria.page = (try? RequestNumber.page(value("page"), maximum: maximumPage).get()) ?? 1
         for (range, label) in [("raised", "raised"), ("completed", "completed")] {
             let from = choice("\(range)-from", parseDate, "Enter the \(label) from date as a real date, like 31/07/2025")
             let to = choice("\(range)-to", parseDate, "Enter the \(label) to date as a real date, like 30/07/2026")
@@ -109,7 +112,9 @@ public struct SearchCriteria: Sendable, Equatable {
     public static func parseDate(_ text: String) -> CivilDate? {
         if let date = CivilDate(iso: text) { return date }
         let parts = text.split(separator: "/")
-        guard parts.count == 3, let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2]), parts[2].count == 4 else { return nil }
+        guard parts.count == 3, parts[2].count == 4, let day = RequestNumber.parse(String(parts[0]), in: 1...31),
+              let month = RequestNumber.parse(String(parts[1]), in: 1...12), let year = RequestNumber.parse(String(parts[2]), in: 1000...9999)
+        else { return nil }
         return CivilDate(year: year, month: month, day: day)
     }
 }

@@ -77,7 +77,7 @@ enum UserAdminPages {
             }
             htmlForm(.method("post"), .action(action), .novalidate) {
                 csrfField(request)
-                if user != nil { input(.type("hidden"), .name("version"), .value(String(values.version ?? 0))) }
+                if user != nil { input(.type("hidden"), .name("version"), .value(values.version ?? "0")) }
                 textField("name", label: "Full name", value: values.name, errors: errors, FieldOptions(autocomplete: "off"))
                 textField("email", label: "Email address", value: values.email, errors: errors,
                           FieldOptions(hint: "They sign in with this address.", type: "email", autocomplete: "off", spellcheck: false))

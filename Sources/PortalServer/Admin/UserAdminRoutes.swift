@@ -11,12 +11,12 @@ enum UserAdminRoutes {
         var q: String?
         var role: String?
         var status: String?
-        var page: Int?
+        var page: String?
     }
 
     @Sendable static func list(_ request: Request) async throws -> Response {
         let filters = try request.query.decode(ListQuery.self)
-        let page = max(1, filters.page ?? 1)
+        let page = try request.pageNumber(filters.page)
         var query = User.query(on: request.db)
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
             let pattern = "%\(text.lowercased())%"
@@ -97,7 +97,7 @@ enum UserAdminRoutes {
             }
             if errors.isEmpty {
                 let hash = try await valid.password.asyncMap { try await request.password.async.hash($0) }
-                let saved = try await save(user, from: valid, expectedVersion: form.version ?? -1, passwordHash: hash, at: request.now, on: request.db)
+                let saved = try await save(user, from: valid, expectedVersion: RequestNumber.version(form.version) ?? -1, passwordHash: hash, at: request.now, on: request.db)
                 if saved {
                     await request.application.peopleDirectoryCache.invalidate()
                     if hash != nil { try await SessionStore.endAll(for: userID, on: request.db) }
@@ -106,7 +106,7 @@ enum UserAdminRoutes {
                 errors.add("name", "Someone else changed this user while you were editing. Their changes are shown below; make yours again and save.")
                 let fresh = try await find(request)
                 var refreshed = UserForm(user: fresh, serviceAreaIDs: try await areaIDs(of: userID, on: request.db))
-                refreshed.version = fresh.version
+                refreshed.version = String(fresh.version)
                 return request.render(UserAdminPages.formPage(request: request, user: fresh, form: refreshed, choices: choices, errors: errors, status: .conflict))
             }
         }

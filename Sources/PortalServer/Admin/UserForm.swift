@@ -12,7 +12,8 @@ struct UserForm: Content {
     var divisionID: String?
     var serviceAreas: [String]?
     var password: String?
-    var version: Int?
+    /// As posted: read with `RequestNumber.version`.
+    var version: String?
 
     enum CodingKeys: String, CodingKey {
         case name, email, jobTitle = "job-title", roles, divisionID = "division", serviceAreas = "service-areas"
@@ -39,7 +40,7 @@ struct UserForm: Content {
         roles = user.roles.ordered.map(\.rawValue)
         divisionID = user.$division.id?.uuidString
         serviceAreas = serviceAreaIDs.map(\.uuidString)
-        version = user.version
+        version = String(user.version)
     }
 
     init() {}

@@ -31,6 +31,7 @@ enum DashboardRoutes {
     @Sendable static func show(_ request: Request) async throws -> Response {
         let actor = try await request.enquiryActor()
         let filters = try request.query.decode(EnquiryList.Filters.self)
+        let page = try request.pageNumber(filters.page)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
         let asMember = actor.user.roles.contains(.member)
         let ownerColumn = asMember ? "member_id" : "raised_by_id"
@@ -40,7 +41,7 @@ enum DashboardRoutes {
         let counts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn(ownerColumn), .equal, SQLBind(actor.user.id)),
                                                   detail: false, on: request.db)
         let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, now: request.now, on: request.db,
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: levels.clock, now: request.now, on: request.db,
                                                        knownTotal: tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) {
             try await request.people(naming: $0)
         }
@@ -75,7 +76,7 @@ enum DashboardRoutes {
             } else {
                 enquiryTable(rows, caption: "\(title): \(tab.label)", forMember: true)
                 if filters.print == nil {
-                    pagination(total: total, page: max(1, filters.page ?? 1), pageSize: EnquiryList.pageSize) { filters.link("/enquiries", page: $0) }
+                    pagination(total: total, page: page, pageSize: EnquiryList.pageSize) { filters.link("/enquiries", page: $0) }
                 }
             }
         })

@@ -13,7 +13,8 @@ enum EnquiryFormRoutes {
         var member, channel, intent, submissionKey: String?
         /// "on" when the officer raising it asks to hear of its updates too.
         var follow: String?
-        var version: Int?
+        /// As posted: read with `RequestNumber.version`.
+        var version: String?
 
         enum CodingKeys: String, CodingKey {
             case serviceArea = "service-area", type, subtype, subject, details
@@ -169,19 +170,20 @@ enum EnquiryFormRoutes {
         let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
         guard let action = editAction(loaded) else { throw ActionRefused(refusal: .notPermitted) }
         let posted = try request.content.decode(Posted.self)
+        let postedVersion = RequestNumber.version(posted.version)
         let submit = action == .editDraft && posted.intent == "submit"
         let data = try await request.referenceData()
         let enquiry = loaded.enquiry
         var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: nil)
         model.members = nil
-        model.editing = (try enquiry.requireID(), enquiry.reference, posted.version ?? enquiry.version, enquiry.status == .draft)
+        model.editing = (try enquiry.requireID(), enquiry.reference, postedVersion ?? enquiry.version, enquiry.status == .draft)
         switch posted.form.validate(against: data.catalogue, forSubmission: submit || action == .editDetails) {
         case .failure(let errors):
             model.errors = errors
             return request.render(EnquiryFormPage.page(model, request: request))
         case .success(let valid):
             do {
-                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, expectedVersion: posted.version ?? -1, at: request.now, on: request.db) { enquiry, _, _ in
+                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, expectedVersion: postedVersion ?? -1, at: request.now, on: request.db) { enquiry, _, _ in
                     enquiry.apply(valid)
                     return ""
                 }
@@ -193,7 +195,7 @@ enum EnquiryFormRoutes {
                 return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
             } catch is EditConflict {
                 let fresh = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db).enquiry
-                let changed = try await AuditTrail.changes(toEnquiry: try fresh.requireID(), since: posted.version ?? 0, on: request.db)
+                let changed = try await AuditTrail.changes(toEnquiry: try fresh.requireID(), since: postedVersion ?? 0, on: request.db)
                 var errors = FormErrors()
                 let list = changed.map { "\($0.field): “\(data.describe($0.before))” → “\(data.describe($0.after))”" }.joined(separator: "; ")
                 errors.add("subject", "This enquiry was changed by someone else since you opened it (\(list.isEmpty ? "its status" : list)). Their version is shown below; make your changes again and save.")

@@ -37,7 +37,8 @@ enum EnquiryList {
         var type: String?
         var worksArea: String?
         var sort: String?
-        var page: Int?
+        /// As given in the address: read with `Request.pageNumber`.
+        var page: String?
         var print: String?
 
         enum CodingKeys: String, CodingKey {
@@ -113,7 +114,7 @@ enum EnquiryList {
     /// `knownTotal` is the size of `scope` when the caller has counted it already (a tab's count):
     /// with no filter to narrow it, the query then reads only the page's rows instead of counting
     /// every row of the tab as well, which on a council with years of history is most of the work.
-    static func rows(scope: [any SQLExpression], filters: Filters, data: ReferenceData, clock: WorkingDayClock, now: Date, on db: any Database,
+    static func rows(scope: [any SQLExpression], filters: Filters, page: Int, data: ReferenceData, clock: WorkingDayClock, now: Date, on db: any Database,
                      knownTotal: Int? = nil,
                      people: (Set<UUID>) async throws -> PeopleDirectory) async throws -> (rows: [EnquiryRow], total: Int) {
         var conditions = scope
@@ -134,7 +135,6 @@ enum EnquiryList {
         if let status = filters.status.flatMap(EnquiryStatus.init(rawValue:)) {
             conditions.append(SQLBinaryExpression(SQLColumn("status"), .equal, SQLBind(status.rawValue)))
         }
-        let page = max(1, filters.page ?? 1)
         let limit = filters.print == nil ? pageSize : 1000
         let counted = conditions.count == scope.count ? knownTotal : nil
         var select = db.sql.select().columns(ListColumns.names).from(Enquiry.schema)

@@ -86,15 +86,19 @@ enum EnquiryWorkflow {
         }
         let id = try enquiry.requireID()
         let version = expectedVersion ?? enquiry.version
+        // A version is bounded where it is read (`RequestNumber`); an overflow here still only
+        // means the form was not drawn from this enquiry.
+        let (nextVersion, overflowed) = version.addingReportingOverflow(1)
+        guard !overflowed else { throw EditConflict() }
         let before = enquiry.auditedFields
         let serviceLevelBefore = ServiceLevelTracking.Before(enquiry)
         try await db.transaction { db in
             let claimed = try await db.sql.update(Enquiry.schema)
-                .set("version", to: version + 1)
+                .set("version", to: nextVersion)
                 .where("id", .equal, id).where("version", .equal, version)
                 .returning("id").all()
             guard !claimed.isEmpty else { throw EditConflict() }
-            enquiry.version = version + 1
+            enquiry.version = nextVersion
             enquiry.lastActivityAt = now
             let oldStatus = enquiry.status
             enquiry.status = newStatus

@@ -29,7 +29,8 @@ extension OutboxRoutes {
     struct SettingsForm: Content {
         var residentDetails: String?
         var digestAt: String?
-        var version: Int?
+        /// As posted: read with `RequestNumber.version`.
+        var version: String?
 
         enum CodingKeys: String, CodingKey {
             case residentDetails = "resident-details", digestAt = "digest-at", version
@@ -46,7 +47,7 @@ extension OutboxRoutes {
         guard let digestAt, errors.isEmpty else { return try await page(request, settingsForm: form, errors: errors) }
         let residentDetails = form.residentDetails == "on"
         let before = try await CouncilMailSettings.load(on: request.db)
-        let version = form.version ?? -1
+        let version = RequestNumber.version(form.version) ?? -1
         let saved = try await request.db.transaction { db -> Bool in
             let claimed = try await db.sql.update("council_mail_settings")
                 .set("resident_details", to: residentDetails).set("digest_at", to: digestAt).set("version", to: version + 1)

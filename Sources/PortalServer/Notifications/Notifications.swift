@@ -77,11 +77,11 @@ enum Notifications {
 /// The person's notifications. Opening the list marks what it shows as read; the ones that were
 /// new are tagged so on this visit.
 enum NotificationRoutes {
-    struct Query: Content { var page: Int? }
+    struct Query: Content { var page: String? }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
-        let page = max(1, (try? request.query.decode(Query.self))?.page ?? 1)
+        let page = try request.pageNumber((try? request.query.decode(Query.self))?.page)
         let pageSize = 50
         let (items, total) = try await Notifications.list(of: user.id, page: page, pageSize: pageSize, on: request.db)
         let unread = items.filter { $0.read_at == nil }.map(\.id)

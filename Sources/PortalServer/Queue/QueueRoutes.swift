@@ -31,6 +31,7 @@ enum QueueRoutes {
     @Sendable static func show(_ request: Request) async throws -> Response {
         let actor = try await request.enquiryActor()
         var filters = try request.query.decode(EnquiryList.Filters.self)
+        let page = try request.pageNumber(filters.page)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .new
         // Deadline queues read soonest deadline first unless asked otherwise.
         if [.overdue, .atRisk].contains(tab), filters.sort == nil { filters.sort = "due" }
@@ -68,7 +69,7 @@ enum QueueRoutes {
             case .atRisk: counts.atRisk
             }
         }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, data: data, clock: levels.clock, now: request.now, on: request.db,
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: levels.clock, now: request.now, on: request.db,
                                                        knownTotal: count(tab)) { try await request.people(naming: $0) }
         let tabs: [(String, String, Int)] = Tab.allCases.map { ($0.rawValue, $0.label, count($0)) }
         let worksAreas = data.worksAreas.filter { allAreas || actor.coordinatedAreas.contains($0.serviceAreaID) }
@@ -100,7 +101,7 @@ enum QueueRoutes {
                 para(.class("secondary-text")) { "No enquiries in this queue." }
             } else {
                 enquiryTable(rows, caption: "Queue: \(tab.label)", forMember: false)
-                pagination(total: total, page: max(1, filters.page ?? 1), pageSize: EnquiryList.pageSize) { filters.link("/queue", page: $0) }
+                pagination(total: total, page: page, pageSize: EnquiryList.pageSize) { filters.link("/queue", page: $0) }
             }
         })
     }

@@ -38,6 +38,7 @@ enum SearchRoutes {
     @Sendable static func show(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
         let fields = fields(request)
+        _ = try request.pageNumber(fields["page"], maximum: SearchCriteria.maximumPage)
         let (criteria, errors) = SearchCriteria.parse(fields)
         let viewer = try await viewer(request, fields: fields)
         let data = try await request.referenceData()

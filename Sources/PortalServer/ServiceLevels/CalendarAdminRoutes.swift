@@ -11,7 +11,8 @@ enum CalendarAdminRoutes {
         var nation: String?
         var opensAt: String?
         var closesAt: String?
-        var version: Int?
+        /// As posted: read with `RequestNumber.version`.
+        var version: String?
     }
 
     struct ClosureForm: Content {
@@ -35,7 +36,7 @@ enum CalendarAdminRoutes {
             .where("day", .greaterThanOrEqual, CivilDate(year: today.year - 1, month: 1, day: 1)!.iso)
             .orderBy("day").all(decoding: ClosureRow.self)
         let form = settingsForm ?? SettingsForm(nation: settings.calendar.nation.rawValue, opensAt: WorkingDayForm.text(clock.opensAt),
-                                                closesAt: WorkingDayForm.text(clock.closesAt), version: settings.version)
+                                                closesAt: WorkingDayForm.text(clock.closesAt), version: String(settings.version))
         let errors = settingsErrors.isEmpty ? closureErrors : settingsErrors
         let bankHolidays = [today.year, today.year + 1].flatMap { BankHolidays.of(settings.calendar.nation, in: $0) }
         return request.render(Page(title: "Working days", section: .calendar, status: status ?? (errors.isEmpty ? .ok : .unprocessableEntity),
@@ -48,7 +49,7 @@ enum CalendarAdminRoutes {
             h2 { "The council's working day" }
             htmlForm(.method("post"), .action("/admin/calendar"), .attr("novalidate")) {
                 csrfField(request)
-                input(.type("hidden"), .name("version"), .value(String(form.version ?? settings.version)))
+                input(.type("hidden"), .name("version"), .value(String(RequestNumber.version(form.version) ?? settings.version)))
                 selectField("nation", label: "Bank holidays of", choices: Nation.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
                             selected: form.nation, errors: settingsErrors, placeholder: nil)
                 textField("opensAt", label: "Opens at", value: form.opensAt, errors: settingsErrors,
@@ -119,7 +120,7 @@ enum CalendarAdminRoutes {
             return try await page(request, settingsForm: form, settingsErrors: errors)
         case .success(let valid):
             let before = try await ServiceLevelSettings.load(on: request.db)
-            let version = form.version ?? -1
+            let version = RequestNumber.version(form.version) ?? -1
             let saved = try await request.db.transaction { db -> Bool in
                 let claimed = try await db.sql.update("council_calendar")
                     .set("nation", to: valid.nation.rawValue).set("opens_at", to: valid.opensAt).set("closes_at", to: valid.closesAt)
