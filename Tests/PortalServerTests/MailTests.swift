@@ -131,4 +131,31 @@ import Vapor
             #expect(try await member.get("/admin/email").status == .forbidden)
         }
     }
+
+    @Test func respondersNeverReceiveResidentDetailsByEmail() async throws {
+        try await withApp { app in
+            try await app.db.sql.update("council_mail_settings").set("resident_details", to: true).where("id", .equal, 1).run()
+            let fixtures = Fixtures(app: app)
+            let enquiry = try await fixtures.submitted()
+            _ = try await fixtures.take(enquiry)
+            try await app.db.sql.delete(from: "outbox").run()
+            _ = try await fixtures.ask(enquiry)
+            let rows = try await app.db.sql.select().columns("to_address", "message").from("outbox").all()
+            let toResponder = try rows.filter { try $0.decode(column: "to_address", as: String.self) == "responder@demo.test" }
+            #expect(toResponder.count == 1)
+            for row in toResponder {
+                let message = try row.decode(column: "message", as: String.self)
+                #expect(!message.contains("Pat Jones") && !message.contains("01234 567890") && !message.contains("pat@example.com")
+                        && !message.contains("12 Mill Lane"), "\(message)")
+            }
+            // The Member's side still gets them when the council chose so.
+            try await app.db.sql.delete(from: "outbox").run()
+            _ = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
+                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: enquiry.$handler.id!, body: "Fixed", at: now).create(on: db)
+                return ""
+            }
+            let toMember = try await app.db.sql.select().column("message").from("outbox").where("to_address", .equal, "member@demo.test").all()
+            #expect(try toMember.contains { try $0.decode(column: "message", as: String.self).contains("Pat Jones") })
+        }
+    }
 }

@@ -17,6 +17,10 @@ public enum EnquiryAccess {
         case officer = 3
 
         public static func < (a: View, b: View) -> Bool { a.rawValue < b.rawValue }
+
+        /// Whether this view shows the resident's name, address and contact details: on the page,
+        /// and in email when the council allows them there at all.
+        public var showsResidentDetails: Bool { self >= .member }
     }
 
     /// What the policy needs to know about an enquiry.

@@ -64,6 +64,8 @@ extension EnquiryPage {
             if e.$raisedBy.id != e.$member.id {
                 rows.append(("Raised by", "\(model.name(e.$raisedBy.id)) on the Member's behalf (\(e.channel.label.lowercased()))"))
             }
+        }
+        if model.view.showsResidentDetails {
             let resident = [e.residentName, e.residentAddress, e.residentPhone, e.residentEmail].compactMap { $0 }
             rows.append(("Resident", resident.isEmpty ? "Not given" : resident.joined(separator: ", ")))
             rows.append(("Urgency", e.urgency.label))

@@ -35,9 +35,33 @@ enum EnquiryNotifications {
         guard !people.isEmpty else { return }
         let message = "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))"
         let settings = try await CouncilMailSettings.load(on: db)
+        let detailed = settings.residentDetails ? try await seeingResidentDetails(people, of: enquiry, on: db) : []
         try await Notifications.add(to: people.sorted { $0.uuidString < $1.uuidString }, kind: event, message: message,
-                                    emailMessage: settings.residentDetails ? withResidentDetails(message, of: enquiry) : nil,
+                                    detailedEmail: detailed.isEmpty ? nil : (withResidentDetails(message, of: enquiry), detailed),
                                     enquiryID: id, at: now, on: db)
+    }
+
+    /// Those of these people whose page of the enquiry shows its resident's details, by the same
+    /// access policy as the page: the Member's side and officers, never a responder only asked
+    /// a question.
+    static func seeingResidentDetails(_ people: Set<UUID>, of enquiry: Enquiry, on db: any Database) async throws -> Set<UUID> {
+        guard !people.isEmpty else { return [] }
+        let ids = Array(people)
+        let area = enquiry.$serviceArea.id
+        let asked = try await db.sql.select().column("responder_id").from(ResponderQuestion.schema)
+            .where("enquiry_id", .equal, try enquiry.requireID()).all().map { try $0.decode(column: "responder_id", as: UUID.self) }
+        let coordinating = Set(try await db.sql.select().column("user_id").from(CoordinatorArea.schema)
+            .where("service_area_id", .equal, area).where(EnquiryList.column("user_id", in: ids))
+            .all().map { try $0.decode(column: "user_id", as: UUID.self) })
+        let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
+                                        serviceAreaID: area, askedResponderIDs: Set(asked))
+        var seeing = Set<UUID>()
+        for user in try await User.query(on: db).filter(\.$id ~~ ids).all() {
+            let id = try user.requireID()
+            let viewer = EnquiryAccess.Viewer(id: id, roles: user.roles, coordinatedAreas: coordinating.contains(id) ? [area] : [])
+            if EnquiryAccess.view(for: EnquiryAccess.standing(of: viewer, towards: facts))?.showsResidentDetails == true { seeing.insert(id) }
+        }
+        return seeing
     }
 
     /// The message with the resident's details, for a council that has chosen to email them.

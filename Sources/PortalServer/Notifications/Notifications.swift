@@ -15,13 +15,21 @@ enum Notifications {
         let read_at: Date?
     }
 
-    /// Adds an in-app notification for each person and queues it as email (`emailMessage` when
-    /// the email should say more or less than the portal), in the caller's transaction.
-    static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String, emailMessage: String? = nil,
+    /// Adds an in-app notification for each person and queues it as email, in the caller's
+    /// transaction. `detailedEmail` is a fuller email message for some of them (those whose
+    /// pages show what it adds); everyone else's email says what the portal says.
+    static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String,
+                    detailedEmail: (message: String, recipients: Set<UUID>)? = nil,
                     enquiryID: UUID?, at now: Date, on db: any Database) async throws {
         let users = Array(users)
-        try await Outbox.enqueue(to: users, kind: kind, subject: "\(kind.label): \(message.prefix(120))", message: emailMessage ?? message,
-                                 linkPath: enquiryID.map { "/enquiries/\($0.uuidString)" }, at: now, on: db)
+        let subject = "\(kind.label): \(message.prefix(120))"
+        let linkPath = enquiryID.map { "/enquiries/\($0.uuidString)" }
+        let detailed = users.filter { detailedEmail?.recipients.contains($0) == true }
+        try await Outbox.enqueue(to: users.filter { !detailed.contains($0) }, kind: kind, subject: subject, message: message,
+                                 linkPath: linkPath, at: now, on: db)
+        if let detailedEmail {
+            try await Outbox.enqueue(to: detailed, kind: kind, subject: subject, message: detailedEmail.message, linkPath: linkPath, at: now, on: db)
+        }
         let rows = users.map { user in
             [SQLBind(UUID()), SQLBind(user), SQLBind(enquiryID), SQLBind(kind.rawValue), SQLBind(message), SQLBind(now)] as [any SQLExpression]
         }
