@@ -137,19 +137,33 @@ enum PasswordResetRoutes {
         return request.render(resetPage(request, token: token, errors: FormErrors()))
     }
 
+    /// Sets the new password. The cheap checks come first: the address's place under the sign-in
+    /// throttle (a link tried counts as a sign-in attempt from that address), then the link
+    /// itself; only a working link with an acceptable password reaches bcrypt.
     @Sendable static func reset(_ request: Request) async throws -> Response {
         let token = request.parameters.get("token") ?? ""
         let form = try request.content.decode(ResetForm.self)
+        let now = request.now
+        let attempt: UUID
+        switch try await SignInAttempts.reserve(email: nil, address: SignInRoutes.clientAddress(request), at: now,
+                                                throttle: SignInRoutes.throttle, on: request.db) {
+        case .reserved(let id): attempt = id
+        case .refused(let wait):
+            return SignInRoutes.tooMany(request, wait: wait, page: Page(title: "Too many attempts", section: .signIn, status: .tooManyRequests) {
+                h1 { "Too many attempts" }
+                para { "Too many links or passwords were tried from your network. Wait \(SignInThrottle.describe(wait)) and try again." }
+            })
+        }
+        // An unknown or used link keeps its place as a failed attempt.
+        guard try await PasswordResets.account(for: token, at: now, on: request.db) != nil else { return request.render(expired()) }
+        try await SignInAttempts.release(attempt, on: request.db)
         let password = form.password ?? ""
         var errors = FormErrors()
         if let problem = PasswordRules.problem(with: password) { errors.add("password", problem) }
         else if password != (form.confirm ?? "") { errors.add("confirm", "Enter the same password twice") }
-        guard errors.isEmpty else {
-            guard try await PasswordResets.account(for: token, at: request.now, on: request.db) != nil else { return request.render(expired()) }
-            return request.render(resetPage(request, token: token, errors: errors))
-        }
+        guard errors.isEmpty else { return request.render(resetPage(request, token: token, errors: errors)) }
         let hash = try await request.password.async.hash(password)
-        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: request.now, on: request.db) != nil else {
+        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: now, on: request.db) != nil else {
             return request.render(expired())
         }
         let response = request.seeOther("/sign-in", flash: "Your password has been changed. Sign in with your new password.")

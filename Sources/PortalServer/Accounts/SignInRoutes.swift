@@ -34,18 +34,19 @@ enum SignInRoutes {
         let address = clientAddress(request)
         let now = request.now
 
-        if case .refused(let wait) = try await throttleDecision(email: email, address: address, now: now, on: request.db) {
+        // The attempt takes its place under the limits before bcrypt runs (`SignInAttempts`).
+        switch try await SignInAttempts.reserve(email: email, address: address, at: now, throttle: throttle, on: request.db) {
+        case .reserved: break
+        case .refused(let wait):
             errors.add("email", "Too many failed attempts to sign in. Wait \(SignInThrottle.describe(wait)) and try again.")
-            let response = request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .tooManyRequests))
-            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(wait.rounded(.up))))
-            return response
+            return tooMany(request, wait: wait, page: SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .tooManyRequests))
         }
 
         let user = try await User.query(on: request.db).filter(\.$email == email).first()
         let verified = try await request.password.async.verify(form.password ?? "", created: user?.passwordHash ?? request.application.decoyPasswordHash)
         guard let user, verified, user.isActive else {
-            try await SignInFailure(email: email, address: address, at: now).create(on: request.db)
-            request.logger.notice("Sign-in failed", metadata: ["email": .string(email)])
+            // The reserved place stands as the failure.
+            request.logger.notice("Sign-in failed", metadata: ["email": .string(String(TextRules.oneLine(email).prefix(254)))])
             errors.add("email", "Enter the email address and password of an active account")
             return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .unauthorized))
         }
@@ -62,12 +63,11 @@ enum SignInRoutes {
         return response
     }
 
-    static func throttleDecision(email: String, address: String, now: Date, on db: any Database) async throws -> SignInThrottle.Decision {
-        let since = throttle.windowStart(now: now)
-        try await SignInFailure.query(on: db).filter(\.$at < since).delete()
-        let byEmail = try await SignInFailure.query(on: db).filter(\.$email == email).filter(\.$at >= since).all(\.$at)
-        let byAddress = try await SignInFailure.query(on: db).filter(\.$address == address).filter(\.$at >= since).all(\.$at)
-        return throttle.decide(accountFailures: byEmail, addressFailures: byAddress, now: now)
+    /// A 429 answer with `Retry-After`.
+    static func tooMany(_ request: Request, wait: TimeInterval, page: Page) -> Response {
+        let response = request.render(page)
+        response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(min(wait, 86_400).rounded(.up))))
+        return response
     }
 
     /// The person's address: the peer, or the last hop a trusted load balancer added.
