@@ -6,7 +6,7 @@ import Testing
 import Vapor
 
 /// Signing in and resetting passwords under attack: limits that hold when requests arrive
-/// together, and cheap refusals before expensive hashing.
+/// together, cheap refusals before expensive hashing, and the same work whatever the address.
 @Suite struct SignInSafetyTests {
     /// A random token of the right shape that was never issued.
     static func unknownToken() -> String { String(PasswordResets.newToken()) }
@@ -54,6 +54,28 @@ import Vapor
             let right = TestBrowser(app)
             try await right.get("/sign-in")
             #expect(try await right.post("/sign-in", [("email", "member@demo.test"), ("password", "demo")]).status == .tooManyRequests)
+        }
+    }
+
+    @Test func forgottenPasswordRunsTheSameStatementsForKnownAndUnknownAddresses() async throws {
+        try await withApp { app in
+            let log = LogCapture()
+            log.install(in: app, level: .debug)
+            func statements(for email: String) async throws -> [String] {
+                let browser = TestBrowser(app)
+                try await browser.get("/password-reset")
+                log.clear()
+                let page = try await browser.post("/password-reset", [("email", email)])
+                #expect(page.mainText.contains("Check your email"))
+                // SQL as the database logs it (its text, the values apart).
+                return log.lines.filter { $0.level == .debug }.compactMap { $0.metadata["sql"] }
+            }
+            let known = try await statements(for: "member@demo.test")
+            let unknown = try await statements(for: "nobody@demo.test")
+            #expect(!known.isEmpty)
+            #expect(known == unknown, "known: \(known)\nunknown: \(unknown)")
+            let outbox = try await app.db.sql.select().column("to_address").from("outbox").all()
+            #expect(outbox.count == 1, "a link for the known address only")
         }
     }
 }

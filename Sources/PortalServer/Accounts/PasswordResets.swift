@@ -28,26 +28,29 @@ enum PasswordResets {
 
     /// Writes a link for the account with this address, if there is an active one and it has not
     /// asked too often, and queues the email in the same transaction. Returns whether it did.
+    ///
+    /// Known and unknown addresses run the same statements: each is a conditional insert that
+    /// finds the account (and its recent links) itself and writes nothing when there is none, so
+    /// neither the answer nor the time it takes tells whether the address has an account.
     @discardableResult
     static func request(for email: String, at now: Date, on db: any Database) async throws -> Bool {
-        guard let user = try await User.query(on: db).filter(\.$email == email).filter(\.$isActive == true).first(),
-              let userID = user.id
-        else { return false }
-        let recent = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count").from("password_resets")
-            .where("user_id", .equal, userID).where("created_at", .greaterThan, now.addingTimeInterval(-3600))
-            .first()?.decode(column: "count", as: Int.self) ?? 0
-        guard recent < linksPerHour else { return false }
         let token = newToken()
-        try await db.transaction { db in
-            try await db.sql.insert(into: "password_resets").columns("id", "user_id", "token_hash", "created_at", "expires_at")
-                .values(SQLBind(UUID()), SQLBind(userID), SQLBind(hash(of: token)), SQLBind(now), SQLBind(now.addingTimeInterval(lifetime)))
-                .run()
-            try await Outbox.enqueueNow(
-                to: userID, address: user.email, kind: mailKind, subject: "Reset your Member Portal password",
+        let resetID = UUID()
+        return try await db.transaction { db -> Bool in
+            let made = try await db.sql.raw("""
+                INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at)
+                SELECT \(bind: resetID), users.id, \(bind: hash(of: token)), \(bind: now), \(bind: now.addingTimeInterval(lifetime))
+                FROM users
+                WHERE users.email = \(bind: email) AND users.is_active = \(bind: true)
+                  AND (SELECT COUNT(*) FROM password_resets AS recent
+                       WHERE recent.user_id = users.id AND recent.created_at > \(bind: now.addingTimeInterval(-3600))) < \(literal: linksPerHour)
+                RETURNING user_id
+                """).all()
+            try await Outbox.enqueueNow(toAccountOfReset: resetID, kind: mailKind, subject: "Reset your Member Portal password",
                 message: "Someone, probably you, asked to reset the password of your Member Portal account. Use the link below within an hour to choose a new password; it works once.\n\nIf you did not ask, ignore this email: your password has not changed.",
                 linkPath: "/password-reset/\(token)", at: now, on: db)
+            return !made.isEmpty
         }
-        return true
     }
 
     /// The account a token unlocks, if it is unused, unexpired and the account active.

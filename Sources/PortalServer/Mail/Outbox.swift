@@ -68,11 +68,18 @@ enum Outbox {
         try await insert(rows, at: now, on: db)
     }
 
-    /// Queues an email that goes at once whatever the person's choices (a password reset link).
-    static func enqueueNow(to userID: UUID, address: String, kind: String, subject: String, message: String, linkPath: String?,
+    /// Queues an email that goes at once whatever the person's choices, to the account a
+    /// password reset was just written for; nothing when none was (`PasswordResets.request`
+    /// runs this either way, so both cases do the same work).
+    static func enqueueNow(toAccountOfReset resetID: UUID, kind: String, subject: String, message: String, linkPath: String,
                            at now: Date, on db: any Database) async throws {
-        try await insert([Pending(userID: userID, address: address, kind: kind, subject: subject, message: message, linkPath: linkPath,
-                                  state: "pending")], at: now, on: db)
+        try await db.sql.raw("""
+            INSERT INTO outbox (id, user_id, to_address, kind, subject, message, link_path, state, attempts, next_attempt_at, created_at)
+            SELECT \(bind: UUID()), users.id, users.email, \(bind: kind), \(bind: subject), \(bind: message), \(bind: linkPath),
+                   \(bind: "pending"), \(literal: 0), \(bind: now), \(bind: now)
+            FROM password_resets JOIN users ON users.id = password_resets.user_id
+            WHERE password_resets.id = \(bind: resetID)
+            """).run()
     }
 
     private struct Pending {
