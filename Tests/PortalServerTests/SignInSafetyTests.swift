@@ -6,7 +6,8 @@ import Testing
 import Vapor
 
 /// Signing in and resetting passwords under attack: limits that hold when requests arrive
-/// together, cheap refusals before expensive hashing, and the same work whatever the address.
+/// together, cheap refusals before expensive hashing, the same work whatever the address, and
+/// reset links kept nowhere they are not needed.
 @Suite struct SignInSafetyTests {
     /// A random token of the right shape that was never issued.
     static func unknownToken() -> String { String(PasswordResets.newToken()) }
@@ -76,6 +77,38 @@ import Vapor
             #expect(known == unknown, "known: \(known)\nunknown: \(unknown)")
             let outbox = try await app.db.sql.select().column("to_address").from("outbox").all()
             #expect(outbox.count == 1, "a link for the known address only")
+        }
+    }
+
+    @Test func resetLinksAreNeitherKeptNorLogged() async throws {
+        try await withApp { app in
+            let log = LogCapture()
+            log.install(in: app)
+            let browser = TestBrowser(app)
+            try await browser.get("/password-reset")
+            try await browser.post("/password-reset", [("email", "member@demo.test")])
+            let row = try #require(try await app.db.sql.select().columns("id", "link_path").from("outbox").first())
+            let path = try #require(try row.decode(column: "link_path", as: String?.self))
+            let token = String(path.dropFirst("/password-reset/".count))
+            #expect(token.count == 43)
+            #expect(try await browser.get(path).status == .ok)
+            #expect(!log.lines.isEmpty)
+            #expect(!log.lines.contains { $0.text.contains(token) }, "the request log holds the token")
+            #expect(log.lines.contains { $0.text.contains("/password-reset/") }, "the path is logged, redacted")
+
+            // A reset email that can never be sent does not keep the link for administrators to read.
+            let closed = MailSettings(host: "127.0.0.1", port: SMTPServer.freePort(), security: .none, maxAttempts: 1)
+            let outcome = try await Outbox.deliver(at: app.now, settings: closed, baseURL: nil, group: app.eventLoopGroup, on: app.db)
+            #expect(outcome.failed == 1)
+            let after = try await app.db.sql.select().columns("link_path", "message", "subject", "last_error").from("outbox").all()
+            for row in after {
+                for column in ["link_path", "message", "subject", "last_error"] {
+                    #expect(!((try row.decode(column: column, as: String?.self)) ?? "").contains(token), "\(column)")
+                }
+            }
+            let admin = TestBrowser(app)
+            try await admin.signIn("admin@demo.test")
+            #expect(!(try await admin.get("/admin/email")).body.contains(token))
         }
     }
 }

@@ -192,8 +192,12 @@ enum Outbox {
                 outcome.sent += 1
             } catch {
                 let giveUp = attempts >= settings.maxAttempts
+                // A reset link that could not be sent is not kept for anyone to read: the person
+                // asks again, and the link expires within the hour anyway.
+                let keptLink = giveUp && message.kind == PasswordResets.mailKind ? nil : message.link_path
                 try await db.sql.update("outbox")
                     .set("state", to: giveUp ? "failed" : "pending").set("claimed_until", to: SQLLiteral.null)
+                    .set("link_path", to: SQLBind(keptLink))
                     .set("next_attempt_at", to: now.addingTimeInterval(backOff(afterAttempt: attempts)))
                     .set("last_error", to: String(describing: error).prefix(500).description)
                     .where("id", .equal, message.id).run()

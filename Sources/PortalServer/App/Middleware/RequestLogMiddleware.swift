@@ -19,12 +19,22 @@ struct RequestLogMiddleware: AsyncMiddleware {
         return response
     }
 
+    /// Paths that carry a secret, and what the log writes instead of it.
+    static let secretPaths = ["/password-reset/"]
+
+    /// The path with any secret it carries (a password-reset token) replaced, so logs never hold
+    /// a link that would unlock an account.
+    static func loggedPath(_ path: String) -> String {
+        for prefix in secretPaths where path.hasPrefix(prefix) && path.count > prefix.count { return prefix + "[redacted]" }
+        return path
+    }
+
     private func log(_ request: Request, status: HTTPResponseStatus, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         request.logger.info("request", metadata: [
             "method": .string(request.method.rawValue),
-            "path": .string(request.url.path),
+            "path": .string(Self.loggedPath(request.url.path)),
             "status": .stringConvertible(status.code),
             "ms": .string(String(format: "%.2f", milliseconds)),
         ])
