@@ -7,7 +7,7 @@ import Vapor
 
 /// Signing in and resetting passwords under attack: limits that hold when requests arrive
 /// together, cheap refusals before expensive hashing, the same work whatever the address, and
-/// reset links kept nowhere they are not needed.
+/// reset links kept nowhere they are not needed, and no way off the site after signing in.
 @Suite struct SignInSafetyTests {
     /// A random token of the right shape that was never issued.
     static func unknownToken() -> String { String(PasswordResets.newToken()) }
@@ -109,6 +109,25 @@ import Vapor
             let admin = TestBrowser(app)
             try await admin.signIn("admin@demo.test")
             #expect(!(try await admin.get("/admin/email")).body.contains(token))
+        }
+    }
+
+    @Test func nextAcceptsOnlyAPathOnThisSite() async throws {
+        try await withApp { app in
+            let hostile = ["/%09/evil.example", "/\t/evil.example", "//evil.example", "/\\evil.example", "/%2F/evil.example", "/%5Cevil.example",
+                           "https://evil.example", "/\r\nSet-Cookie: x=1", "/%0d%0aSet-Cookie:%20x=1", "/ /evil.example", "/%20/evil.example",
+                           "javascript:alert(1)", "/%E2%80%A8/evil.example", "/\u{2028}/evil.example"]
+            for next in hostile {
+                let browser = TestBrowser(app)
+                try await browser.get("/sign-in")
+                let page = try await browser.post("/sign-in", [("email", "member@demo.test"), ("password", "demo"), ("next", next)])
+                #expect(page.status == .seeOther)
+                #expect(page.location == "/", "next=\(next.debugDescription) went to \(page.location ?? "")")
+            }
+            let browser = TestBrowser(app)
+            try await browser.get("/sign-in")
+            let page = try await browser.post("/sign-in", [("email", "member@demo.test"), ("password", "demo"), ("next", "/enquiries?tab=open")])
+            #expect(page.location == "/enquiries?tab=open")
         }
     }
 }

@@ -80,12 +80,10 @@ enum SignInRoutes {
         return String(forwarded.prefix(64))
     }
 
-    /// Only a path on this site: never `//other.example` or `https://…`, which would make the
-    /// sign-in page a springboard to phishing sites.
+    /// Only a path on this site (`LocalPath`): never `//other.example`, `https://…` or anything a
+    /// browser would turn into one, which would make the sign-in page a springboard to phishing.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
-              !next.contains(where: { $0.isNewline || $0 == "\\" }), next.count < 500
-        else { return nil }
+        guard let next, LocalPath.isSafe(next) else { return nil }
         return next
     }
 }
