@@ -7,10 +7,14 @@ import Testing
         let zip: [UInt8] = [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00]
         let ole: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]
         #expect(DocumentKind.detect(prefix: [0xFF, 0xD8, 0xFF, 0xE0], name: "photo.jpg") == .jpeg)
-        #expect(DocumentKind.detect(prefix: [0xFF, 0xD8, 0xFF, 0xE0], name: "photo.pdf") == .jpeg, "the content decides")
+        #expect(DocumentKind.detect(prefix: [0xFF, 0xD8, 0xFF, 0xE0], name: "photo.pdf") == nil, "the name must agree with the content")
+        #expect(DocumentKind.recognise(prefix: [0xFF, 0xD8, 0xFF, 0xE0], name: "photo.pdf") == .misnamed(.jpeg, ext: "pdf"))
+        #expect(DocumentKind.recognise(prefix: Array("%PDF-1.4".utf8), name: "invoice.pdf.exe") == .misnamed(.pdf, ext: "exe"))
+        #expect(DocumentKind.detect(prefix: [0xFF, 0xD8, 0xFF, 0xE0], name: "Photo.JPEG") == .jpeg)
         #expect(DocumentKind.detect(prefix: Array("GIF89a..".utf8), name: "a.gif") == .gif)
         #expect(DocumentKind.detect(prefix: Array("RIFF\0\0\0\0WEBPVP8 ".utf8), name: "a.webp") == .webp)
-        #expect(DocumentKind.detect(prefix: Array("%PDF-1.4".utf8), name: "letter") == .pdf)
+        #expect(DocumentKind.detect(prefix: Array("%PDF-1.4".utf8), name: "letter.pdf") == .pdf)
+        #expect(DocumentKind.detect(prefix: Array("%PDF-1.4".utf8), name: "letter") == nil, "a name without the kind's ending")
         #expect(DocumentKind.detect(prefix: zip, name: "Report.DOCX") == .word)
         #expect(DocumentKind.detect(prefix: zip, name: "figures.xlsx") == .excel)
         #expect(DocumentKind.detect(prefix: zip, name: "minutes.odt") == .openDocument)

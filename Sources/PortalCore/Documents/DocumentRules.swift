@@ -46,37 +46,71 @@ public enum DocumentKind: String, CaseIterable, Sendable {
     /// How many bytes `detect` needs to see.
     public static let sniffLength = 4096
 
-    /// The kind of a file from its first bytes and its name's extension. Office files are zip
-    /// or OLE containers whatever they hold, so for those the extension must also agree; a
-    /// text file must be UTF-8 without control characters. Anything else is nil: refused.
-    public static func detect(prefix bytes: [UInt8], name: String) -> DocumentKind? {
+    /// The endings a file of this kind may have. A name must agree with the content: a JPEG
+    /// called `report.html` would be opened by a browser or a desktop as a web page once saved.
+    public var extensions: [String] {
+        switch self {
+        case .jpeg: ["jpg", "jpeg", "jpe", "jfif"]
+        case .png: ["png"]
+        case .gif: ["gif"]
+        case .webp: ["webp"]
+        case .pdf: ["pdf"]
+        case .word: ["docx", "doc"]
+        case .excel: ["xlsx", "xls"]
+        case .powerpoint: ["pptx", "ppt"]
+        case .openDocument: ["odt", "ods", "odp"]
+        case .text: ["txt", "csv"]
+        }
+    }
+
+    /// What a file is, judged from its first bytes and its name together.
+    public enum Recognition: Equatable, Sendable {
+        /// A kind the portal keeps, named as that kind.
+        case kind(DocumentKind)
+        /// A kind the portal keeps, but named as something else (`photo.html`, `scan.pdf.exe`).
+        case misnamed(DocumentKind, ext: String)
+        /// Nothing the portal keeps.
+        case unknown
+    }
+
+    /// The kind of a file from its first bytes, and whether its name's extension agrees. Office
+    /// files are zip or OLE containers whatever they hold, so for those the extension says which
+    /// kind; a text file must be UTF-8 without control characters.
+    public static func recognise(prefix bytes: [UInt8], name: String) -> Recognition {
         func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
             bytes.count >= offset + magic.count && Array(bytes[offset..<(offset + magic.count)]) == magic
         }
         let ext = extensionOf(name)
-        if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return .gif }
-        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
-        if starts(Array("%PDF-".utf8)) { return .pdf }
+        func named(_ kind: DocumentKind) -> Recognition { kind.extensions.contains(ext) ? .kind(kind) : .misnamed(kind, ext: ext) }
+        if starts([0xFF, 0xD8, 0xFF]) { return named(.jpeg) }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return named(.png) }
+        if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { return named(.gif) }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return named(.webp) }
+        if starts(Array("%PDF-".utf8)) { return named(.pdf) }
         if starts([0x50, 0x4B, 0x03, 0x04]) {
             switch ext {
-            case "docx": return .word
-            case "xlsx": return .excel
-            case "pptx": return .powerpoint
-            case "odt", "ods", "odp": return .openDocument
-            default: return nil
+            case "docx": return .kind(.word)
+            case "xlsx": return .kind(.excel)
+            case "pptx": return .kind(.powerpoint)
+            case "odt", "ods", "odp": return .kind(.openDocument)
+            default: return .unknown
             }
         }
         if starts([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
             switch ext {
-            case "doc": return .word
-            case "xls": return .excel
-            case "ppt": return .powerpoint
-            default: return nil
+            case "doc": return .kind(.word)
+            case "xls": return .kind(.excel)
+            case "ppt": return .kind(.powerpoint)
+            default: return .unknown
             }
         }
-        if ["txt", "csv"].contains(ext), !bytes.isEmpty, isPlainText(bytes) { return .text }
+        if ["txt", "csv"].contains(ext), !bytes.isEmpty, isPlainText(bytes) { return .kind(.text) }
+        return .unknown
+    }
+
+    /// The kind of a file whose name agrees with its content; nil for anything else: refused.
+    public static func detect(prefix bytes: [UInt8], name: String) -> DocumentKind? {
+        if case .kind(let kind) = recognise(prefix: bytes, name: name) { return kind }
         return nil
     }
 

@@ -204,7 +204,17 @@ struct DocumentUpload {
         if part.pending.readableBytes > 0 {
             try await DocumentStore.append(part.pending, to: document, seq: part.seq, on: db)
         }
-        guard let kind = DocumentKind.detect(prefix: part.prefix, name: name), settings.allowed.contains(kind.family) else {
+        let kind: DocumentKind
+        switch DocumentKind.recognise(prefix: part.prefix, name: name) {
+        case .kind(let recognised) where settings.allowed.contains(recognised.family):
+            kind = recognised
+        case .misnamed(let recognised, let ext) where settings.allowed.contains(recognised.family):
+            // Refused, not renamed: the name is what people see in the list and the audit trail,
+            // so it must be the one the person chose, and a mismatch is worth their attention.
+            let ending = ext.isEmpty ? "has no ending" : "ends “.\(ext)”"
+            throw Problem(message: "\(name) is a \(recognised.label) but its name \(ending). Rename it to end “.\(recognised.extensions[0])” and add it again",
+                          status: .unsupportedMediaType)
+        default:
             throw Problem(message: "\(name) is not a kind of file the portal accepts. Accepted: \(Self.acceptedText(settings.allowed))", status: .unsupportedMediaType)
         }
         var scan = "no_scanner"
