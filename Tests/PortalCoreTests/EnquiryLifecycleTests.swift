@@ -119,7 +119,9 @@ private let expected: [EnquiryAction: Expected] = {
     func whoSeesWhatInEveryState(_ status: EnquiryStatus) {
         let f = facts(status, raisedBy: officer, asked: [responder])
         let lodged = status != .draft
-        #expect(view(member, [.member], f) == .member)
+        #expect(view(member, [.member], f) == (lodged ? .member : nil), "an officer's draft is the officer's until submitted")
+        #expect(view(member, [.member], facts(status)) == .member, "the Member's own enquiry, draft or not")
+        #expect(view(member, [.responder], facts(status)) == nil, "no longer a Member: no longer theirs")
         #expect(view(otherMember, [.member], f) == nil)
         #expect(view(officer, [.responder], f) == .member, "the officer who raised it follows it as the Member does")
         #expect(view(coordinator, [.coordinator], areas: [highways], f) == (lodged ? .officer : nil))

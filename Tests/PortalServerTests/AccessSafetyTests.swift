@@ -9,6 +9,47 @@ import Vapor
 /// Access rules that hold on every way in: search and export as on pages, drafts to their
 /// authors, a form key to its author, documents by one set of rules, names that match contents.
 @Suite struct AccessSafetyTests {
+    @Test func aFormerMemberNoLongerSearchesOrExportsTheirEnquiries() async throws {
+        try await withApp { app in
+            let enquiry = try await Fixtures(app: app).submitted(subject: "Overgrown hedge on Station Road")
+            let browser = TestBrowser(app)
+            try await browser.signIn("member@demo.test")
+            #expect(try await browser.get("/search?q=hedge").mainText.contains("Overgrown hedge"))
+            // The administrator makes them a responder only.
+            try await app.db.sql.update(User.schema).set("is_member", to: false).set("is_responder", to: true)
+                .where("email", .equal, "member@demo.test").run()
+            let userID = try await Fixtures(app: app).user("member@demo.test").requireID()
+            SessionCache.shared.changed(userID)
+            #expect(try await browser.get("/enquiries/\(enquiry.id!.uuidString)").status == .notFound, "the page is refused")
+            #expect(!(try await browser.get("/search?q=hedge&scope=mine")).mainText.contains("Overgrown hedge"))
+            #expect(!(try await browser.get("/search?q=hedge")).mainText.contains("Overgrown hedge"))
+            let csv = try await browser.get("/search/export.csv?q=hedge&scope=mine")
+            #expect(!csv.body.contains("Overgrown hedge") && !csv.body.contains(enquiry.reference))
+        }
+    }
+
+    @Test func aMemberCannotOpenEditOrSubmitAnOfficersDraftForThem() async throws {
+        try await withApp { app in
+            let draft = try await Fixtures(app: app).submitted(subject: "Officer's unfinished note", by: "coordinator@demo.test", submit: false)
+            let path = "/enquiries/\(draft.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            #expect(try await member.get(path).status == .notFound)
+            #expect(try await member.get("\(path)/edit").status == .notFound)
+            #expect(!(try await member.get("/enquiries?tab=drafts")).mainText.contains("Officer's unfinished note"))
+            #expect(!(try await member.get("/search?q=unfinished&status=draft")).mainText.contains("Officer's unfinished note"))
+            try await member.get("/enquiries/new")
+            let submit = try await member.post("\(path)/edit", try await CaseworkTests().fields(app, subject: "Taken over").filter { $0.0 != "submission-key" }
+                                                + [("version", "\(draft.version)")])
+            #expect(submit.status == .notFound)
+            #expect(try await Enquiry.find(draft.id, on: app.db)?.status == .draft)
+            #expect(try await Enquiry.find(draft.id, on: app.db)?.subject == "Officer's unfinished note")
+            let officer = TestBrowser(app)
+            try await officer.signIn("coordinator@demo.test")
+            #expect(try await officer.get(path).status == .ok, "the author still works on it")
+        }
+    }
+
     @Test func aFileNameMustAgreeWithWhatTheFileIs() async throws {
         try await withApp { app in
             let enquiry = try await Fixtures(app: app).submitted()

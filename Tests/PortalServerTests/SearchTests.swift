@@ -13,7 +13,7 @@ import Vapor
     func viewer(_ fixtures: Fixtures, _ email: String, _ scope: SearchScope) async throws -> EnquirySearch.Viewer {
         let actor = try await fixtures.actor(email)
         return EnquirySearch.Viewer(id: actor.user.id, scope: scope, areas: actor.coordinatedAreas,
-                                    isAdministrator: actor.user.roles.contains(.administrator))
+                                    isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles))
     }
 
     func find(_ app: Application, _ fields: [String: String], as viewer: EnquirySearch.Viewer) async throws -> EnquirySearch.Results {

@@ -54,10 +54,30 @@ public enum EnquiryAccess {
         }
     }
 
+    /// A person's own enquiries, as pages, search, exports and dashboards all read them: those
+    /// they raised for a Member (as the raiser), and, while they hold the Member role, those that
+    /// belong to them as a Member; a draft only to its author. `standing` applies it to one
+    /// enquiry; the search's SQL states the same three conditions.
+    public struct Own: Sendable, Equatable {
+        /// The person's enquiries as a Member count: they hold the Member role now.
+        public let asMember: Bool
+
+        public init(roles: RoleSet) { asMember = roles.contains(.member) }
+
+        public func isOwner(_ viewer: UUID, of facts: Facts) -> Bool {
+            asMember && facts.memberID == viewer && (facts.status != .draft || facts.raisedByID == viewer)
+        }
+
+        public func isRaiser(_ viewer: UUID, of facts: Facts) -> Bool {
+            facts.raisedByID == viewer && facts.raisedByID != facts.memberID
+        }
+    }
+
     public static func standing(of viewer: Viewer, towards facts: Facts) -> Set<Standing> {
         var standing = Set<Standing>()
-        if viewer.roles.contains(.member), facts.memberID == viewer.id { standing.insert(.owner) }
-        if facts.raisedByID == viewer.id, facts.raisedByID != facts.memberID { standing.insert(.raiser) }
+        let own = Own(roles: viewer.roles)
+        if own.isOwner(viewer.id, of: facts) { standing.insert(.owner) }
+        if own.isRaiser(viewer.id, of: facts) { standing.insert(.raiser) }
         if facts.status != .draft {
             if viewer.roles.contains(.coordinator), viewer.coordinatedAreas.contains(facts.serviceAreaID) { standing.insert(.coordinator) }
             if facts.askedResponderIDs.contains(viewer.id) { standing.insert(.responder) }

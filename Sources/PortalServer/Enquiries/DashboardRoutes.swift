@@ -34,11 +34,12 @@ enum DashboardRoutes {
         let page = try request.pageNumber(filters.page)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
         let asMember = actor.user.roles.contains(.member)
-        let ownerColumn = asMember ? "member_id" : "raised_by_id"
+        // A Member's own enquiries, or those an officer raised for Members, by the access rule.
+        let own = asMember ? EnquirySearch.owned(by: actor.user.id) : EnquirySearch.raisedFor(by: actor.user.id)
         let data = try await request.referenceData()
         let levels = try await request.serviceLevels()
-        let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), EnquiryList.column(ownerColumn, is: actor.user.id)]
-        let counts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn(ownerColumn), .equal, SQLBind(actor.user.id)),
+        let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), own]
+        let counts = try await EnquiryList.counts(where: own,
                                                   detail: false, on: request.db)
         let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
         let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: levels.clock, now: request.now, on: request.db,

@@ -31,7 +31,7 @@ enum HomeRoutes {
         var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
         if user.roles.contains(.member) {
             if let divisionID = user.divisionID { model.division = try await Division.find(divisionID, on: db)?.name }
-            model.memberCounts = try await EnquiryList.counts(where: SQLBinaryExpression(SQLColumn("member_id"), .equal, SQLBind(user.id)),
+            model.memberCounts = try await EnquiryList.counts(where: EnquirySearch.owned(by: user.id),
                                                               detail: false, on: db).byStatus
         }
         if user.roles.contains(.responder) {

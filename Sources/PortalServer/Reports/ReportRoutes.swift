@@ -32,7 +32,7 @@ enum ReportRoutes {
         let actor = try await request.enquiryActor()
         let settings = try await request.serviceLevels()
         let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: actor.coordinatedAreas,
-                                          isAdministrator: actor.user.roles.contains(.administrator))
+                                          isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles))
         return Reports.Context(criteria: filters.criteria, viewer: viewer, clock: settings.clock, now: request.now, levels: settings.policies,
                                data: try await request.referenceData(), people: try await request.people(), db: request.db)
     }

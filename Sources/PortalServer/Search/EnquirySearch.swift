@@ -18,6 +18,8 @@ enum EnquirySearch {
         let scope: SearchScope
         let areas: Set<UUID>
         let isAdministrator: Bool
+        /// Which of the person's enquiries are their own (`EnquiryAccess.Own`).
+        let own: EnquiryAccess.Own
 
         /// The scopes a person may choose, the widest first.
         static func scopes(for user: CurrentUser) -> [SearchScope] {
@@ -73,6 +75,28 @@ enum EnquirySearch {
 
     static func column(_ name: String) -> SQLColumn { SQLColumn(name, table: Enquiry.schema) }
 
+    /// `EnquiryAccess.Own` in SQL: raised for a Member by this person, or (while they are a
+    /// Member) theirs as a Member and not someone else's draft.
+    static func ownEnquiries(of person: UUID, own: EnquiryAccess.Own) -> any SQLExpression {
+        guard own.asMember else { return raisedFor(by: person) }
+        return SQLGroupExpression(SQLBinaryExpression(raisedFor(by: person), .or, owned(by: person)))
+    }
+
+    /// Enquiries this person raised for another Member (`EnquiryAccess.Own.isRaiser`).
+    static func raisedFor(by person: UUID) -> any SQLExpression {
+        SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(column("raised_by_id"), .equal, SQLBind(person)), .and,
+                                               SQLBinaryExpression(column("member_id"), .notEqual, SQLBind(person))))
+    }
+
+    /// Enquiries that are this Member's, less other people's drafts (`EnquiryAccess.Own.isOwner`,
+    /// for a person holding the Member role).
+    static func owned(by person: UUID) -> any SQLExpression {
+        let notDraft = SQLBinaryExpression(column("status"), .notEqual, SQLBind(EnquiryStatus.draft.rawValue))
+        let authored = SQLBinaryExpression(column("raised_by_id"), .equal, SQLBind(person))
+        return SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(column("member_id"), .equal, SQLBind(person)), .and,
+                                                      SQLGroupExpression(SQLBinaryExpression(notDraft, .or, authored))))
+    }
+
     static func isPostgres(_ db: any Database) -> Bool { db.sql.isPostgres }
 
     /// The conditions on `enquiries` for this person and these filters (not the free text).
@@ -81,9 +105,7 @@ enum EnquirySearch {
         let notDraft = SQLBinaryExpression(column("status"), .notEqual, SQLBind(EnquiryStatus.draft.rawValue))
         switch viewer.scope {
         case .mine:
-            conditions.append(SQLGroupExpression(SQLBinaryExpression(
-                SQLBinaryExpression(column("raised_by_id"), .equal, SQLBind(viewer.id)), .or,
-                SQLBinaryExpression(SQLBinaryExpression(column("member_id"), .equal, SQLBind(viewer.id)), .and, notDraft))))
+            conditions.append(ownEnquiries(of: viewer.id, own: viewer.own))
         case .officer:
             // A status asked for (never a draft, in this scope) already leaves drafts out; said
             // twice, PostgreSQL must read each row to test the second, which the index can't answer.

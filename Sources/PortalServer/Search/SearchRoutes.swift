@@ -32,7 +32,7 @@ enum SearchRoutes {
         let allowed = EnquirySearch.Viewer.scopes(for: actor.user)
         let scope = fields["scope"].flatMap(SearchScope.init(rawValue:)).flatMap { allowed.contains($0) ? $0 : nil } ?? allowed[0]
         return EnquirySearch.Viewer(id: actor.user.id, scope: scope, areas: actor.coordinatedAreas,
-                                    isAdministrator: actor.user.roles.contains(.administrator))
+                                    isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles))
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
