@@ -28,6 +28,30 @@ import Vapor
         }
     }
 
+    @Test func aSubmissionKeyBelongsToTheOneWhoSentIt() async throws {
+        try await withApp { app in
+            let key = UUID().uuidString
+            let first = TestBrowser(app)
+            try await first.signIn("member@demo.test")
+            try await first.get("/enquiries/new")
+            let made = try await first.post("/enquiries", try await CaseworkTests().fields(app, subject: "Alex's enquiry", key: key))
+            let firstPath = try #require(made.location)
+            let other = TestBrowser(app)
+            try await other.signIn("bethan.rees@demo.test")
+            try await other.get("/enquiries/new")
+            let second = try await other.post("/enquiries", try await CaseworkTests().fields(app, subject: "Bethan's enquiry", key: key))
+            #expect(second.status == .seeOther)
+            #expect(second.location != firstPath, "sent to someone else's enquiry")
+            #expect(try await Enquiry.query(on: app.db).count() == 2)
+            #expect(try await Enquiry.query(on: app.db).filter(\.$subject == "Bethan's enquiry").count() == 1)
+            // The same person sending twice still gets one enquiry.
+            try await first.get("/enquiries/new")
+            let again = try await first.post("/enquiries", try await CaseworkTests().fields(app, subject: "Alex's enquiry", key: key))
+            #expect(again.location == firstPath)
+            #expect(try await Enquiry.query(on: app.db).count() == 2)
+        }
+    }
+
     @Test func aMemberCannotOpenEditOrSubmitAnOfficersDraftForThem() async throws {
         try await withApp { app in
             let draft = try await Fixtures(app: app).submitted(subject: "Officer's unfinished note", by: "coordinator@demo.test", submit: false)

@@ -138,12 +138,17 @@ enum EnquiryWorkflow {
         let submissionKey: String?
     }
 
-    /// Creates an enquiry (a draft, or submitted at once). A form sent twice with the same
-    /// submission key returns the enquiry the first one made.
+    /// Creates an enquiry (a draft, or submitted at once). A form sent twice by the same person
+    /// with the same submission key returns the enquiry the first one made. The key is stored
+    /// under its author, so another person's form with the same key makes their own enquiry and
+    /// can never lead to someone else's.
     static func create(_ new: NewEnquiry, by actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Enquiry {
-        if let key = new.submissionKey, let existing = try await Enquiry.query(on: db).filter(\.$submissionKey == key).first() {
-            return existing
+        let key = new.submissionKey.map { "\(actor.user.id.uuidString):\($0)" }
+        func earlier() async throws -> Enquiry? {
+            guard let key else { return nil }
+            return try await Enquiry.query(on: db).filter(\.$submissionKey == key).filter(\.$raisedBy.$id == actor.user.id).first()
         }
+        if let existing = try await earlier() { return existing }
         do {
             return try await db.transaction { db in
                 let enquiry = Enquiry()
@@ -157,7 +162,7 @@ enum EnquiryWorkflow {
                 enquiry.awaitingReply = false
                 enquiry.reopenCount = 0
                 enquiry.version = 1
-                enquiry.submissionKey = new.submissionKey
+                enquiry.submissionKey = key
                 enquiry.createdAt = now
                 enquiry.raisedMonth = CouncilTime.month(of: now)
                 enquiry.submittedAt = new.submit ? now : nil
@@ -179,9 +184,7 @@ enum EnquiryWorkflow {
             }
         } catch {
             // Two copies of one form racing: the loser finds the winner's enquiry.
-            if let key = new.submissionKey, let existing = try await Enquiry.query(on: db).filter(\.$submissionKey == key).first() {
-                return existing
-            }
+            if let existing = try await earlier() { return existing }
             throw error
         }
     }
