@@ -52,6 +52,22 @@ import Vapor
         }
     }
 
+    @Test func aSavedSearchNeverWritesAHeader() async throws {
+        try await withApp { app in
+            let browser = TestBrowser(app)
+            try await browser.signIn("member@demo.test")
+            try await browser.get("/search?q=light")
+            let page = try await browser.post("/search/saved", [("name", "Lights"), ("query", "q=light\r\nSet-Cookie: planted=1\r\nX-Evil: yes")])
+            #expect(page.status == .seeOther)
+            let location = try #require(page.location)
+            #expect(!location.contains(where: { $0.isNewline || $0 == " " || $0.asciiValue.map { $0 < 0x20 } == true }), "\(location.debugDescription)")
+            #expect(!page.headers.contains(name: "X-Evil"))
+            #expect(!page.headers[.setCookie].contains { $0.contains("planted") })
+            let saved = try await app.db.sql.select().column("query").from("saved_searches").all().map { try $0.decode(column: "query", as: String.self) }
+            #expect(saved.allSatisfy { !$0.contains("\r") && !$0.contains("\n") }, "\(saved)")
+        }
+    }
+
     @Test func aMemberCannotOpenEditOrSubmitAnOfficersDraftForThem() async throws {
         try await withApp { app in
             let draft = try await Fixtures(app: app).submitted(subject: "Officer's unfinished note", by: "coordinator@demo.test", submit: false)

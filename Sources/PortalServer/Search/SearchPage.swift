@@ -55,7 +55,7 @@ enum SearchPage {
                             ul(.class("saved-searches")) {
                                 for item in model.saved {
                                     li {
-                                        link("/search?\(item.query)") { item.name }
+                                        link("/search?\(SearchRoutes.canonicalQuery(item.query))") { item.name }
                                         htmlForm(.method("post"), .action("/search/saved/\(item.id.uuidString)/remove"), .class("inline-form")) {
                                             csrfField(model.request)
                                             button(.type("submit"), .class("link-button")) {

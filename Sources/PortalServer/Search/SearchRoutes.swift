@@ -22,6 +22,22 @@ enum SearchRoutes {
         return parts.joined(separator: "&")
     }
 
+    /// A search's address after `?` as a form posted it, rebuilt from the search fields it names:
+    /// anything else is dropped and every value percent-encoded, so the text can go into a
+    /// `Location` header and a link as a query and as nothing else.
+    static func canonicalQuery(_ text: String) -> String {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = String(parts[0]).removingPercentEncoding, (SearchCriteria.fieldNames + ["scope"]).contains(name), name != "page",
+                  let value = String(parts.count > 1 ? parts[1] : "").replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+                  !value.trimmingWhitespace().isEmpty, fields[name] == nil
+            else { continue }
+            fields[name] = value
+        }
+        return queryString(fields)
+    }
+
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
     }
@@ -62,7 +78,7 @@ enum SearchRoutes {
     @Sendable static func save(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
         let form = try request.content.decode(SaveForm.self)
-        let query = String((form.query ?? "").prefix(2000))
+        let query = canonicalQuery(String((form.query ?? "").prefix(2000)))
         let name = (form.name ?? "").trimmingWhitespace()
         guard TextRules.isSingleLine(name) else {
             return request.seeOther("/search?\(query)", flash: TextRules.singleLineMessage("a saved search's name") + ".")
