@@ -90,6 +90,31 @@ import Vapor
         }
     }
 
+    @Test func filesSentWithAnActionFollowTheDocumentRules() async throws {
+        try await withApp { app in
+            let enquiry = try await Fixtures(app: app).submitted()
+            let path = "/enquiries/\(enquiry.id!.uuidString)"
+            let member = TestBrowser(app)
+            try await member.signIn("member@demo.test")
+            try await member.get(path)
+            let closed = try await member.upload("\(path)/act", fields: [("action", "close"), ("body", "Sorted, thank you.")],
+                                                 files: [("after.png", SampleFiles.png)])
+            #expect(try await Enquiry.find(enquiry.id, on: app.db)?.status == .closed)
+            #expect(try await DocumentStore.visible(on: enquiry.id!, on: app.db).isEmpty, "a file kept on a closed enquiry")
+            #expect(closed.mainText.contains("Its documents were not added"), "\(closed.mainText.prefix(300))")
+
+            let second = try await Fixtures(app: app).submitted(subject: "Second")
+            let coordinator = TestBrowser(app)
+            try await coordinator.signIn("coordinator@demo.test")
+            try await coordinator.get("/enquiries/\(second.id!.uuidString)")
+            let taken = try await coordinator.upload("/enquiries/\(second.id!.uuidString)/act", fields: [("action", "take")],
+                                                     files: [("plan.pdf", SampleFiles.pdf())])
+            #expect(try await Enquiry.find(second.id, on: app.db)?.status == .inProgress)
+            #expect(try await DocumentStore.visible(on: second.id!, on: app.db).isEmpty, "taking an enquiry carries no file")
+            #expect(taken.mainText.contains("Its documents were not added"))
+        }
+    }
+
     @Test func aFileNameMustAgreeWithWhatTheFileIs() async throws {
         try await withApp { app in
             let enquiry = try await Fixtures(app: app).submitted()

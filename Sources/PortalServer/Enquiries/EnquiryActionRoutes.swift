@@ -70,7 +70,20 @@ enum EnquiryActionRoutes {
                 let settled = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
                 outcome.withLockedValue { $0 = settled }
             }
-            if case .done(_, let attachment) = outcome.withLockedValue({ $0 }), !files.isEmpty {
+            if case .done(let action, let attachment) = outcome.withLockedValue({ $0 }), !files.isEmpty {
+                // Files sent with an action follow the documents section's rules, judged on the
+                // enquiry as the action left it: nothing on a closed enquiry, nothing by way of an
+                // action that writes nothing to attach them to.
+                let after = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
+                guard documentActions.contains(action),
+                      DocumentAccess.canAdd(to: attachment, standing: after.standing, viewerID: actor.user.id, status: after.enquiry.status)
+                else {
+                    try await DocumentStore.discard(files.map(\.id), on: request.db)
+                    let reason = after.enquiry.status == .closed ? "nothing can be added to a closed enquiry (reopen it first)"
+                        : "\(action.label.lowercased()) does not carry documents; add them in the documents section"
+                    return try await DocumentRoutes.enquiryPage(id, explaining: "\(confirmation(action)) Its documents were not added: \(reason).",
+                                                                status: .unprocessableEntity, actor: actor, request: request)
+                }
                 try await DocumentRoutes.keep(files, attachedTo: attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
             }
         } catch let problem as DocumentUpload.Problem {
