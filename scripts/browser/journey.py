@@ -6,20 +6,14 @@ Member closes. Every page must load without an error page and without a browser 
 (which is how Content-Security-Policy violations show).
 
 Usage: python3 scripts/browser/journey.py PATH_TO_PORTAL_BINARY
+With PORTAL_JOURNEY_CLOCK set to an instant in UTC ("2026-12-25 12:00:00"), the portal runs with
+the machine's clock moved there by libfaketime (the browser keeps the real clock).
 """
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 import traceback
-import urllib.request
 
-os.environ.setdefault("SE_AVOID_STATS", "true")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+from demo_server import DemoServer, chrome
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -27,21 +21,11 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 SUBJECT = "Street light out by the war memorial"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Journey:
     def __init__(self, base, scratch):
         self.base = base
         self.scratch = scratch
-        options = webdriver.ChromeOptions()
-        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=412,915"]:
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+        self.driver = chrome()
         self.driver.implicitly_wait(2)
         self.passed = 0
         self.failed = 0
@@ -186,22 +170,10 @@ class Journey:
 
 
 def main():
-    binary = sys.argv[1]
-    port = free_port()
-    data = tempfile.mkdtemp(prefix="portal-browser-")
-    log = open(os.path.join(data, "server.log"), "w")
-    server = subprocess.Popen([binary, "demo", "--port", str(port)], env={**os.environ, "PORTAL_DATA_DIR": data},
-                              stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    server = DemoServer(sys.argv[1], "portal-browser-", clock=os.environ.get("PORTAL_JOURNEY_CLOCK"))
     journey = None
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(base + "/health", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.5)
-        journey = Journey(base, data)
+        journey = Journey(server.base, server.data)
         journey.run()
     except Exception:
         traceback.print_exc()
@@ -211,15 +183,10 @@ def main():
     finally:
         if journey:
             journey.driver.quit()
-        server.terminate()
-        server.wait(timeout=10)
     passed = journey.passed if journey else 0
     failed = journey.failed if journey else 1
     print(f"journey: {passed} passed, {failed} failed")
-    if failed:
-        print("the server's log and database are kept in", data)
-    else:
-        shutil.rmtree(data, ignore_errors=True)
+    server.stop(keep=bool(failed))
     sys.exit(1 if failed else 0)
 
 

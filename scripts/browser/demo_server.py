@@ -1,0 +1,60 @@
+"""`portal demo` on a free port with its own data folder, and headless Chromium, for the browser tests."""
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+os.environ.setdefault("SE_AVOID_STATS", "true")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DemoServer:
+    """Starts `portal demo` and waits until it answers; `stop(keep)` ends it and removes its data
+    unless asked to keep them. With `clock` (an instant in UTC), the portal runs with the
+    machine's clock moved there by libfaketime."""
+
+    def __init__(self, binary, prefix, clock=None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.data = tempfile.mkdtemp(prefix=prefix)
+        self.log = open(os.path.join(self.data, "server.log"), "w")
+        command = [binary, "demo", "--port", str(self.port)]
+        if clock:
+            command = ["faketime", clock] + command
+        environment = {**os.environ, "PORTAL_DATA_DIR": self.data, "TZ": "UTC",
+                       "FAKETIME_DISABLE_SHM": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        self.process = subprocess.Popen(command, env=environment,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(self.base + "/health", timeout=1)
+                return
+            except Exception:
+                time.sleep(0.5)
+
+    def stop(self, keep):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+        if keep:
+            print("the server's log and database are kept in", self.data)
+        else:
+            shutil.rmtree(self.data, ignore_errors=True)
+
+
+def chrome(width=412, height=915):
+    options = webdriver.ChromeOptions()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", f"--window-size={width},{height}"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
