@@ -128,7 +128,7 @@ enum PasswordResetRoutes {
             htmlForm(.method("post"), .action("/password-reset"), .novalidate) {
                 csrfField(request)
                 textField("email", label: "Email address", value: email, errors: errors,
-                          FieldOptions(type: "email", autocomplete: "username", spellcheck: false))
+                          FieldOptions(autocomplete: "username", spellcheck: false, inputMode: "email"))
                 submitButton("Send the link")
             }
         }

@@ -18,7 +18,7 @@ enum SignInPage {
                 csrfField(request)
                 if let next { input(.type("hidden"), .name("next"), .value(next)) }
                 textField("email", label: "Email address", value: email, errors: errors,
-                          FieldOptions(type: "email", autocomplete: "username", spellcheck: false))
+                          FieldOptions(autocomplete: "username", spellcheck: false, inputMode: "email"))
                 textField("password", label: "Password", value: nil, errors: errors,
                           FieldOptions(type: "password", autocomplete: "current-password"))
                 submitButton("Sign in")

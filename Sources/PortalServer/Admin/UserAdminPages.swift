@@ -80,7 +80,7 @@ enum UserAdminPages {
                 if user != nil { input(.type("hidden"), .name("version"), .value(values.version ?? "0")) }
                 textField("name", label: "Full name", value: values.name, errors: errors, FieldOptions(autocomplete: "off"))
                 textField("email", label: "Email address", value: values.email, errors: errors,
-                          FieldOptions(hint: "They sign in with this address.", type: "email", autocomplete: "off", spellcheck: false))
+                          FieldOptions(hint: "They sign in with this address.", autocomplete: "off", spellcheck: false, inputMode: "email"))
                 textField("job-title", label: "Job title (optional)", value: values.jobTitle, errors: errors)
                 checkboxes("roles", legend: "Roles", choices: Role.allCases.map { Choice(value: $0.rawValue, label: $0.label, hint: $0.summary) },
                            checked: Set(values.roles ?? []), errors: errors, hint: "Select all that apply.")

@@ -51,14 +51,7 @@ enum EnquiryFormPage {
                             selected: form.serviceAreaID, errors: errors, hint: "Not sure? The list of service areas below says what each covers.")
                 details(.class("details")) {
                     summary { "What each service area covers" }
-                    dl(.class("summary-list")) {
-                        for area in data.serviceAreas {
-                            div(.class("summary-row")) {
-                                dt(.class("summary-key")) { area.name }
-                                dd(.class("summary-value")) { area.glossary }
-                            }
-                        }
-                    }
+                    summaryList(data.serviceAreas.map { ($0.name, $0.glossary) })
                 }
                 selectField("type", label: "Type of enquiry", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: form.typeID, errors: errors)
@@ -74,8 +67,8 @@ enum EnquiryFormPage {
                     div(.class("hint")) { "Personal data: seen only by you and the officers handling the enquiry, and erased when the council's retention period ends." }
                     textField("resident-name", label: "Name", value: form.residentName, errors: errors, FieldOptions(autocomplete: "off"))
                     textArea("resident-address", label: "Address", value: form.residentAddress, errors: errors, rows: 3)
-                    textField("resident-phone", label: "Phone", value: form.residentPhone, errors: errors, FieldOptions(type: "tel", autocomplete: "off", width: "short"))
-                    textField("resident-email", label: "Email", value: form.residentEmail, errors: errors, FieldOptions(type: "email", autocomplete: "off", spellcheck: false))
+                    textField("resident-phone", label: "Phone", value: form.residentPhone, errors: errors, FieldOptions(autocomplete: "off", width: "short", inputMode: "tel"))
+                    textField("resident-email", label: "Email", value: form.residentEmail, errors: errors, FieldOptions(autocomplete: "off", spellcheck: false, inputMode: "email"))
                 }
                 textField("location", label: "Location", value: form.location, errors: errors,
                           FieldOptions(hint: "A street, landmark or postcode. Needed for safety issues, speed and improvement requests."))

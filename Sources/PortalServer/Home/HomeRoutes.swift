@@ -119,14 +119,7 @@ enum HomePage {
                     if model.coordinatedAreas.isEmpty {
                         para { "You are not yet assigned to a service area. Ask your portal administrator to add one." }
                     } else {
-                        dl(.class("summary-list")) {
-                            for area in model.coordinatedAreas {
-                                div(.class("summary-row")) {
-                                    dt(.class("summary-key")) { area.name }
-                                    dd(.class("summary-value")) { area.glossary }
-                                }
-                            }
-                        }
+                        summaryList(model.coordinatedAreas.map { ($0.name, $0.glossary) })
                     }
                 }
             }

@@ -27,6 +27,9 @@ struct FieldOptions {
     var autocomplete: String? = nil
     var width: String? = nil
     var spellcheck: Bool? = nil
+    /// The keyboard a phone offers ("email", "tel", "numeric"), for fields kept as `type="text"`
+    /// so that `autocomplete` may say what they hold.
+    var inputMode: String? = nil
 }
 
 func textField(_ id: String, label text: String, value: String?, errors: FormErrors, _ options: FieldOptions = .init()) -> HTMLNode {
@@ -37,6 +40,7 @@ func textField(_ id: String, label text: String, value: String?, errors: FormErr
     ]
     if let autocomplete = options.autocomplete { attributes.append(.autocomplete(autocomplete)) }
     if let spellcheck = options.spellcheck { attributes.append(.attr("spellcheck", spellcheck ? "true" : "false")) }
+    if let inputMode = options.inputMode { attributes.append(.attr("inputmode", inputMode)) }
     if let described = describedBy(id, hint: options.hint, error: error) { attributes.append(.aria("describedby", described)) }
     return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
         label(.class("label"), .for(id)) { text }
@@ -169,14 +173,14 @@ func submitButton(_ text: String, style: String = "", name: String? = nil, value
     return element("button", attributes) { text }
 }
 
-/// A small table of label and value, for showing a record's details.
+/// A small table of label and value, for showing a record's details. Each term and its value
+/// are the list's own children (no wrapping element), which every screen reader pairs up; the
+/// stylesheet lays them out as rows.
 func summaryList(_ rows: [(String, String)]) -> HTMLNode {
     dl(.class("summary-list")) {
         for (key, value) in rows {
-            div(.class("summary-row")) {
-                dt(.class("summary-key")) { key }
-                dd(.class("summary-value")) { value }
-            }
+            dt(.class("summary-key")) { key }
+            dd(.class("summary-value")) { value }
         }
     }
 }

@@ -36,7 +36,7 @@ a:focus, .link-button:focus { outline: 3px solid transparent; color: #0b0c0c; ba
 .header-nav a:focus, .header-nav .link-button:focus { color: #0b0c0c; }
 .inline-form { display: inline; margin: 0; }
 .link-button { background: none; border: 0; padding: 0; font: inherit; color: #1d70b8; text-decoration: underline; cursor: pointer; }
-.main { display: block; padding: 30px 0 40px; outline: none; }
+.main { display: block; padding: 30px 0 40px; outline: none; overflow-wrap: break-word; }
 .footer { border-top: 1px solid #b1b4b6; background: #f3f2f1; padding: 20px 0; font-size: 1rem; color: #0b0c0c; }
 h1 { font-size: 2rem; line-height: 1.1; margin: 0 0 30px; }
 h2 { font-size: 1.5rem; line-height: 1.15; margin: 30px 0 15px; }
@@ -87,13 +87,12 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 .inset { border-left: 10px solid #b1b4b6; padding: 15px; margin: 0 0 20px; }
 .warning-text { font-weight: 700; }
 .summary-list { margin: 0 0 30px; }
-.summary-row { border-bottom: 1px solid #b1b4b6; padding: 10px 0; }
-.summary-key { font-weight: 700; }
-.summary-value { margin: 0; }
+.summary-key { font-weight: 700; padding-top: 10px; }
+.summary-value { margin: 0; padding: 0 0 10px; border-bottom: 1px solid #b1b4b6; overflow-wrap: anywhere; }
 @media (min-width: 40.0625em) {
-  .summary-row { display: flex; }
-  .summary-key { width: 30%; padding-right: 20px; }
-  .summary-value { flex: 1; }
+  .summary-list { display: grid; grid-template-columns: 30% 1fr; }
+  .summary-key { padding: 10px 20px 10px 0; border-bottom: 1px solid #b1b4b6; }
+  .summary-value { padding-top: 10px; }
 }
 .table-scroll { overflow-x: auto; margin-bottom: 30px; }
 .table { width: 100%; border-collapse: collapse; font-size: 1rem; }

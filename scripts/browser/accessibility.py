@@ -1,0 +1,176 @@
+"""Every page of a real `portal demo`, checked in headless Chromium for accessibility.
+
+As each demo role, and signed out, it follows the links from the home page (a few of each kind,
+so that enquiries in every state, search results and every report are reached) and adds what
+links do not reach (error pages, a reset link). On every page it runs axe-core (shipped in the
+`axe-selenium-python` package) with the WCAG 2.x A and AA rules and fails on any violation of
+serious or critical impact, naming the page and the rule. It then loads each page again 320 CSS
+pixels wide (WCAG 1.4.10, reflow) and at 200% text size, and fails if the page scrolls sideways.
+Last, it compares the pages it visited with the routes the portal registers (`portal routes`):
+a page nobody visits fails, so a new page cannot go unchecked.
+
+Usage: python3 scripts/browser/accessibility.py PATH_TO_PORTAL_BINARY
+"""
+import re
+import subprocess
+import sys
+import traceback
+from collections import deque
+from urllib.parse import urlsplit
+
+from axe_selenium_python import Axe
+from demo_server import DemoServer, chrome
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROLES = ["member@demo.test", "coordinator@demo.test", "responder@demo.test", "admin@demo.test"]
+# The WCAG 2.x A and AA rules, as far as the axe-core in the package tags them.
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Pages a browser never shows as a page: files to download, the load balancer's check, assets.
+NOT_PAGES = {"/health", "/assets/:file", "/search/export.csv", "/reports/:kind/export.csv",
+             "/enquiries/:enquiryID/documents/:documentID"}
+# How many addresses of one route to visit, from one page and in all.
+PER_PAGE, PER_ROUTE = 2, 14
+UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+
+def registered_pages(binary):
+    """The GET routes `portal routes` lists, as patterns like /enquiries/:enquiryID."""
+    table = subprocess.run([binary, "routes"], capture_output=True, text=True, check=True).stdout
+    return {match.group(1) for match in re.finditer(r"\|\s*GET\s*\|\s*(\S+)\s*\|", table)}
+
+
+def route_of(path, routes):
+    """The registered pattern a path matches, or None; a literal part wins over a parameter
+    (/enquiries/new before /enquiries/:enquiryID)."""
+    parts = path.rstrip("/").split("/") if path != "/" else [""]
+    for route in sorted(routes, key=lambda route: (route.count(":"), route)):
+        pattern = route.rstrip("/").split("/") if route != "/" else [""]
+        if len(pattern) == len(parts) and all(p.startswith(":") or p == q for p, q in zip(pattern, parts)):
+            return route
+    return None
+
+
+class Walk:
+    def __init__(self, server, routes):
+        self.base = server.base
+        self.routes = routes
+        self.driver = chrome(1280, 900)
+        self.driver.set_script_timeout(60)
+        self.driver.implicitly_wait(2)
+        self.axe = Axe(self.driver)
+        self.visited = {}      # address -> (role, route)
+        self.problems = []
+
+    def sign_in(self, email):
+        self.driver.delete_all_cookies()
+        self.driver.get(self.base + "/sign-in")
+        if email:
+            self.driver.find_element(By.ID, "email").send_keys(email)
+            self.driver.find_element(By.ID, "password").send_keys("demo")
+            self.driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+            WebDriverWait(self.driver, 20).until(lambda driver: urlsplit(driver.current_url).path != "/sign-in")
+
+    def check_page(self, role, address):
+        self.driver.get(self.base + address)
+        self.axe.inject()
+        results = self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "const known = new Set(axe.getRules().flatMap(rule => rule.tags));"
+            "const tags = arguments[0].filter(tag => known.has(tag));"
+            "axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']},"
+            "        (error, results) => done(error ? {error: String(error)} : results));", WCAG)
+        if "error" in results:
+            self.problems.append(f"{address} ({role}): axe could not run: {results['error']}")
+            results = {"violations": []}
+        for violation in results["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+                self.problems.append(f"{address} ({role}): {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+        return [a.get_attribute("href") or "" for a in self.driver.find_elements(By.CSS_SELECTOR, "a[href]")]
+
+    def follow(self, role, start):
+        queue = deque(start)
+        per_route = {}
+        while queue:
+            address = queue.popleft()
+            route = route_of(urlsplit(address).path, self.routes)
+            key = (role, address)
+            if key in self.visited or route is None or route in NOT_PAGES:
+                continue
+            if per_route.get(route, 0) >= PER_ROUTE:
+                continue
+            per_route[route] = per_route.get(route, 0) + 1
+            self.visited[key] = route
+            taken = {}
+            for href in self.check_page(role, address):
+                parts = urlsplit(href)
+                if not href.startswith(self.base) or parts.path == "/sign-out":
+                    continue
+                link = parts.path + (f"?{parts.query}" if parts.query else "")
+                linked = route_of(parts.path, self.routes)
+                if linked is None or (role, link) in self.visited or link in queue:
+                    continue
+                if taken.get(linked, 0) < PER_PAGE:
+                    taken[linked] = taken.get(linked, 0) + 1
+                    queue.append(link)
+
+    def reflow(self):
+        """Every page visited, again at 320 CSS px and at 200% text: nothing may scroll sideways."""
+        for width, text in [(320, 100), (1280, 200)]:
+            # A phone's screen: the page's own viewport rule applies and scroll bars take no room.
+            self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+            for role in [None] + ROLES:
+                self.sign_in(role)
+                for (who, address) in [key for key in self.visited if key[0] == (role or "signed out")]:
+                    self.driver.get(self.base + address)
+                    if text != 100:
+                        self.driver.execute_script(f"document.documentElement.style.fontSize = '{text}%'")
+                    wide = self.driver.execute_script(
+                        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                    if wide[0] > wide[1] + 1:
+                        self.problems.append(f"{address} ({who}): scrolls sideways at {width} px wide and {text}% text "
+                                             f"({wide[0]} px of content in {wide[1]} px)")
+        self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def run(self):
+        self.sign_in(None)
+        self.follow("signed out", ["/sign-in", "/password-reset", "/password-reset/" + "x" * 43, "/no-such-page"])
+        for role in ROLES:
+            self.sign_in(role)
+            self.follow(role, ["/", "/no-such-page", "/search?q=light", "/search?deadline=overdue"])
+        # Refused pages: a Member at the administrator's list, a responder at the queue.
+        self.sign_in("member@demo.test")
+        self.follow("member@demo.test", ["/admin/users", "/queue"])
+        self.reflow()
+        reached = set(self.visited.values())
+        for route in sorted(self.routes - NOT_PAGES - reached):
+            self.problems.append(f"{route}: no visit reaches this page; link it from a role's pages or add it to the walk")
+        print(f"accessibility: {len(self.visited)} pages of {len(reached)} routes, as {len(ROLES)} roles and signed out")
+
+
+def main():
+    binary = sys.argv[1]
+    routes = registered_pages(binary)
+    server = DemoServer(binary, "portal-accessibility-")
+    walk = Walk(server, routes)
+    failed = False
+    try:
+        walk.run()
+    except Exception:
+        traceback.print_exc()
+        print("page at failure:", walk.driver.current_url, walk.driver.title)
+        failed = True
+    finally:
+        walk.driver.quit()
+    for problem in walk.problems:
+        print("FAIL", problem)
+    failed = failed or bool(walk.problems)
+    print(f"accessibility: {len(walk.problems)} problems")
+    server.stop(keep=failed)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
