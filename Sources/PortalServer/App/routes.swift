@@ -16,6 +16,7 @@ func registerRoutes(_ app: Application) {
     web.post("password-reset", use: PasswordResetRoutes.send)
     web.get("password-reset", ":token", use: PasswordResetRoutes.show)
     web.post("password-reset", ":token", use: PasswordResetRoutes.reset)
+    web.get("accessibility", use: AccessibilityStatement.show)
 
     let signedIn = web.grouped(RoleGuard(nil))
     signedIn.get(use: HomeRoutes.show)
@@ -55,6 +56,8 @@ func registerRoutes(_ app: Application) {
     calendar.get("email", use: OutboxRoutes.show)
     calendar.post("email", "retry", use: OutboxRoutes.retry)
     calendar.post("email", "settings", use: OutboxRoutes.saveSettings)
+    calendar.get("accessibility", use: AccessibilityAdminRoutes.show)
+    calendar.post("accessibility", use: AccessibilityAdminRoutes.save)
     calendar.get("service-levels", use: ServiceLevelAdminRoutes.show)
     calendar.post("service-levels", use: ServiceLevelAdminRoutes.save)
     calendar.post("service-levels", ":levelID", "remove", use: ServiceLevelAdminRoutes.remove)

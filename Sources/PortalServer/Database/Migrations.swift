@@ -25,6 +25,7 @@ enum PortalMigrations {
             AddReportIndexes(),
             AddQueueIndexes(),
             AddSearchFilterIndex(),
+            CreateAccessibilityStatement(clock: clock),
         ]
     }
 }

@@ -155,6 +155,7 @@ enum HomePage {
                         li { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
                         li { link("/admin/service-levels") { "Service levels" } }
                         li { link("/admin/email") { "Email sent and waiting" } }
+                        li { link("/admin/accessibility") { "Accessibility statement details" } }
                     }
                 }
             }

@@ -36,6 +36,11 @@ enum Layout {
                     element("footer", [.class("footer")]) {
                         div(.class("width-container")) {
                             para { "\(serviceName) for \(council)." }
+                            // The same two links on every page: where to get help and the statement.
+                            ul(.class("footer-links")) {
+                                li { link("/accessibility#contact") { "Get help" } }
+                                li { link("/accessibility") { "Accessibility statement" } }
+                            }
                         }
                     }
                 }

@@ -3,7 +3,7 @@ import Vapor
 
 /// The sections of the navigation; a page names the one it belongs to.
 enum NavSection: Sendable {
-    case home, enquiries, queue, questions, search, reports, notifications, users, calendar, signIn
+    case home, enquiries, queue, questions, search, reports, notifications, users, calendar, signIn, accessibility
 }
 
 /// A whole page: its title, the section it belongs to and its main content. The layout around it

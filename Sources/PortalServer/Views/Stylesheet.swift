@@ -38,6 +38,9 @@ a:focus, .link-button:focus { outline: 3px solid transparent; color: #0b0c0c; ba
 .link-button { background: none; border: 0; padding: 0; font: inherit; color: #1d70b8; text-decoration: underline; cursor: pointer; }
 .main { display: block; padding: 30px 0 40px; outline: none; overflow-wrap: break-word; }
 .footer { border-top: 1px solid #b1b4b6; background: #f3f2f1; padding: 20px 0; font-size: 1rem; color: #0b0c0c; }
+.footer-links { list-style: none; margin: 0; padding: 0; }
+.footer-links li { display: inline-block; margin: 0 20px 10px 0; }
+.footer-links a { display: inline-block; padding: 4px 0; }
 h1 { font-size: 2rem; line-height: 1.1; margin: 0 0 30px; }
 h2 { font-size: 1.5rem; line-height: 1.15; margin: 30px 0 15px; }
 h3 { font-size: 1.1875rem; margin: 20px 0 10px; }
