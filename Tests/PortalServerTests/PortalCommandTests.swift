@@ -18,21 +18,11 @@ import Glibc
 
     func run(_ arguments: [String], environment: [String: String]) throws -> Outcome {
         try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "build the portal first (scripts/test does)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = nil
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stderr: String(decoding: data, as: UTF8.self))
+        let (status, errors) = try ChildProcess.run(Self.executable, arguments, environment: env, capturing: .standardError)
+        return Outcome(status: status, stderr: errors)
     }
 
     func expectOneClearLine(_ outcome: Outcome, containing text: String) {
@@ -121,17 +111,9 @@ import Glibc
     }
 
     func runCapturingOutput(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "DATABASE_URL" }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "DATABASE_URL" }
+        let (status, output) = try ChildProcess.run(Self.executable, arguments, environment: env, capturing: .standardOutput)
+        return (status, output)
     }
 
     /// Holds a port the way another program would.
