@@ -2,8 +2,8 @@
 than a second of processor time in three minutes (WATCHED_WINDOW seconds), they are stopped, their threads' stacks are
 printed (when gdb is installed), and the exit status is 124.
 
-libfaketime, which `scripts/test-at-instants` runs the suite under, can deadlock a process with
-many threads as it starts; a stalled run is then tried again rather than holding CI for hours.
+`scripts/test-at-instants` runs the suite under it, so that a stall (a deadlock in the tests,
+the portal or libfaketime) shows its stacks and is tried again rather than holding CI for hours.
 
 Usage: python3 scripts/watched.py COMMAND [ARGUMENT ...]
 """
