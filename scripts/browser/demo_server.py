@@ -3,8 +3,10 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import traceback
 import urllib.request
 
 os.environ.setdefault("SE_AVOID_STATS", "true")
@@ -58,3 +60,26 @@ def chrome(width=412, height=915):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
+
+
+def run_journey(make, binary, prefix, name, clock=None):
+    """Starts the demo, runs `make(server).run()` and exits 0 only if none of its checks failed.
+    The journey counts its checks in `passed` and `failed` and drives `driver`."""
+    server = DemoServer(binary, prefix, clock=clock)
+    journey = None
+    try:
+        journey = make(server)
+        journey.run()
+    except Exception:
+        traceback.print_exc()
+        if journey:
+            journey.failed += 1
+            print("page at failure:", journey.driver.current_url, journey.driver.title)
+    finally:
+        if journey:
+            journey.driver.quit()
+    passed = journey.passed if journey else 0
+    failed = journey.failed if journey else 1
+    print(f"{name}: {passed} passed, {failed} failed")
+    server.stop(keep=bool(failed))
+    sys.exit(1 if failed else 0)

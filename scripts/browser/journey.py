@@ -11,9 +11,8 @@ the machine's clock moved there by libfaketime (the browser keeps the real clock
 """
 import os
 import sys
-import traceback
 
-from demo_server import DemoServer, chrome
+from demo_server import chrome, run_journey
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -170,24 +169,8 @@ class Journey:
 
 
 def main():
-    server = DemoServer(sys.argv[1], "portal-browser-", clock=os.environ.get("PORTAL_JOURNEY_CLOCK"))
-    journey = None
-    try:
-        journey = Journey(server.base, server.data)
-        journey.run()
-    except Exception:
-        traceback.print_exc()
-        if journey:
-            journey.failed += 1
-            print("page at failure:", journey.driver.current_url, journey.driver.title)
-    finally:
-        if journey:
-            journey.driver.quit()
-    passed = journey.passed if journey else 0
-    failed = journey.failed if journey else 1
-    print(f"journey: {passed} passed, {failed} failed")
-    server.stop(keep=bool(failed))
-    sys.exit(1 if failed else 0)
+    run_journey(lambda server: Journey(server.base, server.data), sys.argv[1], "portal-browser-", "journey",
+                clock=os.environ.get("PORTAL_JOURNEY_CLOCK"))
 
 
 if __name__ == "__main__":

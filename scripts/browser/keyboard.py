@@ -10,10 +10,9 @@ page must come back round to the start (no trap).
 Usage: python3 scripts/browser/keyboard.py PATH_TO_PORTAL_BINARY
 """
 import sys
-import traceback
 from urllib.parse import urlsplit
 
-from demo_server import DemoServer, chrome
+from demo_server import chrome, run_journey
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -211,24 +210,7 @@ class Keyboard:
 
 
 def main():
-    server = DemoServer(sys.argv[1], "portal-keyboard-")
-    journey = None
-    try:
-        journey = Keyboard(server.base)
-        journey.run()
-    except Exception:
-        traceback.print_exc()
-        if journey:
-            journey.failed += 1
-            print("page at failure:", journey.driver.current_url, journey.driver.title)
-    finally:
-        if journey:
-            journey.driver.quit()
-    passed = journey.passed if journey else 0
-    failed = journey.failed if journey else 1
-    print(f"keyboard journey: {passed} passed, {failed} failed")
-    server.stop(keep=bool(failed))
-    sys.exit(1 if failed else 0)
+    run_journey(lambda server: Keyboard(server.base), sys.argv[1], "portal-keyboard-", "keyboard journey")
 
 
 if __name__ == "__main__":
