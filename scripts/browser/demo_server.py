@@ -62,6 +62,29 @@ def chrome(width=412, height=915):
     return webdriver.Chrome(options=options, service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")))
 
 
+class BrowserJourney:
+    """What every browser journey shares: a Chromium, counted checks, and the page's message."""
+
+    def __init__(self, base, width=412, height=915):
+        self.base = base
+        self.driver = chrome(width, height)
+        self.driver.implicitly_wait(2)
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, condition, detail=""):
+        if condition:
+            self.passed += 1
+            print(f"ok   {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name} {detail}")
+
+    def flash(self):
+        found = self.driver.find_elements("css selector", ".notification-banner")
+        return found[0].text if found else ""
+
+
 def run_journey(make, binary, prefix, name, clock=None):
     """Starts the demo, runs `make(server).run()` and exits 0 only if none of its checks failed.
     The journey counts its checks in `passed` and `failed` and drives `driver`."""

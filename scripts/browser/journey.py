@@ -12,7 +12,7 @@ the machine's clock moved there by libfaketime (the browser keeps the real clock
 import os
 import sys
 
-from demo_server import chrome, run_journey
+from demo_server import BrowserJourney, run_journey
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -20,22 +20,10 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 SUBJECT = "Street light out by the war memorial"
 
 
-class Journey:
+class Journey(BrowserJourney):
     def __init__(self, base, scratch):
-        self.base = base
+        super().__init__(base)
         self.scratch = scratch
-        self.driver = chrome()
-        self.driver.implicitly_wait(2)
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, condition, detail=""):
-        if condition:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name} {detail}")
 
     def page_ok(self, step):
         title = self.driver.title
@@ -61,10 +49,6 @@ class Journey:
                 return True
 
         WebDriverWait(self.driver, 20).until(old_page_gone)
-
-    def flash(self):
-        found = self.driver.find_elements(By.CSS_SELECTOR, ".notification-banner")
-        return found[0].text if found else ""
 
     def sign_in(self, email):
         self.driver.delete_all_cookies()

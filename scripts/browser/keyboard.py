@@ -12,7 +12,7 @@ Usage: python3 scripts/browser/keyboard.py PATH_TO_PORTAL_BINARY
 import sys
 from urllib.parse import urlsplit
 
-from demo_server import chrome, run_journey
+from demo_server import BrowserJourney, run_journey
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -33,21 +33,9 @@ return '';
 """
 
 
-class Keyboard:
+class Keyboard(BrowserJourney):
     def __init__(self, base):
-        self.base = base
-        self.driver = chrome(1280, 900)
-        self.driver.implicitly_wait(2)
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, condition, detail=""):
-        if condition:
-            self.passed += 1
-            print(f"ok   {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL {name} {detail}")
+        super().__init__(base, 1280, 900)
 
     def keys(self, *keys):
         ActionChains(self.driver).send_keys(*keys).perform()
@@ -91,10 +79,6 @@ class Keyboard:
                 return True
 
         WebDriverWait(self.driver, 20).until(gone)
-
-    def flash(self):
-        found = self.driver.find_elements("css selector", ".notification-banner")
-        return found[0].text if found else ""
 
     def sign_in(self, email):
         self.driver.delete_all_cookies()
