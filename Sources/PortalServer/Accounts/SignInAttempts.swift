@@ -21,29 +21,25 @@ enum SignInAttempts {
         let since = throttle.windowStart(now: now)
         try await db.sql.delete(from: SignInFailure.schema).where("at", .lessThan, since).run()
         let id = UUID()
-        let account: SQLQueryString = email.map { email in
-            "(SELECT COUNT(*) FROM \(ident: SignInFailure.schema) WHERE \(ident: "email") = \(bind: email) AND \(ident: "at") >= \(bind: since)) < \(literal: throttle.limitPerAccount) AND "
-        } ?? ""
-        let insert: SQLQueryString = """
-            INSERT INTO \(ident: SignInFailure.schema) (\(ident: "id"), \(ident: "email"), \(ident: "address"), \(ident: "at"))
-            SELECT \(bind: id), \(bind: email ?? ""), \(bind: address), \(bind: now)
-            WHERE \(account)(SELECT COUNT(*) FROM \(ident: SignInFailure.schema) WHERE \(ident: "address") = \(bind: address) AND \(ident: "at") >= \(bind: since)) < \(literal: throttle.limitPerAddress)
-            RETURNING \(ident: "id")
-            """
         let inserted: Bool
         if db.sql.isPostgres {
-            inserted = try await db.transaction { db -> Bool in
-                // Attempts on one account, then one address, queue here until this transaction
-                // ends, so no two read the counts at once. The order (account, then address) is
-                // the same for everyone, so two attempts never wait for each other in a circle.
-                if let email { try await db.sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: "sign-in account \(email)"), 0))").run() }
-                try await db.sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: "sign-in address \(address)"), 0))").run()
-                return !(try await db.sql.raw(insert).all()).isEmpty
-            }
+            // One statement: the locks and the counts live inside the database (AddSignInReservation).
+            let row = try await db.sql.raw("""
+                SELECT portal_reserve_sign_in(\(bind: id), \(bind: email ?? ""), \(bind: address), \(bind: now), \(bind: since), \(bind: throttle.limitPerAccount), \(bind: throttle.limitPerAddress)) AS \(ident: "reserved")
+                """).first()
+            inserted = try row?.decode(column: "reserved", as: Bool.self) ?? false
         } else {
             // SQLite runs one writing statement at a time, holding the write lock from its first
             // read to its last write: the counts and the insert are one step as they stand.
-            inserted = !(try await db.sql.raw(insert).all()).isEmpty
+            let account: SQLQueryString = email.map { email in
+                "(SELECT COUNT(*) FROM \(ident: SignInFailure.schema) WHERE \(ident: "email") = \(bind: email) AND \(ident: "at") >= \(bind: since)) < \(literal: throttle.limitPerAccount) AND "
+            } ?? ""
+            inserted = !(try await db.sql.raw("""
+                INSERT INTO \(ident: SignInFailure.schema) (\(ident: "id"), \(ident: "email"), \(ident: "address"), \(ident: "at"))
+                SELECT \(bind: id), \(bind: email ?? ""), \(bind: address), \(bind: now)
+                WHERE \(account)(SELECT COUNT(*) FROM \(ident: SignInFailure.schema) WHERE \(ident: "address") = \(bind: address) AND \(ident: "at") >= \(bind: since)) < \(literal: throttle.limitPerAddress)
+                RETURNING \(ident: "id")
+                """).all()).isEmpty
         }
         if inserted { return .reserved(id) }
         let byEmail = try await email.asyncMap { email in

@@ -26,6 +26,7 @@ enum PortalMigrations {
             AddQueueIndexes(),
             AddSearchFilterIndex(),
             CreateAccessibilityStatement(clock: clock),
+            AddSignInReservation(),
         ]
     }
 }
