@@ -6,6 +6,8 @@ links do not reach (error pages, a reset link). On every page it runs axe-core (
 `axe-selenium-python` package) with the WCAG 2.x A and AA rules and fails on any violation of
 serious or critical impact, naming the page and the rule. It then loads each page again 320 CSS
 pixels wide (WCAG 1.4.10, reflow) and at 200% text size, and fails if the page scrolls sideways.
+Each page is also checked for targets smaller than 24 by 24 px (2.5.8) and for anything fixed
+over the page that could hide a focused element (2.4.11).
 Last, it compares the pages it visited with the routes the portal registers (`portal routes`):
 a page nobody visits fails, so a new page cannot go unchecked.
 
@@ -28,7 +30,37 @@ ROLES = ["member@demo.test", "coordinator@demo.test", "responder@demo.test", "ad
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # Pages a browser never shows as a page: files to download, the load balancer's check, assets.
 NOT_PAGES = {"/health", "/assets/:file", "/search/export.csv", "/reports/:kind/export.csv",
-             "/enquiries/:enquiryID/documents/:documentID"}
+             "/enquiries/:enquiryID/documents/:documentID", "/session"}
+# WCAG 2.5.8 (target size, minimum), which this axe-core predates: every target at least 24 by 24
+# CSS px, unless it is a link inside a sentence or is spaced so that a 24 px circle on its centre
+# meets no other target (nor another small target's circle).
+TARGETS = """
+const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+const targets = [...document.querySelectorAll(selector)].filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden';
+});
+const boxes = targets.map(e => e.getBoundingClientRect());
+const small = boxes.map(r => r.width < 24 || r.height < 24);
+const inSentence = e => e.tagName === 'A' && getComputedStyle(e).display === 'inline'
+  && e.parentElement.textContent.trim().length > e.textContent.trim().length;
+const centre = r => [r.left + r.width / 2, r.top + r.height / 2];
+const reach = ([x, y], r) => Math.hypot(Math.max(r.left - x, 0, x - r.right), Math.max(r.top - y, 0, y - r.bottom));
+const found = [];
+targets.forEach((e, i) => {
+  if (!small[i] || inSentence(e)) return;
+  const c = centre(boxes[i]);
+  const crowded = boxes.some((other, j) => j !== i && (small[j]
+    ? Math.hypot(c[0] - centre(other)[0], c[1] - centre(other)[1]) < 24 : reach(c, other) < 12));
+  if (crowded) found.push(e.outerHTML.slice(0, 90) + ` is ${Math.round(boxes[i].width)} by ${Math.round(boxes[i].height)} px`);
+});
+return found;
+"""
+# WCAG 2.4.11 (focus not obscured): nothing stays fixed over the page to hide a focused element.
+FIXED = """
+return [...document.querySelectorAll('body *')].filter(e => ['fixed', 'sticky'].includes(getComputedStyle(e).position)
+  && e.getBoundingClientRect().height > 0 && !e.closest('dialog[open]')).map(e => e.outerHTML.slice(0, 90));
+"""
 # How many addresses of one route to visit, from one page and in all.
 PER_PAGE, PER_ROUTE = 2, 14
 UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
@@ -87,6 +119,10 @@ class Walk:
             if violation["impact"] in ("serious", "critical"):
                 targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
                 self.problems.append(f"{address} ({role}): {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+        for target in self.driver.execute_script(TARGETS)[:3]:
+            self.problems.append(f"{address} ({role}): target-size (2.5.8): {target}")
+        for element in self.driver.execute_script(FIXED)[:3]:
+            self.problems.append(f"{address} ({role}): focus may hide behind a fixed element (2.4.11): {element}")
         return [a.get_attribute("href") or "" for a in self.driver.find_elements(By.CSS_SELECTOR, "a[href]")]
 
     def follow(self, role, start):

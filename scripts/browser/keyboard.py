@@ -5,11 +5,15 @@ the co-ordinator completes it: every step with Tab, Shift+Tab, Enter, Space and 
 nothing clicked. At every stop the focused element must show that it has focus and sit inside
 the window (not hidden under anything); the skip link must come first and move focus to the main
 content; a failed submission must put focus on the error summary; and tabbing through a whole
-page must come back round to the start (no trap).
+page must come back round to the start (no trap). Last, the warning before the session ends
+opens, takes focus, and keeps the session with Enter.
 
 Usage: python3 scripts/browser/keyboard.py PATH_TO_PORTAL_BINARY
 """
+import os
+import sqlite3
 import sys
+import time
 from urllib.parse import urlsplit
 
 from demo_server import BrowserJourney, run_journey
@@ -34,8 +38,9 @@ return '';
 
 
 class Keyboard(BrowserJourney):
-    def __init__(self, base):
+    def __init__(self, base, data):
         super().__init__(base, 1280, 900)
+        self.database = os.path.join(data, "portal.sqlite")
 
     def keys(self, *keys):
         ActionChains(self.driver).send_keys(*keys).perform()
@@ -191,10 +196,47 @@ class Keyboard(BrowserJourney):
         self.tab_to_text("Complete the enquiry")
         self.enter_and_wait()
         self.check("completed", "The enquiry is complete" in self.flash(), self.flash())
+        self.session_warning()
+
+    def last_seen(self):
+        with sqlite3.connect(self.database) as db:
+            return max(row[0] for row in db.execute("SELECT last_seen_at FROM user_sessions"))
+
+    def session_warning(self):
+        """The session's end is warned of, and kept, from the keyboard (WCAG 2.2.1). Nearly two idle
+        hours pass behind the page's back; the page asks the server again when it comes into view."""
+        with sqlite3.connect(self.database) as db:
+            db.execute("UPDATE user_sessions SET last_seen_at = last_seen_at - 6960")
+        before = self.last_seen()
+        time.sleep(5.5)
+        self.driver.execute_script("document.dispatchEvent(new Event('visibilitychange'))")
+        try:
+            WebDriverWait(self.driver, 10).until(lambda d: d.execute_script("return document.getElementById('session-warning').open"))
+        except Exception:
+            self.check("the session warning opens before the session ends", False)
+            return
+        self.check("the warning says when", "in 5 minutes" in self.driver.find_element("id", "session-warning").text
+                   or "in 4 minutes" in self.driver.find_element("id", "session-warning").text,
+                   self.driver.find_element("id", "session-warning").text)
+        self.check("focus moves to Stay signed in", self.active().text == "Stay signed in", self.describe(self.active()))
+        self.check("the focused button shows its focus", self.driver.execute_script(FOCUS_SHOWN) == "")
+        self.keys(Keys.TAB)
+        self.check("Tab stays inside the warning", self.active().text == "Sign out now", self.describe(self.active()))
+        ActionChains(self.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+        url = self.driver.current_url
+        self.keys(Keys.ENTER)
+        try:
+            WebDriverWait(self.driver, 10).until(lambda d: not d.execute_script("return document.getElementById('session-warning').open"))
+            closed = True
+        except Exception:
+            closed = False
+        self.check("Enter on Stay signed in closes the warning", closed)
+        self.check("and leaves the person where they were", self.driver.current_url == url, self.driver.current_url)
+        self.check("the session's idle clock starts again", self.last_seen() > before + 6000, f"{before} then {self.last_seen()}")
 
 
 def main():
-    run_journey(lambda server: Keyboard(server.base), sys.argv[1], "portal-keyboard-", "keyboard journey")
+    run_journey(lambda server: Keyboard(server.base, server.data), sys.argv[1], "portal-keyboard-", "keyboard journey")
 
 
 if __name__ == "__main__":

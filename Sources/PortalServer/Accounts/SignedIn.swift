@@ -39,6 +39,8 @@ struct SignedIn: Sendable {
     let csrfToken: String
     /// The service areas the person co-ordinates, read with the session.
     var coordinatedAreas: Set<UUID> = []
+    /// When the session ends whatever the person does (`SessionLifetime.absolute` after sign-in).
+    var fixedEnd: Date = .distantFuture
 }
 
 private struct SignedInKey: StorageKey { typealias Value = SignedIn }
@@ -64,6 +66,8 @@ enum SessionLifetime {
     static let absolute: TimeInterval = 12 * 60 * 60
     /// `last_seen_at` is written at most this often, so reading pages does not write to the database.
     static let touchInterval: TimeInterval = 5 * 60
+    /// How long before the end the page warns and offers to keep the session (`SessionRoutes`).
+    static let warning: TimeInterval = 5 * 60
     static let cookieName = "portal_session"
 }
 
@@ -159,7 +163,8 @@ struct SessionLoader: AsyncMiddleware {
             user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id,
                               unreadNotifications: row.unread),
             sessionID: row.session_id, csrfToken: row.csrf_token,
-            coordinatedAreas: Set((row.areas ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }))
+            coordinatedAreas: Set((row.areas ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }),
+            fixedEnd: row.expires_at)
         request.signedIn = signedIn
         cache.keep(signedIn, for: tokenHash, lastSeenAt: lastSeenAt, expiresAt: row.expires_at, at: now, readFrom: generation)
     }

@@ -9,6 +9,9 @@ func registerRoutes(_ app: Application) {
         return asset
     }
 
+    // Outside the session loader: asking how long is left is not activity (SessionRoutes).
+    app.get("session", use: SessionRoutes.status)
+
     let web = app.grouped(SessionLoader(), CSRFMiddleware())
     web.get("sign-in", use: SignInRoutes.show)
     web.post("sign-in", use: SignInRoutes.submit)
@@ -21,6 +24,7 @@ func registerRoutes(_ app: Application) {
     let signedIn = web.grouped(RoleGuard(nil))
     signedIn.get(use: HomeRoutes.show)
     signedIn.post("sign-out", use: SignInRoutes.signOut)
+    signedIn.post("session", "extend", use: SessionRoutes.extend)
 
     signedIn.get("enquiries", use: DashboardRoutes.show)
     signedIn.get("enquiries", "new", use: EnquiryFormRoutes.new)

@@ -43,9 +43,42 @@ enum Layout {
                             }
                         }
                     }
+                    if let signedIn = request.signedIn { sessionWarning(request: request, signedIn: signedIn) }
                 }
             },
         ])
+    }
+
+    /// The warning before a session ends (WCAG 2.2.1), closed until the page's script opens it
+    /// (`SessionRoutes`). The script first asks the server after `data-check-after` seconds: the
+    /// earliest the warning could be due, as the session was seen at most `touchInterval` ago.
+    private static func sessionWarning(request: Request, signedIn: SignedIn) -> HTMLNode {
+        let untilFixedEnd = signedIn.fixedEnd.timeIntervalSince(request.now)
+        let checkAfter = max(0, min(SessionLifetime.idle - SessionLifetime.touchInterval, untilFixedEnd) - SessionLifetime.warning)
+        let here = request.method == .GET && LocalPath.isSafe(request.url.string) ? request.url.string : "/"
+        let minutes = Int(SessionLifetime.warning / 60)
+        return element("dialog", [.id("session-warning"), .class("session-warning"), .aria("labelledby", "session-warning-title"),
+                                  .aria("describedby", "session-warning-text"), .attr("data-check-after", String(Int(checkAfter))),
+                                  .attr("data-warning", String(Int(SessionLifetime.warning)))]) {
+            h2(.id("session-warning-title"), .class("session-warning-title")) { "You will be signed out soon" }
+            para(.id("session-warning-text")) {
+                "To protect residents' information you will be signed out "
+                span(.class("session-warning-when")) { "in \(minutes) minutes" }
+                "."
+            }
+            para(.class("session-warning-fixed"), .attr("hidden")) {
+                "A session lasts at most 12 hours after signing in. Send or copy what you are writing, then sign in again."
+            }
+            htmlForm(.method("post"), .action("/session/extend"), .class("session-warning-stay")) {
+                csrfField(request)
+                input(.type("hidden"), .name("next"), .value(here))
+                button(.type("submit"), .class("button")) { "Stay signed in" }
+            }
+            htmlForm(.method("post"), .action("/sign-out")) {
+                csrfField(request)
+                button(.type("submit"), .class("button button-secondary")) { "Sign out now" }
+            }
+        }
     }
 
     private static func header(request: Request, council: String, section: NavSection) -> HTMLNode {

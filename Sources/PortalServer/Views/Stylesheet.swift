@@ -186,14 +186,82 @@ mark { background: #fff7bf; color: #0b0c0c; font-weight: 700; padding: 0 1px; }
 .table-caption { text-align: left; font-weight: 700; font-size: 1.1875rem; padding: 10px 0; }
 .report-list li { margin-bottom: 10px; }
 .report-fact { font-size: 1.1875rem; }
+.session-warning { max-width: 32rem; width: calc(100% - 2rem); border: 5px solid #0b0c0c; padding: 20px; color: #0b0c0c; background: #fff; }
+.session-warning::backdrop { background: rgba(11, 12, 12, 0.7); }
+.session-warning-title { margin-top: 0; }
+.session-warning form { display: inline-block; margin: 0 15px 10px 0; }
 """#
 
-    /// Progressive enhancement only: every page works without it. Moves focus to a form's error
-    /// summary so that screen-reader and keyboard users hear the problems first.
+    /// Progressive enhancement only: every page works without it.
+    /// - Moves focus to a form's error summary, so that screen-reader and keyboard users hear the
+    ///   problems first.
+    /// - Opens the session warning (`Layout.sessionWarning`) when the server says the session ends
+    ///   within `data-warning` seconds; "Stay signed in" (or Escape) keeps it without leaving the
+    ///   page. The server is asked again whenever the page comes back into view, since timers
+    ///   stop while a laptop sleeps and the session may have been kept in another tab.
     static let script = """
     document.addEventListener("DOMContentLoaded", function () {
       var summary = document.querySelector(".error-summary");
       if (summary) { summary.focus(); }
+      var dialog = document.getElementById("session-warning");
+      if (!dialog || typeof dialog.showModal !== "function" || !window.fetch) { return; }
+      var warning = Number(dialog.getAttribute("data-warning")) || 300;
+      var stay = dialog.querySelector(".session-warning-stay");
+      var when = dialog.querySelector(".session-warning-when");
+      var fixed = dialog.querySelector(".session-warning-fixed");
+      var timer = null, ticker = null, endsAt = 0, lastCheck = performance.now();
+      function later(seconds) { clearTimeout(timer); timer = setTimeout(check, Math.max(1, seconds) * 1000); }
+      function ended() { window.location.assign(window.location.pathname + window.location.search); }
+      function words() {
+        var minutes = Math.max(1, Math.ceil((endsAt - performance.now()) / 60000));
+        when.textContent = "in " + minutes + (minutes === 1 ? " minute" : " minutes");
+      }
+      function show(status) {
+        endsAt = performance.now() + status.secondsLeft * 1000;
+        stay.hidden = !status.canExtend;
+        fixed.hidden = status.canExtend;
+        words();
+        clearInterval(ticker);
+        ticker = setInterval(words, 15000);
+        if (!dialog.open) {
+          dialog.showModal();
+          var first = dialog.querySelector(status.canExtend ? ".session-warning-stay button" : "form button");
+          if (first) { first.focus(); }
+        }
+        later(status.secondsLeft);
+      }
+      function heard(status) {
+        if (!status.signedIn) { ended(); return; }
+        if (status.secondsLeft > warning) {
+          clearInterval(ticker);
+          if (dialog.open) { dialog.close(); }
+          later(status.secondsLeft - warning);
+        } else {
+          show(status);
+        }
+      }
+      function check() {
+        lastCheck = performance.now();
+        fetch("/session", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (status) { if (status) { heard(status); } else { later(60); } }, function () { later(60); });
+      }
+      function keep() {
+        fetch(stay.action, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(new FormData(stay)).toString()
+        }).then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (status) { if (status) { heard(status); } else { stay.submit(); } }, function () { stay.submit(); });
+      }
+      stay.addEventListener("submit", function (event) { event.preventDefault(); keep(); });
+      dialog.addEventListener("cancel", function (event) {
+        if (!stay.hidden) { event.preventDefault(); keep(); }
+      });
+      document.addEventListener("visibilitychange", function () {
+        if (!document.hidden && performance.now() - lastCheck > 5000) { check(); }
+      });
+      later(Number(dialog.getAttribute("data-check-after")) || 0);
     });
     """
     static let scriptPath = "/assets/portal-\(String(SHA256.hash(data: Data(script.utf8)).hex.prefix(12))).js"
