@@ -57,6 +57,7 @@ enum AccessibilityStatement {
             ul {
                 li { "a session ends 12 hours after signing in, even for someone still at work: the page warns five minutes before, but that limit cannot be extended" }
                 li { "without JavaScript, no warning appears before a session that has been idle for two hours ends" }
+                li { "when a form sent with documents comes back with a problem, everything typed is kept but the documents must be chosen again" }
                 li { "documents that people upload (photographs, letters, reports) are kept as they were sent and may not be accessible" }
             }
 
@@ -76,6 +77,7 @@ enum AccessibilityStatement {
             para { "This service is partially compliant with the Web Content Accessibility Guidelines version 2.2 AA standard, due to the non-compliance listed below." }
             h3 { "Non-accessible content" }
             para { "A session ends 12 hours after signing in, whatever the person is doing, to protect residents’ information on shared and lost devices. The page warns five minutes before and says so, but the time cannot be extended. This fails WCAG 2.2 success criterion 2.2.1 (timing adjustable). A session idle for two hours also ends: five minutes before, the page warns and offers to stay signed in." }
+            para { "When a new enquiry, an update or an answer sent with documents comes back with a problem to fix, what was typed is kept but the documents are not, and must be chosen again. This fails WCAG 2.2 success criterion 3.3.7 (redundant entry). We plan to keep such documents for the person until the form is sent." }
             para { "Documents uploaded by councillors, residents and officers are outside the council’s control as to their accessibility." }
 
             h2 { "What we are doing to improve accessibility" }
