@@ -16,18 +16,6 @@ private func naiveCount(_ calendar: WorkingCalendar, from start: CivilDate, to e
     return count
 }
 
-/// A small deterministic generator, so a failure can be reproduced.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct WorkingCalendarTests {
     let calendar = WorkingCalendar(nation: .englandAndWales)
 
@@ -62,7 +50,7 @@ private struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func addingThenCountingGivesBackTheNumber() {
-        var random = SplitMix(state: 20_261_123)
+        var random = SeededRandom(seed: 20_261_123)
         let calendars = [calendar, WorkingCalendar(nation: .scotland), WorkingCalendar(nation: .northernIreland),
                          WorkingCalendar(closures: [Holiday(date: day("2030-12-31"), name: "Closure")])]
         for _ in 0..<4000 {
@@ -79,7 +67,7 @@ private struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func countsAreAdditiveAndMatchCountingDayByDay() {
-        var random = SplitMix(state: 7)
+        var random = SeededRandom(seed: 7)
         let calendar = WorkingCalendar(closures: [Holiday(date: day("2027-12-29"), name: "Closure"),
                                                   Holiday(date: day("1985-05-10"), name: "Old closure")],
                                        indexedYears: 1990...2150)

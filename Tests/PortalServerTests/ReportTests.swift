@@ -16,8 +16,7 @@ import Vapor
         let actor = try await Fixtures(app: app).actor(email)
         let settings = try await ServiceLevelSettings.load(on: app.db)
         return Reports.Context(criteria: criteria,
-                               viewer: .init(id: actor.user.id, scope: .officer, areas: actor.coordinatedAreas,
-                                             isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles)),
+                               viewer: .init(access: actor.viewer, scope: .officer),
                                clock: settings.clock, now: app.now, levels: settings.policies, data: try await ReferenceData.load(on: app.db),
                                people: try await PeopleDirectory.load(on: app.db), db: app.db)
     }
@@ -167,7 +166,7 @@ import Vapor
             #expect(try await ResponderQuestion.query(on: app.db).count() > 10)
 
             let actor = try await Fixtures(app: app).actor("admin@demo.test")
-            let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: [], isAdministrator: true, own: EnquiryAccess.Own(roles: actor.user.roles))
+            let viewer = EnquirySearch.Viewer(access: actor.viewer, scope: .officer)
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
             let data = try await ReferenceData.load(on: app.db)
             let all = try await EnquirySearch.search(SearchCriteria(), viewer: viewer, data: data, clock: clock, now: app.now, on: app.db) { _ in

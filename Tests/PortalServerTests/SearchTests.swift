@@ -12,8 +12,7 @@ import Vapor
 @Suite struct SearchTests {
     func viewer(_ fixtures: Fixtures, _ email: String, _ scope: SearchScope) async throws -> EnquirySearch.Viewer {
         let actor = try await fixtures.actor(email)
-        return EnquirySearch.Viewer(id: actor.user.id, scope: scope, areas: actor.coordinatedAreas,
-                                    isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles))
+        return EnquirySearch.Viewer(access: actor.viewer, scope: scope)
     }
 
     func find(_ app: Application, _ fields: [String: String], as viewer: EnquirySearch.Viewer) async throws -> EnquirySearch.Results {
@@ -46,14 +45,14 @@ import Vapor
             #expect(references(try await find(app, ["q": "drain bridleway"], as: officer)) == [enquiry.reference])
 
             enquiry = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .note, authorID: officer.id, body: "Landowner disputes the easement.", at: now).create(on: db)
+                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .note, authorID: officer.access.id, body: "Landowner disputes the easement.", at: now).create(on: db)
                 return ""
             }
             #expect(references(try await find(app, ["q": "easement"], as: officer)) == [enquiry.reference], "officers search notes")
             #expect(try await find(app, ["q": "easement"], as: member).total == 0, "Members never search notes")
 
             enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: officer.id, body: "Jetting crew booked.", at: now).create(on: db)
+                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: officer.access.id, body: "Jetting crew booked.", at: now).create(on: db)
                 return ""
             }
             #expect(references(try await find(app, ["q": "jetting"], as: member)) == [enquiry.reference], "Members search updates")
@@ -61,7 +60,7 @@ import Vapor
             struct Refused: Error {}
             await #expect(throws: Refused.self) {
                 _ = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                    try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: officer.id, body: "Tarmacadam ordered.", at: now).create(on: db)
+                    try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: officer.access.id, body: "Tarmacadam ordered.", at: now).create(on: db)
                     throw Refused()
                 }
             }

@@ -54,36 +54,52 @@ public enum EnquiryAccess {
         }
     }
 
-    /// A person's own enquiries, as pages, search, exports and dashboards all read them: those
-    /// they raised for a Member (as the raiser), and, while they hold the Member role, those that
-    /// belong to them as a Member; a draft only to its author. `standing` applies it to one
-    /// enquiry; the search's SQL states the same three conditions.
-    public struct Own: Sendable, Equatable {
-        /// The person's enquiries as a Member count: they hold the Member role now.
-        public let asMember: Bool
-
-        public init(roles: RoleSet) { asMember = roles.contains(.member) }
-
-        public func isOwner(_ viewer: UUID, of facts: Facts) -> Bool {
-            asMember && facts.memberID == viewer && (facts.status != .draft || facts.raisedByID == viewer)
-        }
-
-        public func isRaiser(_ viewer: UUID, of facts: Facts) -> Bool {
-            facts.raisedByID == viewer && facts.raisedByID != facts.memberID
+    /// The rule, one condition per standing: the enquiries on which this person holds it.
+    /// Everything else is derived from these five, in Swift (`standing`) and in SQL (lists,
+    /// queues, search, exports, counts), so the two cannot drift apart.
+    public static func condition(for standing: Standing, of viewer: Viewer) -> EnquiryCondition {
+        switch standing {
+        case .owner:
+            // Theirs as a Member, while they hold the role; a draft only to its author.
+            guard viewer.roles.contains(.member) else { return .never }
+            return .memberIs(viewer.id) && (.notDraft || .raisedBy(viewer.id))
+        case .raiser:
+            // Raised by them on another Member's behalf.
+            return .raisedBy(viewer.id) && .memberIsNot(viewer.id)
+        case .coordinator:
+            guard viewer.roles.contains(.coordinator) else { return .never }
+            return .notDraft && .serviceAreaIn(viewer.coordinatedAreas)
+        case .responder:
+            return .notDraft && .askedResponder(viewer.id)
+        case .administrator:
+            return viewer.roles.contains(.administrator) ? .notDraft : .never
         }
     }
 
     public static func standing(of viewer: Viewer, towards facts: Facts) -> Set<Standing> {
-        var standing = Set<Standing>()
-        let own = Own(roles: viewer.roles)
-        if own.isOwner(viewer.id, of: facts) { standing.insert(.owner) }
-        if own.isRaiser(viewer.id, of: facts) { standing.insert(.raiser) }
-        if facts.status != .draft {
-            if viewer.roles.contains(.coordinator), viewer.coordinatedAreas.contains(facts.serviceAreaID) { standing.insert(.coordinator) }
-            if facts.askedResponderIDs.contains(viewer.id) { standing.insert(.responder) }
-            if viewer.roles.contains(.administrator) { standing.insert(.administrator) }
-        }
-        return standing
+        Set(Standing.allCases.filter { condition(for: $0, of: viewer).holds(for: facts) })
+    }
+
+    /// The enquiries in which a person holds any of these standings.
+    public static func condition(for standings: [Standing], of viewer: Viewer) -> EnquiryCondition {
+        EnquiryCondition.any(standings.map { condition(for: $0, of: viewer) }).simplified
+    }
+
+    /// Every enquiry this person may see at all (`view(for:)` is not nil).
+    public static func visible(to viewer: Viewer) -> EnquiryCondition {
+        condition(for: Standing.allCases, of: viewer)
+    }
+
+    /// A person's own enquiries, as "Your enquiries" and search's "mine" list them: theirs as a
+    /// Member and those they raised for one.
+    public static func own(of viewer: Viewer) -> EnquiryCondition {
+        condition(for: [.owner, .raiser], of: viewer)
+    }
+
+    /// What a person sees as an officer: their service areas as a co-ordinator, everything but
+    /// drafts as an administrator.
+    public static func asOfficer(_ viewer: Viewer) -> EnquiryCondition {
+        condition(for: [.coordinator, .administrator], of: viewer)
     }
 
     /// The most this person may see, or nil: then the enquiry is "not found" to them.

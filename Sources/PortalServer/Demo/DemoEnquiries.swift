@@ -9,16 +9,11 @@ import PortalCore
 enum DemoEnquiries {
     static let count = 320
 
-    /// A small deterministic generator (SplitMix64), so the demo is the same every time.
+    /// Dice over a seeded generator, so the demo is the same every time.
     struct Dice {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random: SeededRandom
+        init(state: UInt64) { random = SeededRandom(seed: state) }
+        mutating func next() -> UInt64 { random.next() }
         mutating func roll(_ n: Int) -> Int { Int(next() % UInt64(n)) }
         mutating func chance(_ percent: Int) -> Bool { roll(100) < percent }
         mutating func pick<T>(_ items: [T]) -> T { items[roll(items.count)] }

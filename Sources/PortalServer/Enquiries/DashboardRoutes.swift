@@ -35,7 +35,7 @@ enum DashboardRoutes {
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
         let asMember = actor.user.roles.contains(.member)
         // A Member's own enquiries, or those an officer raised for Members, by the access rule.
-        let own = asMember ? EnquirySearch.owned(by: actor.user.id) : EnquirySearch.raisedFor(by: actor.user.id)
+        let own = EnquiryAccess.condition(for: [asMember ? .owner : .raiser], of: actor.viewer).sql ?? SQLRaw("1 = 1")
         let data = try await request.referenceData()
         let levels = try await request.serviceLevels()
         let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), own]

@@ -31,7 +31,8 @@ enum HomeRoutes {
         var model = Model(user: user, division: nil, coordinatedAreas: [], userCounts: [:], serviceAreaCount: 0)
         if user.roles.contains(.member) {
             if let divisionID = user.divisionID { model.division = try await Division.find(divisionID, on: db)?.name }
-            model.memberCounts = try await EnquiryList.counts(where: EnquirySearch.owned(by: user.id),
+            let own = EnquiryAccess.condition(for: [.owner], of: EnquiryAccess.Viewer(id: user.id, roles: user.roles))
+            model.memberCounts = try await EnquiryList.counts(where: own.sql,
                                                               detail: false, on: db).byStatus
         }
         if user.roles.contains(.responder) {
@@ -46,8 +47,11 @@ enum HomeRoutes {
                 .map { ($0.name, $0.glossary) }
             let areaIDs = try await CoordinatorArea.query(on: db).filter(\.$user.$id == user.id).all(\.$serviceArea.$id)
             if !areaIDs.isEmpty {
+                // The co-ordinator's own areas (an administrator's queue covers more); the counted
+                // statuses are past draft.
+                let coordinating = EnquiryAccess.Viewer(id: user.id, roles: user.roles, coordinatedAreas: Set(areaIDs))
                 let counts = try await EnquiryList.counts(
-                    where: SQLBinaryExpression(SQLColumn("service_area_id"), .in, SQLGroupExpression(areaIDs.map { SQLBind($0) })),
+                    where: EnquiryAccess.condition(for: [.coordinator], of: coordinating).without(.notDraft).sql,
                     deadlines: EnquiryList.DeadlineBounds(clock: clock, now: now), statuses: QueueRoutes.counted, on: db)
                 model.queueCounts = counts.byStatus
                 model.waitingForReply = counts.awaitingReply

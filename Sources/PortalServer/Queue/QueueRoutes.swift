@@ -39,8 +39,9 @@ enum QueueRoutes {
         let levels = try await request.serviceLevels()
         let bounds = EnquiryList.DeadlineBounds(clock: levels.clock, now: request.now)
         let allAreas = actor.user.roles.contains(.administrator)
-        let areas = Array(actor.coordinatedAreas)
-        var scope: [any SQLExpression] = allAreas ? [] : [EnquiryList.column("service_area_id", in: areas)]
+        // Every queue's statuses are past draft, so the rule's "not a draft" goes without saying.
+        let access = EnquiryAccess.asOfficer(actor.viewer).without(.notDraft).sql
+        var scope: [any SQLExpression] = access.map { [$0] } ?? []
         switch tab {
         case .new: scope.append(EnquiryList.column("status", is: EnquiryStatus.submitted.rawValue))
         case .inProgress: scope.append(EnquiryList.column("status", is: EnquiryStatus.inProgress.rawValue))
@@ -55,7 +56,7 @@ enum QueueRoutes {
         case .overdue: scope.append(bounds.overdue)
         case .atRisk: scope.append(bounds.atRisk)
         }
-        let counts = try await EnquiryList.counts(where: allAreas ? nil : EnquiryList.column("service_area_id", in: areas),
+        let counts = try await EnquiryList.counts(where: access,
                                                   deadlines: bounds, statuses: Self.counted, on: request.db)
         func count(_ tab: Tab) -> Int {
             switch tab {
@@ -73,7 +74,7 @@ enum QueueRoutes {
                                                        knownTotal: count(tab)) { try await request.people(naming: $0) }
         let tabs: [(String, String, Int)] = Tab.allCases.map { ($0.rawValue, $0.label, count($0)) }
         let worksAreas = data.worksAreas.filter { allAreas || actor.coordinatedAreas.contains($0.serviceAreaID) }
-        let areaNames = allAreas ? "all service areas" : areas.compactMap { data.name($0) }.sorted().joined(separator: ", ")
+        let areaNames = allAreas ? "all service areas" : actor.coordinatedAreas.compactMap { data.name($0) }.sorted().joined(separator: ", ")
         return request.render(Page(title: "Queue: \(tab.label)", section: .queue) {
             span(.class("caption")) { areaNames }
             h1 { "Enquiry queue" }

@@ -31,8 +31,7 @@ enum ReportRoutes {
     static func context(_ request: Request, _ filters: Filters) async throws -> Reports.Context {
         let actor = try await request.enquiryActor()
         let settings = try await request.serviceLevels()
-        let viewer = EnquirySearch.Viewer(id: actor.user.id, scope: .officer, areas: actor.coordinatedAreas,
-                                          isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles))
+        let viewer = EnquirySearch.Viewer(access: actor.viewer, scope: .officer)
         return Reports.Context(criteria: filters.criteria, viewer: viewer, clock: settings.clock, now: request.now, levels: settings.policies,
                                data: try await request.referenceData(), people: try await request.people(), db: request.db)
     }

@@ -14,12 +14,17 @@ enum EnquirySearch {
 
     /// Who is searching, and so which enquiries and which parts of them the search reads.
     struct Viewer: Sendable {
-        let id: UUID
+        let access: EnquiryAccess.Viewer
         let scope: SearchScope
-        let areas: Set<UUID>
-        let isAdministrator: Bool
-        /// Which of the person's enquiries are their own (`EnquiryAccess.Own`).
-        let own: EnquiryAccess.Own
+
+        /// The enquiries this scope reads, by the access rule (`EnquiryAccess`).
+        var enquiries: EnquiryCondition {
+            switch scope {
+            case .mine: EnquiryAccess.own(of: access)
+            case .officer: EnquiryAccess.asOfficer(access)
+            case .asked: EnquiryAccess.condition(for: [.responder], of: access)
+            }
+        }
 
         /// The scopes a person may choose, the widest first.
         static func scopes(for user: CurrentUser) -> [SearchScope] {
@@ -75,49 +80,15 @@ enum EnquirySearch {
 
     static func column(_ name: String) -> SQLColumn { SQLColumn(name, table: Enquiry.schema) }
 
-    /// `EnquiryAccess.Own` in SQL: raised for a Member by this person, or (while they are a
-    /// Member) theirs as a Member and not someone else's draft.
-    static func ownEnquiries(of person: UUID, own: EnquiryAccess.Own) -> any SQLExpression {
-        guard own.asMember else { return raisedFor(by: person) }
-        return SQLGroupExpression(SQLBinaryExpression(raisedFor(by: person), .or, owned(by: person)))
-    }
-
-    /// Enquiries this person raised for another Member (`EnquiryAccess.Own.isRaiser`).
-    static func raisedFor(by person: UUID) -> any SQLExpression {
-        SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(column("raised_by_id"), .equal, SQLBind(person)), .and,
-                                               SQLBinaryExpression(column("member_id"), .notEqual, SQLBind(person))))
-    }
-
-    /// Enquiries that are this Member's, less other people's drafts (`EnquiryAccess.Own.isOwner`,
-    /// for a person holding the Member role).
-    static func owned(by person: UUID) -> any SQLExpression {
-        let notDraft = SQLBinaryExpression(column("status"), .notEqual, SQLBind(EnquiryStatus.draft.rawValue))
-        let authored = SQLBinaryExpression(column("raised_by_id"), .equal, SQLBind(person))
-        return SQLGroupExpression(SQLBinaryExpression(SQLBinaryExpression(column("member_id"), .equal, SQLBind(person)), .and,
-                                                      SQLGroupExpression(SQLBinaryExpression(notDraft, .or, authored))))
-    }
-
     static func isPostgres(_ db: any Database) -> Bool { db.sql.isPostgres }
 
     /// The conditions on `enquiries` for this person and these filters (not the free text).
     static func conditions(_ criteria: SearchCriteria, viewer: Viewer, clock: WorkingDayClock, now: Date) -> [any SQLExpression] {
         var conditions: [any SQLExpression] = []
-        let notDraft = SQLBinaryExpression(column("status"), .notEqual, SQLBind(EnquiryStatus.draft.rawValue))
-        switch viewer.scope {
-        case .mine:
-            conditions.append(ownEnquiries(of: viewer.id, own: viewer.own))
-        case .officer:
-            // A status asked for (never a draft, in this scope) already leaves drafts out; said
-            // twice, PostgreSQL must read each row to test the second, which the index can't answer.
-            if criteria.status == nil || criteria.status == .draft { conditions.append(notDraft) }
-            if !viewer.isAdministrator {
-                conditions.append(viewer.areas.isEmpty ? SQLRaw("1 = 0")
-                    : SQLBinaryExpression(column("service_area_id"), .in, SQLGroupExpression(viewer.areas.sorted { $0.uuidString < $1.uuidString }.map { SQLBind($0) })))
-            }
-        case .asked:
-            conditions.append(notDraft)
-            conditions.append(SQLQueryString("\(ident: Enquiry.schema).\(ident: "id") IN (SELECT enquiry_id FROM responder_questions WHERE responder_id = \(bind: viewer.id))"))
-        }
+        // A status asked for other than draft already leaves drafts out; said twice, PostgreSQL
+        // must read each row to test the second, which the index can't answer.
+        let known = criteria.status.map { $0 != .draft } == true ? viewer.enquiries.without(.notDraft) : viewer.enquiries
+        if let access = known.sql { conditions.append(access) }
         func equal(_ name: String, _ value: (some Encodable & Sendable)?) {
             if let value { conditions.append(SQLBinaryExpression(column(name), .equal, SQLBind(value))) }
         }

@@ -47,8 +47,7 @@ enum SearchRoutes {
         let actor = try await request.enquiryActor()
         let allowed = EnquirySearch.Viewer.scopes(for: actor.user)
         let scope = fields["scope"].flatMap(SearchScope.init(rawValue:)).flatMap { allowed.contains($0) ? $0 : nil } ?? allowed[0]
-        return EnquirySearch.Viewer(id: actor.user.id, scope: scope, areas: actor.coordinatedAreas,
-                                    isAdministrator: actor.user.roles.contains(.administrator), own: EnquiryAccess.Own(roles: actor.user.roles))
+        return EnquirySearch.Viewer(access: actor.viewer, scope: scope)
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
