@@ -118,10 +118,7 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
             let coordinatorID = try await fixtures.user("coordinator@demo.test").requireID()
             let responderID = try await fixtures.user("responder@demo.test").requireID()
             var enquiry = try await fixtures.submitted()
-            enquiry = try await fixtures.perform(.askResponder, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: coordinatorID, responderID: responderID, question: "Depth?", at: now).create(on: db)
-                return ""
-            }
+            enquiry = try await fixtures.perform(.askResponders([responderID], question: "Depth?"), enquiry, by: "coordinator@demo.test")
             let question = try #require(try await ResponderQuestion.query(on: app.db).first()).id!
             let path = "/enquiries/\(enquiry.id!.uuidString)"
 
@@ -214,14 +211,8 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
             var enquiry = try await fixtures.submitted()
             let coordinatorID = try await fixtures.user("coordinator@demo.test").requireID()
             let responderID = try await fixtures.user("responder@demo.test").requireID()
-            enquiry = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .note, authorID: coordinatorID, body: "Internal", at: now).create(on: db)
-                return ""
-            }
-            enquiry = try await fixtures.perform(.askResponder, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: coordinatorID, responderID: responderID, question: "Check it?", at: now).create(on: db)
-                return ""
-            }
+            enquiry = try await fixtures.perform(.addNote("Internal"), enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.askResponders([responderID], question: "Check it?"), enquiry, by: "coordinator@demo.test")
             let note = try #require(try await EnquiryEntry.query(on: app.db).filter(\.$kind == .note).first()).id!
             let question = try #require(try await ResponderQuestion.query(on: app.db).first()).id!
             let path = "/enquiries/\(enquiry.id!.uuidString)"
@@ -300,10 +291,8 @@ private func count(_ table: String, on db: any Database) async throws -> Int {
             var enquiry = try await fixtures.submitted()
             try await AuditTrail.record(action: "document_added", enquiryID: enquiry.id!, actorID: nil,
                                         changes: [FieldChange(field: "Document", before: "", after: "plan.pdf")], at: app.now, on: app.db)
-            enquiry = try await fixtures.perform(.editDetails, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
-                enquiry.subject = "Street light out on Mill Lane (two columns)"
-                return ""
-            }
+            enquiry = try await fixtures.perform(.editDetails(try await fixtures.valid(subject: "Street light out on Mill Lane (two columns)")),
+                                                 enquiry, by: "coordinator@demo.test")
             #expect(enquiry.version == 2)
             #expect(try await AuditTrail.changes(toEnquiry: enquiry.id!, since: 2, on: app.db).isEmpty)
             #expect(try await AuditTrail.changes(toEnquiry: enquiry.id!, since: 1, on: app.db).map(\.field).contains("Subject"))

@@ -26,17 +26,14 @@ import Vapor
             let fixtures = Fixtures(app: app)
             let enquiry = try await fixtures.submitted()
             let coordinatorID = try await fixtures.user("coordinator@demo.test").id
-            let taken = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
-                enquiry.$handler.id = coordinatorID
-                return "Taken"
-            }
+            let taken = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test")
             #expect(taken.status == .inProgress)
             #expect(taken.version == 2)
             let stored = try #require(try await Enquiry.find(enquiry.id, on: app.db))
             #expect(stored.status == .inProgress && stored.version == 2)
             let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "take").first())
             #expect(entry.decodedChanges.contains(FieldChange(field: "Status", before: "New", after: "In progress")))
-            #expect(entry.detail == "Taken")
+            #expect(try await Enquiry.find(enquiry.id, on: app.db)?.$handler.id == coordinatorID)
         }
     }
 
@@ -45,8 +42,8 @@ import Vapor
             let fixtures = Fixtures(app: app)
             let enquiry = try await fixtures.submitted()
             let before = try await AuditEntry.query(on: app.db).count()
-            await #expect(throws: ActionRefused.self) { try await fixtures.perform(.complete, enquiry, by: "member@demo.test") }
-            await #expect(throws: ActionRefused.self) { try await fixtures.perform(.reopen, enquiry, by: "coordinator@demo.test") }
+            await #expect(throws: ActionRefused.self) { try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "member@demo.test") }
+            await #expect(throws: ActionRefused.self) { try await fixtures.perform(.reopen(reason: "It is broken again."), enquiry, by: "coordinator@demo.test") }
             #expect(try await AuditEntry.query(on: app.db).count() == before)
             #expect(try await Enquiry.find(enquiry.id, on: app.db)?.status == .submitted)
         }
@@ -73,16 +70,12 @@ import Vapor
             let actor = try await fixtures.actor("coordinator@demo.test")
             let first = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: app.db)
             let second = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: app.db)
-            try await EnquiryWorkflow.perform(.editDetails, on: first, by: actor, expectedVersion: 1, at: app.now, on: app.db) { e, _, _ in
-                e.subject = "First editor"
-                return ""
-            }
+            try await EnquiryWorkflow.perform(.editDetails(try await fixtures.valid(subject: "First editor")), on: first, by: actor,
+                                              expectedVersion: 1, at: app.now, on: app.db)
             let before = try await AuditEntry.query(on: app.db).count()
             await #expect(throws: EditConflict.self) {
-                try await EnquiryWorkflow.perform(.editDetails, on: second, by: actor, expectedVersion: 1, at: app.now, on: app.db) { e, _, _ in
-                    e.subject = "Second editor"
-                    return ""
-                }
+                try await EnquiryWorkflow.perform(.editDetails(try await fixtures.valid(subject: "Second editor")), on: second, by: actor,
+                                                  expectedVersion: 1, at: app.now, on: app.db)
             }
             #expect(try await Enquiry.find(enquiry.id, on: app.db)?.subject == "First editor")
             #expect(try await AuditEntry.query(on: app.db).count() == before)
@@ -110,7 +103,7 @@ import Vapor
             let fixtures = Fixtures(app: app)
             let enquiry = try await fixtures.submitted()
             _ = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test")
-            _ = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            _ = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             #expect(try await AuditTrail.verify(on: app.db) == .intact(entries: 3))
             await #expect(throws: (any Error).self) {
                 try await app.db.sql.raw("UPDATE audit_entries SET detail = 'rewritten'").run()
@@ -127,7 +120,7 @@ import Vapor
             let fixtures = Fixtures(app: app)
             let enquiry = try await fixtures.submitted()
             _ = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test")
-            _ = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            _ = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             // Someone with direct database access lifts the guard and edits history.
             let sql = app.db.sql
             if sql.dialect.name == "postgresql" {

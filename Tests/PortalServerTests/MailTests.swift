@@ -150,10 +150,7 @@ import Vapor
             }
             // The Member's side still gets them when the council chose so.
             try await app.db.sql.delete(from: "outbox").run()
-            _ = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test") { enquiry, db, now in
-                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: enquiry.$handler.id!, body: "Fixed", at: now).create(on: db)
-                return ""
-            }
+            _ = try await fixtures.perform(.postUpdate("Fixed"), enquiry, by: "coordinator@demo.test")
             let toMember = try await app.db.sql.select().column("message").from("outbox").where("to_address", .equal, "member@demo.test").all()
             #expect(try toMember.contains { try $0.decode(column: "message", as: String.self).contains("Pat Jones") })
         }

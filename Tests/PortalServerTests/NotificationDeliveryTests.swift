@@ -78,19 +78,19 @@ import Vapor
             try await expectMail(.newEnquiry, to: areaAddresses, saying: "Cllr Alex Morgan raised a new enquiry.", enquiry)
             enquiry = try await fixtures.take(enquiry)
             #expect(try await inbox.deliver().isEmpty, "taking an enquiry tells nobody")
-            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
             try await expectMail(.update, to: ["member@demo.test"], saying: "sent an update.", enquiry)
-            enquiry = try await fixtures.perform(.requestUpdate, enquiry, by: "member@demo.test")
+            enquiry = try await fixtures.perform(.requestUpdate(""), enquiry, by: "member@demo.test")
             try await expectMail(.memberQuestion, to: ["coordinator@demo.test"], saying: "Cllr Alex Morgan is waiting for a reply.", enquiry)
             enquiry = try await fixtures.ask(enquiry)
             try await expectMail(.questionAsked, to: ["responder@demo.test"], saying: "asked you a question.", enquiry)
             enquiry = try await fixtures.answer(enquiry)
             try await expectMail(.questionAnswered, to: ["coordinator@demo.test"], saying: "answered your question.", enquiry)
-            enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             try await expectMail(.finalResponse, to: ["member@demo.test"], saying: "sent the final response.", enquiry)
-            enquiry = try await fixtures.perform(.reopen, enquiry, by: "member@demo.test")
+            enquiry = try await fixtures.perform(.reopen(reason: "It is broken again."), enquiry, by: "member@demo.test")
             try await expectMail(.reopened, to: ["coordinator@demo.test"], saying: "reopened it.", enquiry)
-            _ = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test")
+            _ = try await fixtures.perform(.addNote("Checked on site."), enquiry, by: "coordinator@demo.test")
             #expect(try await inbox.deliver().isEmpty, "a note tells nobody")
             #expect(try await inbox.deliver(at: app.now.addingTimeInterval(7200)).isEmpty, "nothing is sent twice")
         }
@@ -108,7 +108,7 @@ import Vapor
                     by: raiser, at: app.now, on: app.db)
                 _ = try await inbox.deliver()
                 enquiry = try await fixtures.take(enquiry)
-                _ = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
+                _ = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
                 sentTo[follows] = Set(try await inbox.deliver().map(\.to))
             }
             #expect(sentTo[false] == ["member@demo.test"])
@@ -145,8 +145,8 @@ import Vapor
             var enquiry = try await fixtures.submitted()
             _ = try await inbox.deliver()
             enquiry = try await fixtures.take(enquiry)
-            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
-            _ = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
+            _ = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             #expect(try await inbox.deliver().isEmpty, "the update is in the portal only; the final response waits for the digest")
             let held = try await app.db.sql.select().column("kind").from("outbox").where("state", .equal, "held").all()
                 .map { try $0.decode(column: "kind", as: String.self) }
@@ -163,8 +163,8 @@ import Vapor
             try await NotificationPreferences.save([.update: .digest, .finalResponse: .digest], for: memberID, on: app.db)
             var enquiry = try await fixtures.submitted()
             enquiry = try await fixtures.take(enquiry)
-            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
-            enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             _ = try await inbox.deliver()
 
             // Both written at 08:00 on a summer day (UK time, an hour ahead of UTC).
@@ -198,9 +198,9 @@ import Vapor
             #expect(digest.text.contains("https://portal.example.gov.uk/notifications/settings"))
 
             // Something after today's digest waits for tomorrow's.
-            _ = try await fixtures.perform(.reopen, enquiry, by: "member@demo.test")
+            _ = try await fixtures.perform(.reopen(reason: "It is broken again."), enquiry, by: "member@demo.test")
             enquiry = try await Enquiry.find(enquiry.id, on: app.db)!
-            _ = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            _ = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             try await app.db.sql.update("outbox").set("created_at", to: at(1, 7, 30)).where("state", .equal, "held").run()
             #expect(try await Outbox.gatherDigests(at: at(1, 23, 0), digestAt: sevenAM, clock: clock, on: app.db) == 0)
             #expect(try await Outbox.gatherDigests(at: at(2, 7, 5), digestAt: sevenAM, clock: clock, on: app.db) == 1)

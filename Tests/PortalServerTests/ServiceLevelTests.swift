@@ -65,18 +65,18 @@ import Vapor
             let fixtures = Fixtures(app: app)
             var enquiry = try await fixtures.submitted()
             enquiry = try await fixtures.perform(.take, enquiry, by: "coordinator@demo.test")
-            enquiry = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.addNote("Checked on site."), enquiry, by: "coordinator@demo.test")
             #expect(enquiry.firstResponseAt == nil)
-            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
             #expect(enquiry.firstResponseAt != nil)
             #expect(enquiry.firstResponseDays == 0)
             #expect(enquiry.nextDue == enquiry.completionDue, "after the first response the enquiry works to completion")
             let first = try #require(enquiry.firstResponseAt)
             try await Task.sleep(for: .milliseconds(20))
-            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
             let kept = try #require(enquiry.firstResponseAt)
             #expect(abs(kept.timeIntervalSince(first)) < 0.005, "only the first response is recorded")
-            enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             #expect(enquiry.completionDays == 0)
             #expect(enquiry.nextDue == nil)
         }
@@ -90,11 +90,11 @@ import Vapor
             try await app.db.sql.update("enquiries").set("received_on", to: "2026-01-05").set("completion_counted_from", to: "2026-01-05")
                 .set("first_response_due", to: "2026-01-19").set("completion_due", to: "2026-02-12")
                 .where("id", .equal, enquiry.id!).run()
-            enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             let settings = try await ServiceLevelSettings.load(on: app.db)
             let expectedDays = settings.calendar.workingDays(from: CivilDate(iso: "2026-01-05")!, to: settings.clock.localDate(of: app.now))
             #expect(enquiry.completionDays == expectedDays)
-            enquiry = try await fixtures.perform(.reopen, enquiry, by: "member@demo.test") { _, _, _ in "The light is out again" }
+            enquiry = try await fixtures.perform(.reopen(reason: "The light is out again"), enquiry, by: "member@demo.test")
             let restart = settings.clock.receivedDay(app.now)
             #expect(enquiry.completionCountedFrom == restart.iso)
             #expect(enquiry.completionDue == settings.calendar.adding(28, workingDaysTo: restart).iso)
@@ -114,10 +114,7 @@ import Vapor
                 .run()
             var enquiry = try await fixtures.submitted()
             let day0 = try #require(enquiry.receivedOn.flatMap(CivilDate.init(iso:)))
-            enquiry = try await fixtures.perform(.convertType, enquiry, by: "coordinator@demo.test") { enquiry, _, _ in
-                enquiry.$type.id = safety
-                return ""
-            }
+            enquiry = try await fixtures.perform(.convertType(safety, subtype: nil), enquiry, by: "coordinator@demo.test")
             let calendar = try await ServiceLevelSettings.load(on: app.db).calendar
             #expect(enquiry.firstResponseDue == calendar.adding(2, workingDaysTo: day0).iso)
             #expect(enquiry.completionDue == calendar.adding(5, workingDaysTo: day0).iso)
@@ -232,11 +229,8 @@ import Vapor
             let fixtures = Fixtures(app: app)
             var answered = try await fixtures.submitted(subject: "Answered")
             let coordinator = try await fixtures.user("coordinator@demo.test").requireID()
-            answered = try await fixtures.perform(.postUpdate, answered, by: "coordinator@demo.test") { enquiry, db, now in
-                try await EnquiryEntry(enquiryID: enquiry.id!, kind: .update, authorID: coordinator, body: "Inspected today", at: now).create(on: db)
-                return ""
-            }
-            answered = try await fixtures.perform(.complete, answered, by: "coordinator@demo.test")
+            answered = try await fixtures.perform(.postUpdate("Inspected today"), answered, by: "coordinator@demo.test")
+            answered = try await fixtures.perform(.complete(finalResponse: "The work is done."), answered, by: "coordinator@demo.test")
             let waiting = try await fixtures.submitted(subject: "Waiting")
             let expected = try #require(try await Enquiry.find(answered.id, on: app.db))
             // As a database from before service levels would hold them.
@@ -304,10 +298,10 @@ import Vapor
             #expect(try await notices(app, kind: "new_enquiry").first?.message.contains("Cllr Alex Morgan raised a new enquiry") == true)
 
             enquiry = try await fixtures.take(enquiry)
-            enquiry = try await fixtures.perform(.postUpdate, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.postUpdate("Work is booked for next week."), enquiry, by: "coordinator@demo.test")
             #expect(try await notices(app, kind: "update").map(\.user) == [member])
 
-            enquiry = try await fixtures.perform(.requestUpdate, enquiry, by: "member@demo.test")
+            enquiry = try await fixtures.perform(.requestUpdate(""), enquiry, by: "member@demo.test")
             #expect(try await notices(app, kind: "member_question").map(\.user) == [coordinator], "the handler, not the whole area")
 
             enquiry = try await fixtures.ask(enquiry)
@@ -315,12 +309,12 @@ import Vapor
             enquiry = try await fixtures.answer(enquiry)
             #expect(try await notices(app, kind: "question_answered").map(\.user) == [coordinator])
 
-            enquiry = try await fixtures.perform(.complete, enquiry, by: "coordinator@demo.test")
+            enquiry = try await fixtures.perform(.complete(finalResponse: "The work is done."), enquiry, by: "coordinator@demo.test")
             #expect(try await notices(app, kind: "final_response").map(\.user) == [member])
-            enquiry = try await fixtures.perform(.reopen, enquiry, by: "member@demo.test")
+            enquiry = try await fixtures.perform(.reopen(reason: "It is broken again."), enquiry, by: "member@demo.test")
             #expect(try await notices(app, kind: "reopened").map(\.user) == [coordinator])
             // Nobody hears of their own action, and notes tell nobody.
-            _ = try await fixtures.perform(.addNote, enquiry, by: "coordinator@demo.test")
+            _ = try await fixtures.perform(.addNote("Checked on site."), enquiry, by: "coordinator@demo.test")
             let all = try await app.db.sql.select().column(SQLLiteral.all).from("notifications").all().count
             #expect(all == areaCoordinators.count + 6)
         }

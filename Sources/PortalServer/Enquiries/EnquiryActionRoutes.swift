@@ -5,13 +5,8 @@ import PortalCore
 import SQLKit
 import Vapor
 
-/// Every action on an enquiry page posts here: one route, one workflow, one audit trail.
-/// An answer and a withdrawal (or two answers) raced, and the other landed first.
-struct QuestionNoLongerOpen: AbortError {
-    var status: HTTPResponseStatus { .conflict }
-    var reason: String { "That question was answered or withdrawn a moment ago. Reload the page to see it." }
-}
-
+/// Every action on an enquiry page posts here: one route turns the form into an `EnquiryChange`,
+/// and one workflow applies it.
 enum EnquiryActionRoutes {
     static let textLimit = 5000
 
@@ -116,22 +111,20 @@ enum EnquiryActionRoutes {
     static func perform(_ posted: Posted, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request) async throws -> Outcome {
         guard let action = posted.action.flatMap(EnquiryAction.init(rawValue:)) else { throw Abort(.badRequest, reason: "Choose an action.") }
         var errors = FormErrors()
-        let written = NIOLockedValueBox<(id: UUID, kind: EnquiryEntry.Kind)?>(nil)
-        let change = try await prepare(action, posted: posted, loaded: loaded, actor: actor, request: request, errors: &errors, written: written)
+        let change = try await change(action, posted: posted, loaded: loaded, actor: actor, request: request, errors: &errors)
         guard let change, errors.isEmpty else { return .refused(action, posted, errors) }
+        let performed: EnquiryWorkflow.Performed
         do {
-            try await EnquiryWorkflow.perform(action, on: loaded, by: actor, at: request.now, on: request.db, change: change)
+            performed = try await EnquiryWorkflow.perform(change, on: loaded, by: actor, at: request.now, on: request.db)
         } catch is EditConflict {
             let fresh = try await EnquiryWorkflow.load(try loaded.enquiry.requireID(), for: actor, on: request.db)
-            try await EnquiryWorkflow.perform(action, on: fresh, by: actor, at: request.now, on: request.db, change: change)
+            performed = try await EnquiryWorkflow.perform(change, on: fresh, by: actor, at: request.now, on: request.db)
         }
         let attachment: DocumentAttachment
-        if action == .answerQuestion, let question = posted.question.flatMap(UUID.init(uuidString:)) {
-            attachment = .question(question, responderID: actor.user.id)
-        } else if let entry = written.withLockedValue({ $0 }) {
-            attachment = .entry(entry.id, isNote: entry.kind == .note, authorID: actor.user.id)
-        } else {
-            attachment = .enquiry
+        switch (change, performed.written) {
+        case (.answerQuestion(let question, _), _): attachment = .question(question, responderID: actor.user.id)
+        case (_, .entry(let id, let kind)): attachment = .entry(id, isNote: kind == .note, authorID: actor.user.id)
+        default: attachment = .enquiry
         }
         return .done(action, attachment: attachment)
     }
@@ -160,10 +153,10 @@ enum EnquiryActionRoutes {
     }
 
     /// Checks the action's own fields and returns the change to make, or records errors.
-    private static func prepare(
+    private static func change(
         _ action: EnquiryAction, posted: Posted, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request,
-        errors: inout FormErrors, written: NIOLockedValueBox<(id: UUID, kind: EnquiryEntry.Kind)?>
-    ) async throws -> (@Sendable (Enquiry, any Database, Date) async throws -> String)? {
+        errors: inout FormErrors
+    ) async throws -> EnquiryChange? {
         let me = actor.user.id
         let body = (posted.body ?? "").trimmingWhitespace()
         func text(required: String?) -> String? {
@@ -181,21 +174,9 @@ enum EnquiryActionRoutes {
             }
             return body
         }
-        func entry(_ kind: EnquiryEntry.Kind, _ text: String, awaitingReply: Bool?) -> @Sendable (Enquiry, any Database, Date) async throws -> String {
-            { enquiry, db, now in
-                if !text.isEmpty {
-                    let entry = EnquiryEntry(enquiryID: try enquiry.requireID(), kind: kind, authorID: me, body: text, at: now)
-                    try await entry.create(on: db)
-                    let writtenID = try entry.requireID()
-                    written.withLockedValue { $0 = (writtenID, kind) }
-                }
-                if let awaitingReply { enquiry.awaitingReply = awaitingReply }
-                return ""
-            }
-        }
         switch action {
         case .take:
-            return { enquiry, _, _ in enquiry.$handler.id = me; return "" }
+            return .take
         case .assign:
             let coordinators = try await UserNames.coordinators(of: loaded.enquiry.$serviceArea.id, on: request.db).map(\.id)
             // Read afresh, not from the directory: assigning must see who covers the area now.
@@ -203,51 +184,25 @@ enum EnquiryActionRoutes {
                 errors.add("assign-coordinator", "Select a co-ordinator of this service area")
                 return nil
             }
-            return { enquiry, _, _ in enquiry.$handler.id = chosen; return "" }
-        case .postUpdate:
-            guard let text = text(required: "Write the update for the Member") else { return nil }
-            return entry(.update, text, awaitingReply: false)
-        case .complete:
-            guard let text = text(required: "Write the final response for the Member") else { return nil }
-            return entry(.finalResponse, text, awaitingReply: false)
-        case .addNote:
-            guard let text = text(required: "Write the note") else { return nil }
-            return entry(.note, text, awaitingReply: nil)
-        case .awaitWorks:
-            guard let text = text(required: nil) else { return nil }
-            return entry(.update, text, awaitingReply: nil)
-        case .resumeWork:
-            return { _, _, _ in "" }
-        case .close:
-            guard let text = text(required: nil) else { return nil }
-            return entry(.closed, text, awaitingReply: false)
-        case .reopen:
-            guard let text = text(required: "Say why the enquiry is being reopened") else { return nil }
-            return entry(.reopened, text, awaitingReply: nil)
-        case .askCoordinator:
-            guard let text = text(required: "Write your question") else { return nil }
-            return entry(.memberQuestion, text, awaitingReply: true)
-        case .requestUpdate:
-            guard let text = text(required: nil) else { return nil }
-            return entry(.updateRequest, text.isEmpty ? "Please send an update." : text, awaitingReply: true)
-        case .replyToMember:
-            guard let text = text(required: "Write your reply") else { return nil }
-            return entry(.reply, text, awaitingReply: false)
+            return .assign(coordinator: chosen)
+        case .postUpdate: return text(required: "Write the update for the Member").map { .postUpdate($0) }
+        case .complete: return text(required: "Write the final response for the Member").map { .complete(finalResponse: $0) }
+        case .addNote: return text(required: "Write the note").map { .addNote($0) }
+        case .awaitWorks: return text(required: nil).map { .awaitWorks(note: $0) }
+        case .resumeWork: return .resumeWork
+        case .close: return text(required: nil).map { .close(note: $0) }
+        case .reopen: return text(required: "Say why the enquiry is being reopened").map { .reopen(reason: $0) }
+        case .askCoordinator: return text(required: "Write your question").map { .askCoordinator($0) }
+        case .requestUpdate: return text(required: nil).map { .requestUpdate($0) }
+        case .replyToMember: return text(required: "Write your reply").map { .replyToMember($0) }
         case .askResponder:
             let known = Set(try await UserNames.responders(on: request.db).map(\.id))
             let chosen = (posted.responders ?? []).compactMap(UUID.init(uuidString:))
             if chosen.isEmpty || chosen.count != (posted.responders ?? []).count || !Set(chosen).isSubset(of: known) {
                 errors.add("ask_responder-responders", "Select at least one officer from the list")
             }
-            guard let text = text(required: "Write your question") else { return nil }
-            guard errors.isEmpty else { return nil }
-            let responders = Array(Set(chosen)).sorted { $0.uuidString < $1.uuidString }
-            return { enquiry, db, now in
-                for responder in responders {
-                    try await ResponderQuestion(enquiryID: try enquiry.requireID(), askedByID: me, responderID: responder, question: text, at: now).create(on: db)
-                }
-                return "Asked \(responders.count) officer(s): \(text)"
-            }
+            guard let text = text(required: "Write your question"), errors.isEmpty else { return nil }
+            return .askResponders(chosen, question: text)
         case .answerQuestion, .withdrawQuestion:
             guard let questionID = posted.question.flatMap(UUID.init(uuidString:)),
                   let question = try await ResponderQuestion.find(questionID, on: request.db),
@@ -258,31 +213,16 @@ enum EnquiryActionRoutes {
                 return nil
             }
             guard let text = text(required: action == .answerQuestion ? "Write your answer" : "Say why the question is withdrawn") else { return nil }
-            return { _, db, now in
-                // Claim the question, so an answer and a withdrawal at the same moment cannot both land.
-                let answering = action == .answerQuestion
-                let claimed = try await db.sql.update(ResponderQuestion.schema)
-                    .set("state", to: answering ? ResponderQuestion.State.answered.rawValue : ResponderQuestion.State.withdrawn.rawValue)
-                    .set(answering ? "answer" : "withdrawn_reason", to: text)
-                    .set(answering ? "answered_at" : "withdrawn_at", to: now)
-                    .where("id", .equal, questionID).where("state", .equal, ResponderQuestion.State.open.rawValue)
-                    .returning("id").all()
-                guard !claimed.isEmpty else { throw QuestionNoLongerOpen() }
-                return (action == .answerQuestion ? "Answered: " : "Withdrawn: ") + text
-            }
+            return action == .answerQuestion ? .answerQuestion(questionID, answer: text) : .withdrawQuestion(questionID, reason: text)
         case .assignWorksArea:
             let data = try await request.referenceData()
             let value = (posted.worksArea ?? "").trimmingWhitespace()
-            var chosen: UUID?
-            if !value.isEmpty {
-                guard let id = UUID(uuidString: value), data.worksAreas.contains(where: { $0.id == id && $0.serviceAreaID == loaded.enquiry.$serviceArea.id }) else {
-                    errors.add("assign_works_area-works-area", "Select a works area of this service area")
-                    return nil
-                }
-                chosen = id
+            guard !value.isEmpty else { return .assignWorksArea(nil) }
+            guard let id = UUID(uuidString: value), data.worksAreas.contains(where: { $0.id == id && $0.serviceAreaID == loaded.enquiry.$serviceArea.id }) else {
+                errors.add("assign_works_area-works-area", "Select a works area of this service area")
+                return nil
             }
-            let worksArea = chosen
-            return { enquiry, _, _ in enquiry.$worksArea.id = worksArea; return "" }
+            return .assignWorksArea(id)
         case .convertType:
             let data = try await request.referenceData()
             guard let typeID = posted.type.flatMap(UUID.init(uuidString:)), let type = data.types.first(where: { $0.id == typeID }) else {
@@ -302,16 +242,11 @@ enum EnquiryActionRoutes {
                 errors.add("convert_type-type", "\(type.name) needs a location; edit the details to add one first")
             }
             guard errors.isEmpty else { return nil }
-            let newSubtype = subtype
             if typeID == loaded.enquiry.$type.id, subtype == loaded.enquiry.$subtype.id {
                 errors.add("convert_type-type", "The enquiry is already of that type")
                 return nil
             }
-            return { enquiry, _, _ in
-                enquiry.$type.id = typeID
-                enquiry.$subtype.id = newSubtype
-                return ""
-            }
+            return .convertType(typeID, subtype: subtype)
         case .editDraft, .editDetails, .submit:
             throw Abort(.badRequest, reason: "Use the edit form for that.")
         }

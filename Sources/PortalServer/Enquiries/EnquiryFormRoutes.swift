@@ -183,10 +183,8 @@ enum EnquiryFormRoutes {
             return request.render(EnquiryFormPage.page(model, request: request))
         case .success(let valid):
             do {
-                try await EnquiryWorkflow.perform(action, on: loaded, by: actor, expectedVersion: postedVersion ?? -1, at: request.now, on: request.db) { enquiry, _, _ in
-                    enquiry.apply(valid)
-                    return ""
-                }
+                try await EnquiryWorkflow.perform(action == .editDraft ? .editDraft(valid) : .editDetails(valid), on: loaded, by: actor,
+                                                  expectedVersion: postedVersion ?? -1, at: request.now, on: request.db)
                 if submit {
                     let reloaded = try await EnquiryWorkflow.load(try enquiry.requireID(), for: actor, on: request.db)
                     try await EnquiryWorkflow.perform(.submit, on: reloaded, by: actor, at: request.now, on: request.db)

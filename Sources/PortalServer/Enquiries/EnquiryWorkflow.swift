@@ -34,6 +34,12 @@ struct EditConflict: AbortError {
     var reason: String { "Someone else changed this enquiry a moment ago. Nothing you sent was saved: reload the page and try again." }
 }
 
+/// An answer and a withdrawal (or two answers) raced, and the other landed first.
+struct QuestionNoLongerOpen: AbortError {
+    var status: HTTPResponseStatus { .conflict }
+    var reason: String { "That question was answered or withdrawn a moment ago. Reload the page to see it." }
+}
+
 /// Allowed to the person but not now, or not to them at all.
 struct ActionRefused: AbortError {
     let refusal: EnquiryLifecycle.Refusal
@@ -69,15 +75,21 @@ enum EnquiryWorkflow {
         return Loaded(enquiry: enquiry, standing: standing, view: view, questions: questions)
     }
 
-    /// Performs an action. `change` makes the action's own changes (fields, entries, questions)
-    /// and returns a line for the audit trail; the status move comes from the lifecycle table.
-    /// `expectedVersion` is the version the person's form was drawn from, when it matters that
-    /// nothing changed since (editing details); otherwise the loaded version is used.
+    /// What a change came to: the enquiry as it now stands and what the change wrote.
+    struct Performed: Sendable {
+        let enquiry: Enquiry
+        let written: EnquiryChange.Written
+    }
+
+    /// Applies a change: the lifecycle table decides whether this person may make it now and
+    /// what the status becomes; the change's own writes, the deadlines, the audit entry, the
+    /// search index and the notifications follow in one transaction, after the enquiry's version
+    /// is claimed. `expectedVersion` is the version the person's form was drawn from, when it
+    /// matters that nothing changed since (editing details); otherwise the loaded version is used.
     @discardableResult
-    static func perform(
-        _ action: EnquiryAction, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil, at now: Date, on db: any Database,
-        change: @escaping @Sendable (Enquiry, any Database, Date) async throws -> String = { _, _, _ in "" }
-    ) async throws -> Enquiry {
+    static func perform(_ change: EnquiryChange, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil,
+                        at now: Date, on db: any Database) async throws -> Performed {
+        let action = change.action
         let enquiry = loaded.enquiry
         let newStatus: EnquiryStatus
         switch EnquiryLifecycle.apply(action, to: enquiry.status, by: loaded.standing) {
@@ -92,7 +104,7 @@ enum EnquiryWorkflow {
         guard !overflowed else { throw EditConflict() }
         let before = enquiry.auditedFields
         let serviceLevelBefore = ServiceLevelTracking.Before(enquiry)
-        try await db.transaction { db in
+        let written = try await db.transaction { db -> EnquiryChange.Written in
             let claimed = try await db.sql.update(Enquiry.schema)
                 .set("version", to: nextVersion)
                 .where("id", .equal, id).where("version", .equal, version)
@@ -114,7 +126,7 @@ enum EnquiryWorkflow {
                 default: break
                 }
             }
-            let detail = try await change(enquiry, db, now)
+            let (detail, written) = try await apply(change, to: enquiry, by: actor, at: now, on: db)
             ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now,
                                         settings: try await ServiceLevelSettings.load(on: db))
             try await enquiry.update(on: db)
@@ -125,8 +137,65 @@ enum EnquiryWorkflow {
             if let event = NotificationEvent.caused(by: action) {
                 try await EnquiryNotifications.record(event, on: enquiry, questionsBefore: loaded.questions, by: actor.user, at: now, on: db)
             }
+            return written
         }
-        return enquiry
+        return Performed(enquiry: enquiry, written: written)
+    }
+
+    /// The change's own writes, inside `perform`'s transaction: fields, an entry in the
+    /// conversation, questions to officers. Returns the audit line's detail and what was written.
+    private static func apply(_ change: EnquiryChange, to enquiry: Enquiry, by actor: EnquiryActor, at now: Date,
+                              on db: any Database) async throws -> (detail: String, written: EnquiryChange.Written) {
+        let me = actor.user.id
+        /// An entry in the conversation (none for empty optional text), and whether the Member now
+        /// waits for a reply (nil leaves it as it was).
+        func entry(_ kind: EnquiryEntry.Kind, _ text: String, awaitingReply: Bool?) async throws -> (String, EnquiryChange.Written) {
+            if let awaitingReply { enquiry.awaitingReply = awaitingReply }
+            guard !text.isEmpty else { return ("", .nothing) }
+            let entry = EnquiryEntry(enquiryID: try enquiry.requireID(), kind: kind, authorID: me, body: text, at: now)
+            try await entry.create(on: db)
+            return ("", .entry(try entry.requireID(), kind))
+        }
+        switch change {
+        case .take: enquiry.$handler.id = me
+        case .assign(let coordinator): enquiry.$handler.id = coordinator
+        case .postUpdate(let text): return try await entry(.update, text, awaitingReply: false)
+        case .complete(let text): return try await entry(.finalResponse, text, awaitingReply: false)
+        case .addNote(let text): return try await entry(.note, text, awaitingReply: nil)
+        case .awaitWorks(let note): return try await entry(.update, note, awaitingReply: nil)
+        case .resumeWork, .submit: break
+        case .close(let note): return try await entry(.closed, note, awaitingReply: false)
+        case .reopen(let reason): return try await entry(.reopened, reason, awaitingReply: nil)
+        case .askCoordinator(let text): return try await entry(.memberQuestion, text, awaitingReply: true)
+        case .requestUpdate(let text): return try await entry(.updateRequest, text.isEmpty ? "Please send an update." : text, awaitingReply: true)
+        case .replyToMember(let text): return try await entry(.reply, text, awaitingReply: false)
+        case .askResponders(let responders, let question):
+            var asked: [UUID] = []
+            for responder in Set(responders).sorted(by: { $0.uuidString < $1.uuidString }) {
+                let row = ResponderQuestion(enquiryID: try enquiry.requireID(), askedByID: me, responderID: responder, question: question, at: now)
+                try await row.create(on: db)
+                asked.append(try row.requireID())
+            }
+            return ("Asked \(asked.count) officer(s): \(question)", .questions(asked))
+        case .answerQuestion(let question, let text), .withdrawQuestion(let question, let text):
+            // Claim the question, so an answer and a withdrawal at the same moment cannot both land.
+            let answering = change.action == .answerQuestion
+            let claimed = try await db.sql.update(ResponderQuestion.schema)
+                .set("state", to: answering ? ResponderQuestion.State.answered.rawValue : ResponderQuestion.State.withdrawn.rawValue)
+                .set(answering ? "answer" : "withdrawn_reason", to: text)
+                .set(answering ? "answered_at" : "withdrawn_at", to: now)
+                .where("id", .equal, question).where("enquiry_id", .equal, try enquiry.requireID())
+                .where("state", .equal, ResponderQuestion.State.open.rawValue)
+                .returning("id").all()
+            guard !claimed.isEmpty else { throw QuestionNoLongerOpen() }
+            return ((answering ? "Answered: " : "Withdrawn: ") + text, .questions([question]))
+        case .assignWorksArea(let worksArea): enquiry.$worksArea.id = worksArea
+        case .convertType(let type, let subtype):
+            enquiry.$type.id = type
+            enquiry.$subtype.id = subtype
+        case .editDraft(let valid), .editDetails(let valid): enquiry.apply(valid)
+        }
+        return ("", .nothing)
     }
 
     struct NewEnquiry: Sendable {

@@ -48,41 +48,26 @@ struct Fixtures {
             by: try await actor(raiser), at: app.now, on: db)
     }
 
-    func perform(_ action: EnquiryAction, _ enquiry: Enquiry, by email: String,
-                 change: @escaping @Sendable (Enquiry, any Database, Date) async throws -> String = { _, _, _ in "" }) async throws -> Enquiry {
+    /// A change made as the routes make it: through the workflow, by this person.
+    func perform(_ change: EnquiryChange, _ enquiry: Enquiry, by email: String) async throws -> Enquiry {
         let actor = try await actor(email)
         let loaded = try await EnquiryWorkflow.load(enquiry.id!, for: actor, on: db)
-        return try await EnquiryWorkflow.perform(action, on: loaded, by: actor, at: app.now, on: db, change: change)
+        return try await EnquiryWorkflow.perform(change, on: loaded, by: actor, at: app.now, on: db).enquiry
     }
 
     /// The co-ordinator takes the enquiry.
     func take(_ enquiry: Enquiry, by email: String = "coordinator@demo.test") async throws -> Enquiry {
-        let handler = try await user(email).requireID()
-        return try await perform(.take, enquiry, by: email) { enquiry, _, _ in
-            enquiry.$handler.id = handler
-            return ""
-        }
+        try await perform(.take, enquiry, by: email)
     }
 
     /// The co-ordinator asks the responder a question.
     func ask(_ enquiry: Enquiry, by email: String = "coordinator@demo.test", of responder: String = "responder@demo.test") async throws -> Enquiry {
-        let asker = try await user(email).requireID()
-        let responderID = try await user(responder).requireID()
-        return try await perform(.askResponder, enquiry, by: email) { enquiry, db, now in
-            try await ResponderQuestion(enquiryID: enquiry.id!, askedByID: asker, responderID: responderID, question: "Depth?", at: now).create(on: db)
-            return ""
-        }
+        try await perform(.askResponders([try await user(responder).requireID()], question: "Depth?"), enquiry, by: email)
     }
 
     /// The responder answers the enquiry's open question.
     func answer(_ enquiry: Enquiry, by responder: String = "responder@demo.test") async throws -> Enquiry {
         let question = try #require(try await ResponderQuestion.query(on: db).filter(\.$enquiry.$id == enquiry.id!).filter(\.$state == .open).first())
-        return try await perform(.answerQuestion, enquiry, by: responder) { _, db, now in
-            question.state = .answered
-            question.answer = "300 mm"
-            question.answeredAt = now
-            try await question.update(on: db)
-            return ""
-        }
+        return try await perform(.answerQuestion(try question.requireID(), answer: "300 mm"), enquiry, by: responder)
     }
 }
