@@ -11,35 +11,33 @@ enum DocumentRoutes {
         let actor = try await request.enquiryActor()
         let id = try EnquiryFormRoutes.enquiryID(request)
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
-        let settings = request.application.portal.documents
-        let upload = DocumentUpload(settings: settings, enquiryID: id, userID: actor.user.id, db: request.db,
-                                    group: request.application.eventLoopGroup, clock: request.application.portal.clock)
         var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
         guard !model.attachChoices.isEmpty else { throw Abort(.forbidden, reason: "Documents cannot be added to this enquiry now.") }
-        do {
-            let (fields, files) = try await upload.receive(request)
+        let received = try await StreamedForm.receive(request, by: actor.user.id, requireFiles: true) { fields in (fields, id) }
+        var problem = received.problem
+        if problem == nil, let fields = received.outcome {
             let chosen = fields["attach-to"].flatMap { $0.isEmpty ? nil : $0 } ?? "enquiry"
-            guard let target = model.attachTargets().first(where: { $0.value == chosen }),
-                  DocumentAccess.canAdd(to: target.attachment, standing: loaded.standing, viewerID: actor.user.id, status: loaded.enquiry.status)
-            else {
-                try await DocumentStore.discard(files.map(\.id), on: request.db)
-                throw DocumentUpload.Problem(message: "Choose what to attach the documents to from the list", status: .unprocessableEntity)
+            if let target = model.attachTargets().first(where: { $0.value == chosen }),
+               DocumentAccess.canAdd(to: target.attachment, standing: loaded.standing, viewerID: actor.user.id, status: loaded.enquiry.status) {
+                let files = received.files
+                try await keep(files, attachedTo: target.attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
+                let names = files.map(\.name).joined(separator: ", ")
+                return request.seeOther("/enquiries/\(id)#documents-heading",
+                                        flash: files.count == 1 ? "\(names) has been added." : "\(files.count) documents have been added: \(names).")
             }
-            try await keep(files, attachedTo: target.attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
-            let names = files.map(\.name).joined(separator: ", ")
-            return request.seeOther("/enquiries/\(id)#documents-heading",
-                                    flash: files.count == 1 ? "\(names) has been added." : "\(files.count) documents have been added: \(names).")
-        } catch let problem as DocumentUpload.Problem {
-            if let infected = problem.infected {
-                try await AuditTrail.record(action: "document_refused", enquiryID: id, actorID: actor.user.id,
-                                            detail: "\(infected.name) was refused: the virus scanner found \(infected.signature)", at: request.now, on: request.db)
-            }
-            request.logger.notice("Upload refused: \(problem.message)")
-            model.documentErrors.add("documents", problem.message)
-            let response = request.render(EnquiryPage.page(model, request: request))
-            response.status = problem.status
-            return response
+            try await DocumentStore.discard(received.files.map(\.id), on: request.db)
+            problem = DocumentUpload.Problem(message: "Choose what to attach the documents to from the list", status: .unprocessableEntity)
         }
+        let refused = problem ?? DocumentUpload.Problem(message: "Choose one or more files to add", status: .badRequest)
+        if let infected = refused.infected {
+            try await AuditTrail.record(action: "document_refused", enquiryID: id, actorID: actor.user.id,
+                                        detail: "\(infected.name) was refused: the virus scanner found \(infected.signature)", at: request.now, on: request.db)
+        }
+        request.logger.notice("Upload refused: \(refused.message)")
+        model.documentErrors.add("documents", refused.message)
+        let response = request.render(EnquiryPage.page(model, request: request))
+        response.status = refused.status
+        return response
     }
 
     /// The enquiry's page with a problem about documents in its error summary: for a form whose

@@ -53,10 +53,6 @@ struct DocumentUpload {
         self.enquiry = enquiry
     }
 
-    init(settings: DocumentSettings, enquiryID: UUID, userID: UUID, db: any Database, group: any EventLoopGroup, clock: PortalClock) {
-        self.init(settings: settings, userID: userID, db: db, group: group, clock: clock) { _ in enquiryID }
-    }
-
     private enum Event {
         case header(String, String)
         case body(ByteBuffer)

@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import PortalCore
 import SQLKit
 import Vapor
@@ -51,46 +50,34 @@ enum EnquiryActionRoutes {
         }
         // The form's text comes before its files, so the action is done when the first file
         // begins, and the files then stream in, attached to what it wrote.
-        let outcome = NIOLockedValueBox<Outcome?>(nil)
-        let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
-                                    group: request.application.eventLoopGroup, clock: request.application.portal.clock, requireFiles: false) { fields in
-            let done = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
-            outcome.withLockedValue { $0 = done }
-            if case .done = done { return id }
-            return nil
+        let received = try await StreamedForm.receive(request, by: actor.user.id) { fields in
+            let outcome = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
+            if case .done = outcome { return (outcome, id) }
+            return (outcome, nil)
         }
-        do {
-            let (fields, files) = try await upload.receive(request)
-            if outcome.withLockedValue({ $0 }) == nil {
-                let settled = try await perform(try StreamedForm.decode(Posted.self, from: fields), loaded: loaded, actor: actor, request: request)
-                outcome.withLockedValue { $0 = settled }
-            }
-            if case .done(let action, let attachment) = outcome.withLockedValue({ $0 }), !files.isEmpty {
-                // Files sent with an action follow the documents section's rules, judged on the
-                // enquiry as the action left it: nothing on a closed enquiry, nothing by way of an
-                // action that writes nothing to attach them to.
-                let after = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
-                guard documentActions.contains(action),
-                      DocumentAccess.canAdd(to: attachment, standing: after.standing, viewerID: actor.user.id, status: after.enquiry.status)
-                else {
-                    try await DocumentStore.discard(files.map(\.id), on: request.db)
-                    let reason = after.enquiry.status == .closed ? "nothing can be added to a closed enquiry (reopen it first)"
-                        : "\(action.label.lowercased()) does not carry documents; add them in the documents section"
-                    return try await DocumentRoutes.enquiryPage(id, explaining: "\(confirmation(action)) Its documents were not added: \(reason).",
-                                                                status: .unprocessableEntity, actor: actor, request: request)
-                }
-                try await DocumentRoutes.keep(files, attachedTo: attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
-            }
-        } catch let problem as DocumentUpload.Problem {
-            guard case .done(let action, _) = outcome.withLockedValue({ $0 }) else {
-                if let refused = outcome.withLockedValue({ $0 }) { return try await respond(to: refused, loaded: loaded, actor: actor, request: request) }
-                throw Abort(.badRequest, reason: problem.message)
-            }
+        guard let outcome = received.outcome else { throw Abort(.badRequest, reason: received.problem?.message) }
+        guard case .done(let action, let attachment) = outcome else { return try await respond(to: outcome, loaded: loaded, actor: actor, request: request) }
+        if let problem = received.problem {
             return try await DocumentRoutes.enquiryPage(id, explaining: "\(confirmation(action)) Its documents were not added: \(problem.message). Add them below.",
                                                         status: problem.status, actor: actor, request: request)
         }
-        guard let done = outcome.withLockedValue({ $0 }) else { throw Abort(.badRequest) }
-        return try await respond(to: done, loaded: loaded, actor: actor, request: request)
+        if !received.files.isEmpty {
+            // Files sent with an action follow the documents section's rules, judged on the
+            // enquiry as the action left it: nothing on a closed enquiry, nothing by way of an
+            // action that writes nothing to attach them to.
+            let after = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
+            guard documentActions.contains(action),
+                  DocumentAccess.canAdd(to: attachment, standing: after.standing, viewerID: actor.user.id, status: after.enquiry.status)
+            else {
+                try await DocumentStore.discard(received.files.map(\.id), on: request.db)
+                let reason = after.enquiry.status == .closed ? "nothing can be added to a closed enquiry (reopen it first)"
+                    : "\(action.label.lowercased()) does not carry documents; add them in the documents section"
+                return try await DocumentRoutes.enquiryPage(id, explaining: "\(confirmation(action)) Its documents were not added: \(reason).",
+                                                            status: .unprocessableEntity, actor: actor, request: request)
+            }
+            try await DocumentRoutes.keep(received.files, attachedTo: attachment, enquiryID: id, by: actor.user.id, at: request.now, on: request.db)
+        }
+        return try await respond(to: outcome, loaded: loaded, actor: actor, request: request)
     }
 
     private static func respond(to outcome: Outcome, loaded: EnquiryWorkflow.Loaded, actor: EnquiryActor, request: Request) async throws -> Response {

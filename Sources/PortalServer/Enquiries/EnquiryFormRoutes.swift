@@ -1,5 +1,4 @@
 import Fluent
-import NIOConcurrencyHelpers
 import PortalCore
 import Vapor
 
@@ -73,34 +72,22 @@ enum EnquiryFormRoutes {
             let posted = try URLEncodedFormDecoder().decode(Posted.self, from: String(buffer: body))
             return try await respond(to: try await createEnquiry(posted, intent: intent, actor: actor, request: request), actor: actor, request: request)
         }
-        let outcome = NIOLockedValueBox<Created?>(nil)
-        let upload = DocumentUpload(settings: request.application.portal.documents, userID: actor.user.id, db: request.db,
-                                    group: request.application.eventLoopGroup, clock: request.application.portal.clock, requireFiles: false) { fields in
+        let received = try await StreamedForm.receive(request, by: actor.user.id) { fields in
             let created = try await createEnquiry(try StreamedForm.decode(Posted.self, from: fields), intent: intent, actor: actor, request: request)
-            outcome.withLockedValue { $0 = created }
-            if case .enquiry(let enquiry, _) = created { return try enquiry.requireID() }
-            return nil
+            if case .enquiry(let enquiry, _) = created { return (created, try enquiry.requireID()) }
+            return (created, nil)
         }
-        do {
-            let (fields, files) = try await upload.receive(request)
-            if outcome.withLockedValue({ $0 }) == nil {
-                let settled = try await createEnquiry(try StreamedForm.decode(Posted.self, from: fields), intent: intent, actor: actor, request: request)
-                outcome.withLockedValue { $0 = settled }
-            }
-            if case .enquiry(let enquiry, _) = outcome.withLockedValue({ $0 }), !files.isEmpty {
-                try await DocumentRoutes.keep(files, attachedTo: .enquiry, enquiryID: try enquiry.requireID(), by: actor.user.id, at: request.now, on: request.db)
-            }
-        } catch let problem as DocumentUpload.Problem {
+        guard let created = received.outcome else { throw Abort(.badRequest, reason: received.problem?.message) }
+        guard case .enquiry(let enquiry, _) = created else { return try await respond(to: created, actor: actor, request: request) }
+        if let problem = received.problem {
             // The enquiry stands; only its files were refused. Say so on its page.
-            guard case .enquiry(let enquiry, _) = outcome.withLockedValue({ $0 }) else {
-                if let created = outcome.withLockedValue({ $0 }) { return try await respond(to: created, actor: actor, request: request) }
-                throw Abort(.badRequest, reason: problem.message)
-            }
             return try await DocumentRoutes.enquiryPage(try enquiry.requireID(),
                                                         explaining: "Enquiry \(enquiry.reference) was saved, but its documents were not: \(problem.message). Add them below.",
                                                         status: problem.status, actor: actor, request: request)
         }
-        guard let created = outcome.withLockedValue({ $0 }) else { throw Abort(.badRequest) }
+        if !received.files.isEmpty {
+            try await DocumentRoutes.keep(received.files, attachedTo: .enquiry, enquiryID: try enquiry.requireID(), by: actor.user.id, at: request.now, on: request.db)
+        }
         return try await respond(to: created, actor: actor, request: request)
     }
 
