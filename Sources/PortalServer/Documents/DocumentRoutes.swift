@@ -8,7 +8,7 @@ import Vapor
 /// access rules: a document someone may not see answers 404, like an enquiry they may not see.
 enum DocumentRoutes {
     @Sendable static func upload(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let id = try EnquiryFormRoutes.enquiryID(request)
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
         var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
@@ -134,7 +134,7 @@ enum DocumentRoutes {
 
     /// The enquiry and the document, if this person may see both; otherwise 404.
     private static func visibleDocument(_ request: Request) async throws -> (EnquiryWorkflow.Loaded, DocumentRow, EnquiryActor) {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let id = try EnquiryFormRoutes.enquiryID(request)
         guard let documentID = request.parameters.get("documentID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)

@@ -29,7 +29,7 @@ enum DashboardRoutes {
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let filters = try request.query.decode(EnquiryList.Filters.self)
         let page = try request.pageNumber(filters.page)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open

@@ -25,7 +25,7 @@ enum EnquiryActionRoutes {
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let loaded = try await EnquiryWorkflow.load(try EnquiryFormRoutes.enquiryID(request), for: actor, on: request.db)
         let model = try await EnquiryPage.query(loaded, actor: actor, request: request)
         return request.render(EnquiryPage.page(model, request: request))
@@ -41,7 +41,7 @@ enum EnquiryActionRoutes {
     }
 
     @Sendable static func act(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let id = try EnquiryFormRoutes.enquiryID(request)
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
         guard request.headers.contentType?.type == "multipart" else {

@@ -43,7 +43,7 @@ enum EnquiryFormRoutes {
     }
 
     @Sendable static func new(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         var form = EnquiryForm()
         if actor.user.roles.contains(.member), let division = actor.user.divisionID {
             form.divisionID = division.uuidString
@@ -63,7 +63,7 @@ enum EnquiryFormRoutes {
     /// comes after every other field, so the enquiry is created as soon as the first file begins
     /// and the files stream into it), or as a plain form.
     @Sendable static func create(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         // The buttons say "submit" or "draft" in the address too, because in a multipart form the
         // pressed button's own value arrives only after the files.
         let intent = request.query[String.self, at: "intent"]
@@ -143,7 +143,7 @@ enum EnquiryFormRoutes {
     }
 
     @Sendable static func edit(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
         guard editAction(loaded) != nil else { throw ActionRefused(refusal: .notPermitted) }
         var model = try await pageModel(request, actor: actor, form: loaded.enquiry.form, errors: FormErrors(), posted: nil)
@@ -153,7 +153,7 @@ enum EnquiryFormRoutes {
     }
 
     @Sendable static func update(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
         guard let action = editAction(loaded) else { throw ActionRefused(refusal: .notPermitted) }
         let posted = try request.content.decode(Posted.self)

@@ -12,18 +12,12 @@ struct EnquiryActor: Sendable {
     var viewer: EnquiryAccess.Viewer { .init(id: user.id, roles: user.roles, coordinatedAreas: coordinatedAreas) }
 }
 
-private struct EnquiryActorKey: StorageKey { typealias Value = EnquiryActor }
-
 extension Request {
-    /// The signed-in person as an actor on enquiries; their service areas are loaded once per request.
-    func enquiryActor() async throws -> EnquiryActor {
-        if let cached = storage[EnquiryActorKey.self] { return cached }
+    /// The signed-in person as an actor on enquiries, made from what the session already read:
+    /// a plain value, no query.
+    func enquiryActor() throws -> EnquiryActor {
         guard let signedIn else { throw Abort(.unauthorized) }
-        let user = signedIn.user
-        let areas = user.roles.contains(.coordinator) ? signedIn.coordinatedAreas : []
-        let actor = EnquiryActor(user: user, coordinatedAreas: areas)
-        storage[EnquiryActorKey.self] = actor
-        return actor
+        return EnquiryActor(user: signedIn.user, coordinatedAreas: signedIn.user.roles.contains(.coordinator) ? signedIn.coordinatedAreas : [])
     }
 }
 

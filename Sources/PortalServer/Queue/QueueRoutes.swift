@@ -29,7 +29,7 @@ enum QueueRoutes {
     static let counted: [EnquiryStatus] = [.submitted, .inProgress, .awaitingWorks, .completed]
 
     @Sendable static func show(_ request: Request) async throws -> Response {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         var filters = try request.query.decode(EnquiryList.Filters.self)
         let page = try request.pageNumber(filters.page)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .new

@@ -29,7 +29,7 @@ enum ReportRoutes {
     }
 
     static func context(_ request: Request, _ filters: Filters) async throws -> Reports.Context {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let settings = try await request.serviceLevels()
         let viewer = EnquirySearch.Viewer(access: actor.viewer, scope: .officer)
         return Reports.Context(criteria: filters.criteria, viewer: viewer, clock: settings.clock, now: request.now, levels: settings.policies,

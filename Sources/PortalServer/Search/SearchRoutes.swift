@@ -44,7 +44,7 @@ enum SearchRoutes {
 
     /// The person's scope: the one asked for if they may use it, else their widest.
     static func viewer(_ request: Request, fields: [String: String]) async throws -> EnquirySearch.Viewer {
-        let actor = try await request.enquiryActor()
+        let actor = try request.enquiryActor()
         let allowed = EnquirySearch.Viewer.scopes(for: actor.user)
         let scope = fields["scope"].flatMap(SearchScope.init(rawValue:)).flatMap { allowed.contains($0) ? $0 : nil } ?? allowed[0]
         return EnquirySearch.Viewer(access: actor.viewer, scope: scope)
