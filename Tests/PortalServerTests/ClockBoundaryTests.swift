@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import PortalCore
 @testable import PortalServer
@@ -187,65 +186,6 @@ import Vapor
             #expect(search.mainText.contains("Late by the clock"))
             let notYet = try await browser.get("/search?deadline=at_risk")
             #expect(!notYet.mainText.contains("Late by the clock"))
-        }
-    }
-}
-
-/// Nothing in the portal reads the machine's clock except through `PortalClock`, which the
-/// application is given when it is configured.
-@Suite struct ClockSourceTests {
-    @Test func onlyThePortalClockReadsTheTime() throws {
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources")
-        let enumerator = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
-        var offenders: [String] = []
-        var files = 0
-        let readings = ["Date()", "Date.now", "Date(timeIntervalSinceNow", "timeIntervalSinceNow", "Date.init()"]
-        for case let url as URL in enumerator where url.pathExtension == "swift" {
-            files += 1
-            guard url.lastPathComponent != "PortalClock.swift" else { continue }
-            let text = try String(contentsOf: url, encoding: .utf8)
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            where readings.contains(where: { line.contains($0) }) {
-                offenders.append("\(url.lastPathComponent):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
-            }
-        }
-        #expect(files > 50, "the sources were found")
-        #expect(offenders.isEmpty, "read the time through the application's PortalClock:\n\(offenders.joined(separator: "\n"))")
-    }
-}
-
-/// The demo council loaded on any day: deadlines only on working days, and a queue with some of
-/// everything for a newcomer to see.
-@Suite struct DemoDatesTests {
-    @Test(arguments: ["2026-11-29T22:48:00Z", "2026-12-25T12:00:00Z", "2026-12-31T23:59:30Z", "2027-03-28T00:59:30Z",
-                      "2026-11-25T16:59:50Z", "2027-01-04T08:00:00Z"])
-    func theDemoIsSensibleWhateverTheDay(_ text: String) async throws {
-        let instant = utc(text)
-        try await withApp(clock: TestClock(at: instant)) { app in
-            try await app.db.sql.delete(from: "closure_days").run()
-            try await DemoCouncil.loadChristmasClosures(on: app.db, at: instant)
-            try await DemoEnquiries.load(on: app.db, at: instant)
-            let settings = try await ServiceLevelSettings.load(on: app.db)
-            struct Row: Decodable { let status: String; let next_due: String?; let first_response_due: String?; let completion_due: String? }
-            let rows = try await app.db.sql.select().columns("status", "next_due", "first_response_due", "completion_due")
-                .from("enquiries").all(decoding: Row.self)
-            #expect(rows.count == DemoEnquiries.count)
-            let today = settings.clock.localDate(of: instant)
-            var overdue = 0, atRisk = 0, onTime = 0
-            for row in rows where row.status != EnquiryStatus.draft.rawValue {
-                for due in [row.next_due, row.first_response_due, row.completion_due].compactMap({ $0 }) {
-                    let date = try #require(CivilDate(iso: due))
-                    #expect(settings.calendar.isWorkingDay(date), "a deadline on \(due), not a working day")
-                }
-                guard let due = row.next_due.flatMap(CivilDate.init(iso:)) else { continue }
-                let standing = DeadlineStanding(due: due, today: today, calendar: settings.calendar)
-                if standing.isOverdue { overdue += 1 } else if standing.isAtRisk { atRisk += 1 } else { onTime += 1 }
-            }
-            #expect(overdue >= 3, "some overdue: \(overdue)")
-            #expect(atRisk >= 2, "some at risk: \(atRisk)")
-            #expect(onTime >= 10, "most on time: \(onTime)")
-            #expect(overdue + atRisk < onTime, "overdue \(overdue), at risk \(atRisk), on time \(onTime)")
         }
     }
 }

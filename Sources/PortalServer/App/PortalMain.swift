@@ -36,6 +36,7 @@ public enum PortalMain {
                 try await Startup.checkDatabase(app)
                 if demo { try await Startup.prepareDemo(app) } else { try await Startup.requireMigrated(app) }
                 app.lifecycle.use(RepeatingJob.deadlineReminders)
+                app.lifecycle.use(RepeatingJob.uploadSweep)
                 app.lifecycle.use(RepeatingJob.mail)
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
             }

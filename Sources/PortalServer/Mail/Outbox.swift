@@ -9,35 +9,6 @@ import Vapor
 /// causes it, so a crash can neither lose it nor send one for a change that never happened; the
 /// sender then delivers it, retrying with back-off, and marks it failed after
 /// `MailSettings.maxAttempts` tries, for an administrator to retry.
-struct CreateOutbox: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("outbox")
-            .id()
-            .field("user_id", .uuid, .references("users", "id"))
-            .field("to_address", .string, .required)
-            .field("kind", .string, .required)
-            .field("subject", .string, .required)
-            .field("message", .string, .required)
-            // Where the email links to, under the portal's public address.
-            .field("link_path", .string)
-            // "pending", "sent" or "failed".
-            .field("state", .string, .required)
-            .field("attempts", .int, .required)
-            .field("next_attempt_at", .datetime, .required)
-            // A sender working on it until then; another sender leaves it alone.
-            .field("claimed_until", .datetime)
-            .field("last_error", .string)
-            .field("created_at", .datetime, .required)
-            .field("sent_at", .datetime)
-            .create()
-        try await database.createIndex("outbox_due", on: "outbox", "state", "next_attempt_at")
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("outbox").delete()
-    }
-}
-
 enum Outbox {
     /// Queues one email to each of these people who has an active account, in the caller's
     /// transaction, as each has chosen for this kind of event: sent straight away, held for the

@@ -87,16 +87,13 @@ enum DeadlineReminders {
 }
 
 extension RepeatingJob {
-    /// Deadline reminders every minute, and the erasing of uploads abandoned a day ago or more.
+    /// Deadline reminders every minute.
     static var deadlineReminders: RepeatingJob {
         RepeatingJob("Deadline reminders", every: .seconds(60)) { application in
-            let now = application.now
-            let outcome = try await DeadlineReminders.run(at: now, on: application.db)
+            let outcome = try await DeadlineReminders.run(at: application.now, on: application.db)
             if outcome.atRisk + outcome.breached > 0 {
                 application.logger.notice("Deadline reminders recorded: \(outcome.atRisk) at risk, \(outcome.breached) passed")
             }
-            let swept = try await DocumentStore.sweepAbandoned(olderThan: now.addingTimeInterval(-86_400), on: application.db)
-            if swept > 0 { application.logger.notice("Erased \(swept) unfinished uploads") }
         }
     }
 }

@@ -22,18 +22,30 @@ actor TestDatabase {
 
     /// A fresh database for one test, and how to throw it away afterwards.
     func fresh() async throws -> (PortalConfiguration.DatabaseChoice, cleanup: @Sendable () async -> Void) {
-        let template = try await templateName()
+        try await make(copying: try await templateName())
+    }
+
+    /// An empty database, not migrated, for a test that builds the schema itself.
+    func empty() async throws -> (PortalConfiguration.DatabaseChoice, cleanup: @Sendable () async -> Void) {
+        try await make(copying: nil)
+    }
+
+    private func make(copying template: String?) async throws -> (PortalConfiguration.DatabaseChoice, cleanup: @Sendable () async -> Void) {
         counter += 1
         if let url = Self.postgresURL {
             let name = "portal_t_\(getpid())_\(counter)"
-            try await Self.execute("CREATE DATABASE \(name) TEMPLATE \(template)", url: url)
+            try await Self.execute("CREATE DATABASE \(name)" + (template.map { " TEMPLATE \($0)" } ?? ""), url: url)
             return (.postgres(url: Self.replacingDatabase(in: url, with: name)), {
                 try? await Self.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", url: url)
             })
         }
         let path = (folder as NSString).appendingPathComponent("test-\(counter).sqlite")
         try? FileManager.default.removeItem(atPath: path)
-        try FileManager.default.copyItem(atPath: template, toPath: path)
+        if let template {
+            try FileManager.default.copyItem(atPath: template, toPath: path)
+        } else {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         return (.sqlite(path: path), { try? FileManager.default.removeItem(atPath: path) })
     }
 
@@ -101,10 +113,12 @@ extension PortalConfiguration {
     }
 }
 
-/// Runs a test against a freshly configured app on its own copy of the demo council, reading the
-/// time from `clock` (an ordinary working morning unless the test chooses).
-func withApp(demoMode: Bool = true, clock: TestClock = TestClock(), _ body: (Application) async throws -> Void) async throws {
-    let (database, cleanup) = try await TestDatabase.shared.fresh()
+/// Runs a test against a freshly configured app on its own copy of the demo council (or, with
+/// `emptyDatabase`, on a database with nothing in it, not even the schema), reading the time from
+/// `clock` (an ordinary working morning unless the test chooses).
+func withApp(demoMode: Bool = true, clock: TestClock = TestClock(), emptyDatabase: Bool = false,
+             _ body: (Application) async throws -> Void) async throws {
+    let (database, cleanup) = try await emptyDatabase ? TestDatabase.shared.empty() : TestDatabase.shared.fresh()
     let app = try await Application.make(.testing)
     app.logger.logLevel = .error
     do {

@@ -1,5 +1,7 @@
 import Fluent
 
+/// The council's places, which an enquiry is filed under and a Member represents: `districts`,
+/// the `divisions` within them and `parishes`.
 struct CreateGeography: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("districts")

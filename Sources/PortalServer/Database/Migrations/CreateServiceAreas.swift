@@ -1,6 +1,6 @@
 import Fluent
-import PortalCore
 
+/// `service_areas`, with the `teams` and `works_areas` each divides into.
 struct CreateServiceAreas: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("service_areas")
@@ -29,21 +29,5 @@ struct CreateServiceAreas: AsyncMigration {
         try await database.schema("works_areas").delete()
         try await database.schema("teams").delete()
         try await database.schema("service_areas").delete()
-    }
-}
-
-/// Every council starts with the common service areas; administrators change them afterwards.
-struct SeedDefaultServiceAreas: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        for area in DefaultServiceAreas.all {
-            try await ServiceArea(name: area.name, glossary: area.glossary).create(on: database)
-        }
-    }
-
-    /// Lossy by nature: the areas' teams and works areas go with them.
-    func revert(on database: any Database) async throws {
-        try await WorksArea.query(on: database).delete()
-        try await Team.query(on: database).delete()
-        try await ServiceArea.query(on: database).delete()
     }
 }

@@ -2,9 +2,10 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Each person's choice of email per kind of event, the council's email settings (resident
-/// details in email, the time of the daily digest), password reset links, and an officer's wish
-/// to hear of the updates on an enquiry they raised for a Member.
+/// Each person's choice of email per kind of event (`notification_preferences`), the council's
+/// email settings (`council_mail_settings`: resident details in email, the time of the daily
+/// digest), password reset links (`password_resets`), and an officer's wish to hear of the
+/// updates on an enquiry they raised for a Member (`enquiries.raiser_follows`).
 struct CreateNotificationPreferences: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("notification_preferences")

@@ -2,7 +2,8 @@ import Fluent
 import PortalCore
 import SQLKit
 
-/// One row: the contact details and test date the accessibility statement shows.
+/// `council_accessibility`, one row: the contact details and test date the accessibility
+/// statement shows.
 struct CreateAccessibilityStatement: AsyncMigration {
     /// Dates the row.
     let clock: PortalClock

@@ -1,10 +1,10 @@
 import Fluent
 import SQLKit
 
-/// Documents and their bytes. The bytes live in the database, in chunks, not in files: one
-/// backup holds everything, every app instance sees the same documents without shared storage,
-/// and a document's row and bytes are written and erased together, so there can be no file
-/// without a record and no record without its file.
+/// Documents and their bytes (`documents`, `document_chunks`). The bytes live in the database, in
+/// chunks, not in files: one backup holds everything, every app instance sees the same documents
+/// without shared storage, and a document's row and bytes are written and erased together, so there
+/// can be no file without a record and no record without its file.
 struct CreateDocuments: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("documents")

@@ -3,7 +3,8 @@ import Foundation
 import SQLKit
 
 /// The full-text index of enquiries, one document per enquiry in four parts (see `SearchPart`),
-/// and the indexes the search filters and reports read.
+/// the indexes the search filters and reports read, and `saved_searches`, each person's named
+/// searches.
 ///
 /// - SQLite: an FTS5 table with the Porter stemmer, whose rowid is the `row` of `search_rows`
 ///   (an integer kept for each enquiry, because FTS5 rows are numbered, not keyed by UUID).

@@ -4,7 +4,8 @@ import PortalCore
 import SQLKit
 
 /// The council's working-day calendar and service levels, SLA deadlines on enquiries, the
-/// reminders recorded for them, and in-app notifications.
+/// reminders recorded for them, and in-app notifications: `council_calendar`, `closure_days`,
+/// `service_levels`, the deadline columns of `enquiries`, `sla_reminders` and `notifications`.
 struct CreateServiceLevels: AsyncMigration {
     /// Dates the default service level's row.
     let clock: PortalClock
@@ -96,12 +97,6 @@ struct CreateServiceLevels: AsyncMigration {
                        "first_response_at", "first_response_days", "completion_days"] {
             try await database.schema("enquiries").deleteField(FieldKey(stringLiteral: column)).update()
         }
-    }
-}
-
-enum ServiceLevelScope {
-    static func key(serviceAreaID: UUID?, typeID: UUID?) -> String {
-        "\(serviceAreaID?.uuidString ?? "*")|\(typeID?.uuidString ?? "*")"
     }
 }
 

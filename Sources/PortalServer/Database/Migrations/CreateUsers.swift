@@ -1,5 +1,6 @@
 import Fluent
 
+/// `users`, and `coordinator_areas`: the service areas each co-ordinator looks after.
 struct CreateUsers: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("users")
@@ -32,35 +33,5 @@ struct CreateUsers: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema("coordinator_areas").delete()
         try await database.schema("users").delete()
-    }
-}
-
-struct CreateUserSessions: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("user_sessions")
-            .id()
-            .field("token_hash", .string, .required)
-            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
-            .field("csrf_token", .string, .required)
-            .field("created_at", .datetime, .required)
-            .field("last_seen_at", .datetime, .required)
-            .field("expires_at", .datetime, .required)
-            .unique(on: "token_hash")
-            .create()
-        try await database.createIndex("user_sessions_user", on: "user_sessions", "user_id")
-        try await database.createIndex("user_sessions_expiry", on: "user_sessions", "expires_at")
-        try await database.schema("sign_in_failures")
-            .id()
-            .field("email", .string, .required)
-            .field("address", .string, .required)
-            .field("at", .datetime, .required)
-            .create()
-        try await database.createIndex("sign_in_failures_email", on: "sign_in_failures", "email", "at")
-        try await database.createIndex("sign_in_failures_address", on: "sign_in_failures", "address", "at")
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("sign_in_failures").delete()
-        try await database.schema("user_sessions").delete()
     }
 }

@@ -1,35 +1,7 @@
 import Fluent
-import PortalCore
-import SQLKit
 
-struct CreateEnquiryTypes: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("enquiry_types")
-            .id()
-            .field("name", .string, .required)
-            .field("needs_location", .bool, .required)
-            .field("is_active", .bool, .required)
-            .unique(on: "name")
-            .create()
-        try await database.schema("enquiry_subtypes")
-            .id()
-            .field("type_id", .uuid, .required, .references("enquiry_types", "id"))
-            .field("name", .string, .required)
-            .unique(on: "type_id", "name")
-            .create()
-        for definition in DefaultEnquiryTypes.all {
-            let type = EnquiryType(name: definition.name, needsLocation: definition.needsLocation)
-            try await type.create(on: database)
-            for name in definition.subtypes { try await EnquirySubtype(typeID: try type.requireID(), name: name).create(on: database) }
-        }
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("enquiry_subtypes").delete()
-        try await database.schema("enquiry_types").delete()
-    }
-}
-
+/// `enquiries`, `enquiry_counters` (the last reference number given in each year),
+/// `enquiry_entries` (what each enquiry's page lists in its history) and `responder_questions`.
 struct CreateEnquiries: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema("enquiries")
@@ -109,61 +81,6 @@ struct CreateEnquiries: AsyncMigration {
     func revert(on database: any Database) async throws {
         for table in ["responder_questions", "enquiry_entries", "enquiry_counters", "enquiries"] {
             try await database.schema(table).delete()
-        }
-    }
-}
-
-/// The audit trail: append-only, each entry chained to the one before by a SHA-256 hash.
-/// Triggers in the database refuse any UPDATE or DELETE, so not even a mistaken query can
-/// rewrite history; `portal audit verify` proves the chain.
-struct CreateAuditTrail: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema("audit_entries")
-            .id()
-            .field("sequence", .int64, .required)
-            .field("enquiry_id", .uuid)
-            .field("actor_id", .uuid)
-            .field("action", .string, .required)
-            .field("changes", .string, .required)
-            .field("detail", .string, .required)
-            .field("recorded_at", .string, .required)
-            .field("previous_hash", .string, .required)
-            .field("hash", .string, .required)
-            .unique(on: "sequence")
-            .create()
-        try await database.createIndex("audit_entries_enquiry", on: "audit_entries", "enquiry_id", "sequence")
-        try await database.schema("audit_head")
-            .field("id", .int, .identifier(auto: false))
-            .field("sequence", .int64, .required)
-            .field("hash", .string, .required)
-            .create()
-        try await database.sql.insert(into: "audit_head").columns("id", "sequence", "hash").values(SQLBind(1), SQLBind(0), SQLBind(AuditTrail.genesis)).run()
-
-        let sql = database.sql
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
-                CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
-                FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()
-                """).run()
-        } else {
-            for event in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER audit_entries_no_\(unsafeRaw: event.lowercased()) BEFORE \(unsafeRaw: event) ON audit_entries
-                    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
-                    """).run()
-            }
-        }
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema("audit_head").delete()
-        try await database.schema("audit_entries").delete()
-        if database.sql.dialect.name == "postgresql" {
-            try await database.sql.raw("DROP FUNCTION IF EXISTS audit_entries_append_only()").run()
         }
     }
 }

@@ -1,0 +1,36 @@
+import Fluent
+import PortalCore
+
+/// The schema's history, oldest first. Each migration is written once and never edited after it
+/// has shipped; a change is a new migration. Only what both SQLite and PostgreSQL can do with
+/// ALTER TABLE appears here (see DESIGN: no type changes, no added constraints).
+///
+/// Fluent records each migration that has run under its type's name (`PortalServer.CreateUsers`)
+/// in `_fluent_migrations`, so a type keeps the name it shipped with, even where the migration
+/// makes more than the name says: renaming or nesting it would run it again on every existing
+/// database. Its file, in this folder, is named for all it does.
+enum PortalMigrations {
+    /// `clock` dates the rows a migration writes.
+    static func all(clock: PortalClock) -> [any Migration] {
+        [
+            CreateGeography(),                           // districts, divisions, parishes
+            CreateServiceAreas(),                        // service areas, their teams and works areas
+            SeedDefaultServiceAreas(),                   // the common service areas every council starts with
+            CreateUsers(),                               // people, and the areas each co-ordinator looks after
+            CreateUserSessions(),                        // signed-in sessions and failed sign-ins
+            CreateEnquiryTypes(),                        // enquiry types and subtypes, with the common ones
+            CreateEnquiries(),                           // enquiries, reference counters, entries, questions to responders
+            CreateAuditTrail(),                          // the append-only, hash-chained audit trail
+            CreateServiceLevels(clock: clock),           // calendar, service levels, deadlines, reminders, notifications
+            CreateDocuments(),                           // documents and their bytes
+            CreateOutbox(),                              // email waiting to be sent
+            CreateNotificationPreferences(),             // notification choices, council mail settings, password resets
+            CreateSearchIndex(),                         // full-text index, search filter indexes, saved searches
+            AddReportIndexes(),                          // each enquiry's month raised, and the reports' indexes
+            AddQueueIndexes(),                           // the queues' counts from one index
+            AddSearchFilterIndex(),                      // PostgreSQL: words and filters in one GIN index
+            CreateAccessibilityStatement(clock: clock),  // the accessibility statement's contact details
+            AddSignInReservation(),                      // PostgreSQL: the sign-in throttle's reservation function
+        ]
+    }
+}
