@@ -3,7 +3,7 @@ import PortalCore
 
 /// The schema's history, oldest first. Each migration is written once and never edited after it
 /// has shipped; a change is a new migration. Only what both SQLite and PostgreSQL can do with
-/// ALTER TABLE appears here (see DESIGN: no type changes, no added constraints).
+/// ALTER TABLE appears here: no column type changes and no constraints added to existing tables.
 ///
 /// Fluent records each migration that has run under its type's name (`PortalServer.CreateUsers`)
 /// in `_fluent_migrations`, so a type keeps the name it shipped with, even where the migration
