@@ -101,56 +101,56 @@ public struct EnquiryForm: Sendable, Equatable {
             }
             return id
         }
-        let area = choice(serviceAreaID, "service-area", in: catalogue.serviceAreas, required: true,
+        let area = choice(serviceAreaID, EnquiryField.serviceArea.key, in: catalogue.serviceAreas, required: true,
                           missing: "Select the service area", unknown: "Select a service area from the list")
-        let type = choice(typeID, "type", in: Set(catalogue.types.keys), required: true,
+        let type = choice(typeID, EnquiryField.type.key, in: Set(catalogue.types.keys), required: true,
                           missing: "Select the type of enquiry", unknown: "Select a type from the list")
         var subtype: UUID?
         if let type, let known = catalogue.types[type]?.subtypes {
             let text = subtypeID.trimmingWhitespace()
             if known.isEmpty {
-                if !text.isEmpty { errors.add("subtype", "This type has no sub-types; choose “None”") }
+                if !text.isEmpty { errors.add(EnquiryField.subtype.key, "This type has no sub-types; choose “None”") }
             } else {
-                subtype = choice(text, "subtype", in: known, required: forSubmission,
+                subtype = choice(text, EnquiryField.subtype.key, in: known, required: forSubmission,
                                  missing: "Select what kind of request this is",
                                  unknown: "Select a sub-type that belongs to the type you chose")
             }
         }
-        let subject = errors.requireText(subject, field: "subject", name: "a subject", maxLength: Limit.subject)
+        let subject = errors.requireText(subject, field: EnquiryField.subject.key, name: "a subject", maxLength: Limit.subject)
         let details = self.details.trimmingWhitespace()
-        if let problem = FormErrors.characterProblem(details, name: "the details", multiLine: true) { errors.add("details", problem) }
-        if details.isEmpty, forSubmission { errors.add("details", "Enter the details of the enquiry") }
-        if details.count > Limit.details { errors.add("details", "Details must be \(Limit.details) characters or fewer (you have \(details.count))") }
-        let residentName = errors.optionalText(residentName, field: "resident-name", name: "the resident's name", maxLength: Limit.residentName)
-        let residentAddress = errors.optionalText(residentAddress, field: "resident-address", name: "the resident's address", maxLength: Limit.residentAddress, multiLine: true)
-        let residentPhone = errors.optionalText(residentPhone, field: "resident-phone", name: "the resident's phone number", maxLength: Limit.residentPhone)
+        if let problem = FormErrors.characterProblem(details, name: "the details", multiLine: true) { errors.add(EnquiryField.details.key, problem) }
+        if details.isEmpty, forSubmission { errors.add(EnquiryField.details.key, "Enter the details of the enquiry") }
+        if details.count > Limit.details { errors.add(EnquiryField.details.key, "Details must be \(Limit.details) characters or fewer (you have \(details.count))") }
+        let residentName = errors.optionalText(residentName, field: EnquiryField.residentName.key, name: "the resident's name", maxLength: Limit.residentName)
+        let residentAddress = errors.optionalText(residentAddress, field: EnquiryField.residentAddress.key, name: "the resident's address", maxLength: Limit.residentAddress, multiLine: true)
+        let residentPhone = errors.optionalText(residentPhone, field: EnquiryField.residentPhone.key, name: "the resident's phone number", maxLength: Limit.residentPhone)
         if let phone = residentPhone, !phone.allSatisfy({ $0.isNumber || " +()-".contains($0) }) {
-            errors.add("resident-phone", "Enter a phone number using digits, spaces and + ( ) - only")
+            errors.add(EnquiryField.residentPhone.key, "Enter a phone number using digits, spaces and + ( ) - only")
         }
         var residentEmail: String?
         if !self.residentEmail.trimmingWhitespace().isEmpty {
             switch EmailAddress.parse(self.residentEmail) {
             case .success(let email): residentEmail = email.value
-            case .failure: errors.add("resident-email", "Enter the resident's email address in the correct format, like name@example.com")
+            case .failure: errors.add(EnquiryField.residentEmail.key, "Enter the resident's email address in the correct format, like name@example.com")
             }
         }
-        let location = errors.optionalText(location, field: "location", name: "the location", maxLength: Limit.location)
+        let location = errors.optionalText(location, field: EnquiryField.location.key, name: "the location", maxLength: Limit.location)
         if forSubmission, let type, catalogue.types[type]?.needsLocation == true, location == nil {
-            errors.add("location", "Enter where the problem is: a street, landmark or postcode")
+            errors.add(EnquiryField.location.key, "Enter where the problem is: a street, landmark or postcode")
         }
         let urgency = Urgency(rawValue: self.urgency)
-        if urgency == nil { errors.add("urgency", "Select how urgent the enquiry is") }
-        let district = choice(districtID, "district", in: catalogue.districts, required: forSubmission,
+        if urgency == nil { errors.add(EnquiryField.urgency.key, "Select how urgent the enquiry is") }
+        let district = choice(districtID, EnquiryField.district.key, in: catalogue.districts, required: forSubmission,
                               missing: "Select the district", unknown: "Select a district from the list")
-        let division = choice(divisionID, "division", in: Set(catalogue.divisions.keys), required: forSubmission,
+        let division = choice(divisionID, EnquiryField.division.key, in: Set(catalogue.divisions.keys), required: forSubmission,
                               missing: "Select the division", unknown: "Select a division from the list")
-        let parish = choice(parishID, "parish", in: Set(catalogue.parishes.keys), required: false,
+        let parish = choice(parishID, EnquiryField.parish.key, in: Set(catalogue.parishes.keys), required: false,
                             missing: "", unknown: "Select a parish from the list")
         if let district, let division, catalogue.divisions[division] != district {
-            errors.add("division", "That division is not in the district you chose")
+            errors.add(EnquiryField.division.key, "That division is not in the district you chose")
         }
         if let district, let parish, catalogue.parishes[parish] != district {
-            errors.add("parish", "That parish is not in the district you chose")
+            errors.add(EnquiryField.parish.key, "That parish is not in the district you chose")
         }
         guard errors.isEmpty, let area, let type, let urgency else { return .failure(errors) }
         return .success(Valid(

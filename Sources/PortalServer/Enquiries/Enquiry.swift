@@ -63,17 +63,37 @@ final class Enquiry: Model, @unchecked Sendable {
     init() {}
 
     /// The fields the audit trail records before → after, as text.
+    /// What the audit trail compares before and after each change: every editable detail
+    /// (`EnquiryField`) as its form shows it, urgency in words, and the fields the workflow sets.
     var auditedFields: [String: String] {
-        [
-            "Service area": $serviceArea.id.uuidString, "Type": $type.id.uuidString,
-            "Sub-type": $subtype.id?.uuidString ?? "", "Subject": subject, "Details": details,
-            "Resident name": residentName ?? "", "Resident address": residentAddress ?? "",
-            "Resident phone": residentPhone ?? "", "Resident email": residentEmail ?? "", "Location": location ?? "",
-            "Urgency": urgency.label, "District": $district.id?.uuidString ?? "", "Division": $division.id?.uuidString ?? "",
-            "Parish": $parish.id?.uuidString ?? "", "Works area": $worksArea.id?.uuidString ?? "",
-            "Status": status.officerLabel, "Handler": $handler.id?.uuidString ?? "",
-            "Response due": firstResponseDue ?? "", "Completion due": completionDue ?? "",
-        ]
+        var fields: [String: String] = [:]
+        for field in EnquiryField.allCases { fields[field.auditLabel] = field == .urgency ? urgency.label : text(of: field) }
+        fields["Works area"] = $worksArea.id?.uuidString ?? ""
+        fields["Status"] = status.officerLabel
+        fields["Handler"] = $handler.id?.uuidString ?? ""
+        fields["Response due"] = firstResponseDue ?? ""
+        fields["Completion due"] = completionDue ?? ""
+        return fields
+    }
+
+    /// One detail as the form shows it.
+    func text(of field: EnquiryField) -> String {
+        switch field {
+        case .serviceArea: $serviceArea.id.uuidString
+        case .type: $type.id.uuidString
+        case .subtype: $subtype.id?.uuidString ?? ""
+        case .subject: subject
+        case .details: details
+        case .residentName: residentName ?? ""
+        case .residentAddress: residentAddress ?? ""
+        case .residentPhone: residentPhone ?? ""
+        case .residentEmail: residentEmail ?? ""
+        case .location: location ?? ""
+        case .urgency: urgency.rawValue
+        case .district: $district.id?.uuidString ?? ""
+        case .division: $division.id?.uuidString ?? ""
+        case .parish: $parish.id?.uuidString ?? ""
+        }
     }
 
     func apply(_ valid: EnquiryForm.Valid) {
@@ -93,24 +113,7 @@ final class Enquiry: Model, @unchecked Sendable {
         $parish.id = valid.parishID
     }
 
-    var form: EnquiryForm {
-        var form = EnquiryForm()
-        form.serviceAreaID = $serviceArea.id.uuidString
-        form.typeID = $type.id.uuidString
-        form.subtypeID = $subtype.id?.uuidString ?? ""
-        form.subject = subject
-        form.details = details
-        form.residentName = residentName ?? ""
-        form.residentAddress = residentAddress ?? ""
-        form.residentPhone = residentPhone ?? ""
-        form.residentEmail = residentEmail ?? ""
-        form.location = location ?? ""
-        form.urgency = urgency.rawValue
-        form.districtID = $district.id?.uuidString ?? ""
-        form.divisionID = $division.id?.uuidString ?? ""
-        form.parishID = $parish.id?.uuidString ?? ""
-        return form
-    }
+    var form: EnquiryForm { EnquiryForm { key in EnquiryField(rawValue: key).map(text(of:)) } }
 }
 
 final class EnquiryType: Model, @unchecked Sendable {

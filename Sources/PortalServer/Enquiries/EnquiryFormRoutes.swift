@@ -4,41 +4,35 @@ import Vapor
 
 /// New enquiries, drafts and editing details.
 enum EnquiryFormRoutes {
-    /// The form as posted; names match the inputs.
-    struct Posted: Content {
-        var serviceArea, type, subtype, subject, details: String?
-        var residentName, residentAddress, residentPhone, residentEmail, location, urgency: String?
-        var district, division, parish: String?
+    /// The form as posted: the enquiry's details by their input names (`EnquiryField`), and what
+    /// the form says about raising it.
+    struct Posted: Decodable {
+        var form: EnquiryForm
         var member, channel, intent, submissionKey: String?
         /// "on" when the officer raising it asks to hear of its updates too.
         var follow: String?
         /// As posted: read with `RequestNumber.version`.
         var version: String?
 
-        enum CodingKeys: String, CodingKey {
-            case serviceArea = "service-area", type, subtype, subject, details
-            case residentName = "resident-name", residentAddress = "resident-address", residentPhone = "resident-phone"
-            case residentEmail = "resident-email", location, urgency, district, division, parish
-            case member, channel, intent, submissionKey = "submission-key", follow, version
+        private struct Key: CodingKey {
+            let stringValue: String
+            init(stringValue: String) { self.stringValue = stringValue }
+            var intValue: Int? { nil }
+            init?(intValue: Int) { nil }
         }
 
-        var form: EnquiryForm {
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            func text(_ name: String) throws -> String? { try container.decodeIfPresent(String.self, forKey: Key(stringValue: name)) }
             var form = EnquiryForm()
-            form.serviceAreaID = serviceArea ?? ""
-            form.typeID = type ?? ""
-            form.subtypeID = subtype ?? ""
-            form.subject = subject ?? ""
-            form.details = details ?? ""
-            form.residentName = residentName ?? ""
-            form.residentAddress = residentAddress ?? ""
-            form.residentPhone = residentPhone ?? ""
-            form.residentEmail = residentEmail ?? ""
-            form.location = location ?? ""
-            form.urgency = urgency ?? ""
-            form.districtID = district ?? ""
-            form.divisionID = division ?? ""
-            form.parishID = parish ?? ""
-            return form
+            for field in EnquiryField.allCases { form[field] = try text(field.key) ?? "" }
+            self.form = form
+            member = try text("member")
+            channel = try text("channel")
+            intent = try text("intent")
+            submissionKey = try text("submission-key")
+            follow = try text("follow")
+            version = try text("version")
         }
     }
 

@@ -47,37 +47,37 @@ enum EnquiryFormPage {
                     checkbox("follow", label: "Tell me about its updates and final response too", checked: model.follow,
                              hint: "The Member always hears of them. You can choose how, in your notification settings.")
                 }
-                selectField("service-area", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                selectField(EnquiryField.serviceArea.key, label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: form.serviceAreaID, errors: errors, hint: "Not sure? The list of service areas below says what each covers.")
                 details(.class("details")) {
                     summary { "What each service area covers" }
                     summaryList(data.serviceAreas.map { ($0.name, $0.glossary) })
                 }
-                selectField("type", label: "Type of enquiry", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                selectField(EnquiryField.type.key, label: "Type of enquiry", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: form.typeID, errors: errors)
-                groupedSelectField("subtype", label: "Sub-type (for speed and improvement requests)",
+                groupedSelectField(EnquiryField.subtype.key, label: "Sub-type (for speed and improvement requests)",
                                    groups: data.types.map { ($0.name, $0.subtypes.map { Choice(value: $0.id.uuidString, label: $0.name) }) },
                                    selected: form.subtypeID, errors: errors, hint: "Choose one that belongs to the type above.", placeholder: "None")
-                textField("subject", label: "Subject", value: form.subject, errors: errors,
+                textField(EnquiryField.subject.key, label: "Subject", value: form.subject, errors: errors,
                           FieldOptions(hint: "A short summary, up to \(EnquiryForm.Limit.subject) characters."))
-                textArea("details", label: "Details", value: form.details, errors: errors,
+                textArea(EnquiryField.details.key, label: "Details", value: form.details, errors: errors,
                          hint: "What is the problem and what would the resident like to happen? Up to \(EnquiryForm.Limit.details) characters.", rows: 8)
                 fieldset(.class("fieldset form-section")) {
                     legend(.class("fieldset-legend fieldset-legend-large")) { "The resident (optional)" }
                     div(.class("hint")) { "Personal data: seen only by you and the officers handling the enquiry, and erased when the council's retention period ends." }
-                    textField("resident-name", label: "Name", value: form.residentName, errors: errors, FieldOptions(autocomplete: "off"))
-                    textArea("resident-address", label: "Address", value: form.residentAddress, errors: errors, rows: 3)
-                    textField("resident-phone", label: "Phone", value: form.residentPhone, errors: errors, FieldOptions(autocomplete: "off", width: "short", inputMode: "tel"))
-                    textField("resident-email", label: "Email", value: form.residentEmail, errors: errors, FieldOptions(autocomplete: "off", spellcheck: false, inputMode: "email"))
+                    textField(EnquiryField.residentName.key, label: "Name", value: form.residentName, errors: errors, FieldOptions(autocomplete: "off"))
+                    textArea(EnquiryField.residentAddress.key, label: "Address", value: form.residentAddress, errors: errors, rows: 3)
+                    textField(EnquiryField.residentPhone.key, label: "Phone", value: form.residentPhone, errors: errors, FieldOptions(autocomplete: "off", width: "short", inputMode: "tel"))
+                    textField(EnquiryField.residentEmail.key, label: "Email", value: form.residentEmail, errors: errors, FieldOptions(autocomplete: "off", spellcheck: false, inputMode: "email"))
                 }
-                textField("location", label: "Location", value: form.location, errors: errors,
+                textField(EnquiryField.location.key, label: "Location", value: form.location, errors: errors,
                           FieldOptions(hint: "A street, landmark or postcode. Needed for safety issues, speed and improvement requests."))
-                radios("urgency", legend: "Urgency", choices: Urgency.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
+                radios(EnquiryField.urgency.key, legend: "Urgency", choices: Urgency.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
                        selected: form.urgency, errors: errors)
-                selectField("district", label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                selectField(EnquiryField.district.key, label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: form.districtID, errors: errors)
-                groupedSelectField("division", label: "Division", groups: places(data.divisions, in: data), selected: form.divisionID, errors: errors)
-                groupedSelectField("parish", label: "Parish (optional)", groups: places(data.parishes, in: data), selected: form.parishID, errors: errors,
+                groupedSelectField(EnquiryField.division.key, label: "Division", groups: places(data.divisions, in: data), selected: form.divisionID, errors: errors)
+                groupedSelectField(EnquiryField.parish.key, label: "Parish (optional)", groups: places(data.parishes, in: data), selected: form.parishID, errors: errors,
                                    placeholder: "None")
                 if newForm {
                     let settings = request.application.portal.documents
