@@ -8,8 +8,8 @@ import NIOConcurrencyHelpers
 /// An entry is used only while all of these hold, and otherwise the session is read again:
 /// - it was read less than `lifetime` ago;
 /// - nothing about its person has changed since, as far as this process knows: their roles,
-///   areas or account, their sessions ending, or their notifications (`changed(_:)` is called by
-///   every code path that changes those);
+///   areas or account, or their sessions ending (`changed(_:)` is called by every code path that
+///   changes those);
 /// - the session has been seen within `SessionLifetime.touchInterval`, so the reading that keeps
 ///   `last_seen_at` up to date still happens, and the session has not reached its end.
 ///

@@ -38,11 +38,16 @@ enum Notifications {
             .columns("id", "user_id", "enquiry_id", "kind", "message", "created_at")
             .rows(rows)
             .run()
-        SessionCache.shared.changed(users)
     }
 
-    /// The unread count as a column of a query on `users`, so every page reads it with the session.
-    static let unreadColumn = SQLRaw("(SELECT COUNT(*) FROM notifications WHERE notifications.user_id = users.id AND notifications.read_at IS NULL)")
+    /// How many of the person's notifications are unread, for the header of each page: one read
+    /// of the `notifications_user` index.
+    static func unreadCount(of user: UUID, on db: any Database) async throws -> Int {
+        // Written out rather than built, as it runs for every page.
+        try await db.sql.raw("""
+            SELECT COUNT(*) AS unread FROM notifications WHERE user_id = \(bind: user) AND read_at IS NULL
+            """).first()?.decode(column: "unread", as: Int.self) ?? 0
+    }
 
     /// The active co-ordinators of each of these service areas.
     static func coordinators(of areas: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
@@ -78,7 +83,6 @@ enum Notifications {
             .where("user_id", .equal, user).where(EnquiryList.column("id", in: ids))
             .where(SQLColumn("read_at"), .is, SQLLiteral.null)
             .run()
-        SessionCache.shared.changed(user)
     }
 }
 
@@ -94,7 +98,6 @@ enum NotificationRoutes {
         let (items, total) = try await Notifications.list(of: user.id, page: page, pageSize: pageSize, on: request.db)
         let unread = items.filter { $0.read_at == nil }.map(\.id)
         try await Notifications.markRead(unread, of: user.id, at: request.now, on: request.db)
-        request.signedIn?.user.unreadNotifications = max(0, user.unreadNotifications - unread.count)
         return request.render(Page(title: "Notifications", section: .notifications) {
             h1 { "Notifications" }
             para { link("/notifications/settings") { "Choose how you hear about things" } }
