@@ -69,7 +69,7 @@ enum PasswordResets {
     /// Uses the token to set the password: claims the token with a conditional update (so it
     /// works once, however many tabs submit), retires the account's other links, ends every
     /// session of the account and records the change. Nil when the token no longer works.
-    static func reset(token: String, passwordHash: String, at now: Date, on db: any Database) async throws -> UUID? {
+    static func reset(token: String, passwordHash: String, at now: Date, on db: any Database, sessions: SessionCache) async throws -> UUID? {
         try await db.transaction { db -> UUID? in
             let claimed = try await db.sql.update("password_resets").set("used_at", to: now)
                 .where("token_hash", .equal, hash(of: token)).where(SQLColumn("used_at"), .is, SQLLiteral.null)
@@ -82,7 +82,7 @@ enum PasswordResets {
                 .where("user_id", .equal, userID).where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
             try await db.sql.update(User.schema).set("password_hash", to: passwordHash).set("version", to: SQLRaw("version + 1"))
                 .set("updated_at", to: now).where("id", .equal, userID).run()
-            try await SessionStore.endAll(for: userID, on: db)
+            try await SessionStore.endAll(for: userID, on: db, sessions: sessions)
             try await AuditTrail.record(action: "password_reset", enquiryID: nil, actorID: userID,
                                         detail: "Password changed with an emailed link", at: now, on: db)
             return userID
@@ -166,7 +166,7 @@ enum PasswordResetRoutes {
         else if password != (form.confirm ?? "") { errors.add("confirm", "Enter the same password twice") }
         guard errors.isEmpty else { return request.render(resetPage(request, token: token, errors: errors)) }
         let hash = try await request.password.async.hash(password)
-        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: now, on: request.db) != nil else {
+        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: now, on: request.db, sessions: request.application.sessionCache) != nil else {
             return request.render(expired())
         }
         let response = request.seeOther("/sign-in", flash: "Your password has been changed. Sign in with your new password.")

@@ -124,7 +124,7 @@ struct SessionLoader: AsyncMiddleware {
     private func load(token: String, for request: Request) async throws {
         let now = request.now
         let tokenHash = SecureToken.hash(token)
-        let cache = SessionCache.shared
+        let cache = request.application.sessionCache
         if let signedIn = cache.session(for: tokenHash, at: now) {
             request.signedIn = signedIn
             return
@@ -181,14 +181,14 @@ enum SessionStore {
     static func end(on request: Request, response: Response) async throws {
         if let signedIn = request.signedIn {
             try await UserSession.query(on: request.db).filter(\.$id == signedIn.sessionID).delete()
-            SessionCache.shared.changed(signedIn.user.id)
+            request.application.sessionCache.changed(signedIn.user.id)
         }
         response.cookies[SessionLifetime.cookieName] = request.application.portal.cookie("", expired: true)
     }
 
     /// Signs a person out everywhere, as when an administrator deactivates them.
-    static func endAll(for userID: UUID, on database: any Database) async throws {
+    static func endAll(for userID: UUID, on database: any Database, sessions: SessionCache) async throws {
         try await UserSession.query(on: database).filter(\.$user.$id == userID).delete()
-        SessionCache.shared.changed(userID)
+        sessions.changed(userID)
     }
 }

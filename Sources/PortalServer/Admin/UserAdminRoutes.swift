@@ -97,10 +97,11 @@ enum UserAdminRoutes {
             }
             if errors.isEmpty {
                 let hash = try await valid.password.asyncMap { try await request.password.async.hash($0) }
-                let saved = try await save(user, from: valid, expectedVersion: RequestNumber.version(form.version) ?? -1, passwordHash: hash, at: request.now, on: request.db)
+                let saved = try await save(user, from: valid, expectedVersion: RequestNumber.version(form.version) ?? -1, passwordHash: hash, at: request.now,
+                                           on: request.db, sessions: request.application.sessionCache)
                 if saved {
                     await request.application.peopleDirectoryCache.invalidate()
-                    if hash != nil { try await SessionStore.endAll(for: userID, on: request.db) }
+                    if hash != nil { try await SessionStore.endAll(for: userID, on: request.db, sessions: request.application.sessionCache) }
                     return request.seeOther("/admin/users", flash: "Changes to \(valid.name) have been saved.")
                 }
                 errors.add("name", "Someone else changed this user while you were editing. Their changes are shown below; make yours again and save.")
@@ -115,7 +116,8 @@ enum UserAdminRoutes {
 
     /// Saves only if nobody has saved since the form was opened: the update matches on the
     /// version the form carried and bumps it; no row returned means someone else saved first.
-    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, at now: Date, on db: any Database) async throws -> Bool {
+    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, at now: Date, on db: any Database,
+                     sessions: SessionCache) async throws -> Bool {
         let userID = try user.requireID()
         return try await db.transaction { db in
             var update = db.sql.update(User.schema)
@@ -134,7 +136,7 @@ enum UserAdminRoutes {
             guard !changed.isEmpty else { return false }
             try await replaceAreas(of: userID, with: valid.serviceAreaIDs, on: db)
             // Their name, roles and areas travel with their sessions.
-            SessionCache.shared.changed(userID)
+            sessions.changed(userID)
             return true
         }
     }
@@ -150,7 +152,7 @@ enum UserAdminRoutes {
         user.updatedAt = request.now
         try await request.db.transaction { db in
             try await user.update(on: db)
-            try await SessionStore.endAll(for: userID, on: db)
+            try await SessionStore.endAll(for: userID, on: db, sessions: request.application.sessionCache)
         }
         await request.application.peopleDirectoryCache.invalidate()
         return request.seeOther("/admin/users", flash: "\(user.name) has been deactivated and signed out.")

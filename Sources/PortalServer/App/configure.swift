@@ -36,7 +36,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.referenceDataCache = ShortLivedCache { try await ReferenceData.load(on: $0) }
     app.peopleDirectoryCache = ShortLivedCache { try await PeopleDirectory.load(on: $0) }
     app.serviceLevelCache = ShortLivedCache { try await ServiceLevelSettings.load(on: $0) }
-    SessionCache.shared.lifetime = configuration.sessionCacheSeconds
+    app.sessionCache = SessionCache(lifetime: configuration.sessionCacheSeconds)
     registerRoutes(app)
 }
 
