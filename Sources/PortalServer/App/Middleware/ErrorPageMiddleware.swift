@@ -50,24 +50,38 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             try? response.content.encode(["error": message, "requestId": request.id])
             return response
         }
-        let title = switch status.code {
-        case 404: "Page not found"
-        case 403: "Access refused"
-        case 500...: "Sorry, there is a problem with the service"
-        default: "There is a problem"
-        }
-        let response = request.render(Page(title: title, status: status) {
-            h1 { title }
-            para { message }
-            if status.code >= 500 {
-                para(.class("secondary-text")) { "If you contact support, quote reference \(request.id)." }
-            }
-            para { link("/") { "Go to the home page" } }
-        })
+        let response = request.render(ErrorPage.page(.init(status: status, message: message, requestID: request.id)))
         // The error may be the database's own: then the header goes without the count rather
         // than the page failing too.
         response.drawPage(for: request, unreadNotifications: (try? await request.unreadNotifications()) ?? 0)
         for (name, value) in headers where name.lowercased() == "retry-after" { response.headers.add(name: name, value: value) }
         return response
+    }
+}
+
+enum ErrorPage {
+    struct Model {
+        var status: HTTPResponseStatus
+        /// A sentence the person can act on (`ErrorPageMiddleware.messages`, or the error's own).
+        var message: String
+        /// Quoted on a server error, so support can find its lines in the log.
+        var requestID: String
+    }
+
+    static func page(_ model: Model) -> Page {
+        let title = switch model.status.code {
+        case 404: "Page not found"
+        case 403: "Access refused"
+        case 500...: "Sorry, there is a problem with the service"
+        default: "There is a problem"
+        }
+        return Page(title: title, status: model.status) {
+            h1 { title }
+            para { model.message }
+            if model.status.code >= 500 {
+                para(.class("secondary-text")) { "If you contact support, quote reference \(model.requestID)." }
+            }
+            para { link("/") { "Go to the home page" } }
+        }
     }
 }
