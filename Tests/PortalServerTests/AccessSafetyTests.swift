@@ -19,7 +19,7 @@ import Vapor
             try await app.db.sql.update(User.schema).set("is_member", to: false).set("is_responder", to: true)
                 .where("email", .equal, "member@demo.test").run()
             let userID = try await Fixtures(app: app).user("member@demo.test").requireID()
-            SessionCache.shared.changed(userID)
+            app.sessionCache.changed(userID)
             #expect(try await browser.get("/enquiries/\(enquiry.id!.uuidString)").status == .notFound, "the page is refused")
             #expect(!(try await browser.get("/search?q=hedge&scope=mine")).mainText.contains("Overgrown hedge"))
             #expect(!(try await browser.get("/search?q=hedge")).mainText.contains("Overgrown hedge"))

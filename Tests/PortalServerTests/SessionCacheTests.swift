@@ -81,6 +81,26 @@ import Vapor
         #expect(cache.session(for: "d", at: now) != nil)
     }
 
+    @Test func eachApplicationHasItsOwnCache() async throws {
+        try await withApp { first in
+            // A second application in the same process, configured after the first with the cache off.
+            try await withApp(adjust: { $0.sessionCacheSeconds = 0 }) { second in
+                #expect(first.sessionCache !== second.sessionCache)
+                #expect(first.sessionCache.lifetime == PortalConfiguration.defaultSessionCacheSeconds, "configuring another leaves this one's lifetime")
+                #expect(second.sessionCache.lifetime == 0)
+
+                let now = TestClock.ordinaryWorkingDay
+                let session = signedIn()
+                first.sessionCache.keep(session, for: "a", lastSeenAt: now, expiresAt: now.addingTimeInterval(3600), at: now,
+                                        readFrom: first.sessionCache.generation())
+                #expect(first.sessionCache.session(for: "a", at: now) != nil)
+                #expect(second.sessionCache.session(for: "a", at: now) == nil, "nor does it see the other's sessions")
+                second.sessionCache.changed(session.user.id)
+                #expect(first.sessionCache.session(for: "a", at: now) != nil, "or hear of the other's changes")
+            }
+        }
+    }
+
     @Test func pagesAreServedFromTheSessionReadOnceAndChangesShowAtOnce() async throws {
         try await withApp { app in
             // Someone no other test knows, so no other test's changes reach their sessions.

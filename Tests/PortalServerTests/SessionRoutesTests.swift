@@ -21,7 +21,7 @@ import Vapor
             #expect(try await status(browser) == .init(signedIn: true, secondsLeft: 7200, canExtend: true))
 
             clock.advance(by: 115 * 60)
-            SessionCache.shared.changed(try #require(try await UserSession.query(on: app.db).first()).$user.id)
+            app.sessionCache.changed(try #require(try await UserSession.query(on: app.db).first()).$user.id)
             // Asked twice, five minutes apart: the end does not move.
             #expect(try await status(browser).secondsLeft == 300)
             clock.advance(by: 4 * 60)
@@ -54,11 +54,11 @@ import Vapor
             // Active all day: a page every hour keeps the idle clock from ending it.
             for _ in 0..<11 {
                 clock.advance(by: 60 * 60)
-                SessionCache.shared.changed(try #require(try await UserSession.query(on: app.db).first()).$user.id)
+                app.sessionCache.changed(try #require(try await UserSession.query(on: app.db).first()).$user.id)
                 #expect(try await browser.get("/").status == .ok)
             }
             clock.advance(by: 57 * 60)
-            SessionCache.shared.changed(try #require(try await UserSession.query(on: app.db).first()).$user.id)
+            app.sessionCache.changed(try #require(try await UserSession.query(on: app.db).first()).$user.id)
             let home = try await browser.get("/")
             #expect(home.status == .ok)
             #expect(home.body.contains(#"data-check-after="0""#), "the warning is due at once")

@@ -122,7 +122,7 @@ import Vapor
             session.lastSeenAt = app.now.addingTimeInterval(-SessionLifetime.idle - 60)
             try await session.save(on: app.db)
             // Hours pass behind the portal's back; the session it read seconds ago is not kept that long.
-            SessionCache.shared.changed(session.$user.id)
+            app.sessionCache.changed(session.$user.id)
             let home = try await browser.get("/")
             #expect(home.status == .seeOther)
             #expect(try await UserSession.query(on: app.db).count() == 0)

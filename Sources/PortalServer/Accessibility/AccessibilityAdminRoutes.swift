@@ -20,10 +20,16 @@ enum AccessibilityAdminRoutes {
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
-        let settings = try await AccessibilityStatement.Settings.load(on: request.db)
+        request.render(page(try await query(csrfToken: request.csrfToken, on: request.db)))
+    }
+
+    /// The form filled in with the details as saved.
+    static func query(csrfToken: String, errors: FormErrors = FormErrors(), status: HTTPResponseStatus? = nil,
+                      on db: any Database) async throws -> Model {
+        let settings = try await AccessibilityStatement.Settings.load(on: db)
         let form = Form(contactEmail: settings.contact.email, contactPhone: settings.contact.phone,
                         lastTested: settings.contact.lastTested?.iso, version: String(settings.version))
-        return request.render(page(form, errors: FormErrors(), request: request))
+        return Model(form: form, errors: errors, csrfToken: csrfToken, status: status)
     }
 
     @Sendable static func save(_ request: Request) async throws -> Response {
@@ -31,7 +37,7 @@ enum AccessibilityAdminRoutes {
         let today = try await request.serviceLevels().clock.localDate(of: request.now)
         let contact: StatementContact
         switch StatementContact.validate(email: form.contactEmail, phone: form.contactPhone, lastTested: form.lastTested, today: today) {
-        case .failure(let errors): return request.render(page(form, errors: errors, request: request))
+        case .failure(let errors): return request.render(page(.init(form: form, errors: errors, csrfToken: request.csrfToken)))
         case .success(let valid): contact = valid
         }
         let version = RequestNumber.version(form.version) ?? -1
@@ -49,12 +55,9 @@ enum AccessibilityAdminRoutes {
             return true
         }
         guard saved else {
-            let current = try await AccessibilityStatement.Settings.load(on: request.db)
             var errors = FormErrors()
             errors.add("contact-email", "Someone else changed these details while you were editing. Theirs are shown below; make your change again.")
-            let fresh = Form(contactEmail: current.contact.email, contactPhone: current.contact.phone,
-                             lastTested: current.contact.lastTested?.iso, version: String(current.version))
-            return request.render(page(fresh, errors: errors, request: request, status: .conflict))
+            return request.render(page(try await query(csrfToken: request.csrfToken, errors: errors, status: .conflict, on: request.db)))
         }
         return request.seeOther("/admin/accessibility", flash: "The accessibility statement's details have been saved.")
     }
@@ -64,14 +67,23 @@ enum AccessibilityAdminRoutes {
          "Accessibility last tested": contact.lastTested?.iso ?? ""]
     }
 
-    static func page(_ form: Form, errors: FormErrors, request: Request, status: HTTPResponseStatus? = nil) -> Page {
-        Page(title: "Accessibility statement details", section: .users, status: status ?? (errors.isEmpty ? .ok : .unprocessableEntity),
-             hasErrors: !errors.isEmpty) {
+    struct Model {
+        var form: Form
+        var errors: FormErrors
+        var csrfToken: String
+        /// Unprocessable when there are errors, unless a conflict says more.
+        var status: HTTPResponseStatus?
+    }
+
+    static func page(_ model: Model) -> Page {
+        let form = model.form, errors = model.errors
+        return Page(title: "Accessibility statement details", section: .users,
+                    status: model.status ?? (errors.isEmpty ? .ok : .unprocessableEntity), hasErrors: !errors.isEmpty) {
             errorSummary(errors)
             h1 { "Accessibility statement details" }
             para { "The "; link("/accessibility") { "accessibility statement" }; " gives these to anyone who needs the service in another way or finds a problem." }
             htmlForm(.method("post"), .action("/admin/accessibility"), .novalidate) {
-                csrfField(request)
+                csrfField(model.csrfToken)
                 input(.type("hidden"), .name("version"), .value(form.version ?? ""))
                 textField("contact-email", label: "Email address for accessibility requests", value: form.contactEmail, errors: errors,
                           FieldOptions(hint: "A team mailbox, like accessibility@council.gov.uk.", autocomplete: "off", spellcheck: false, inputMode: "email"))

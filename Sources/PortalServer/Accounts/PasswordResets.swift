@@ -69,7 +69,7 @@ enum PasswordResets {
     /// Uses the token to set the password: claims the token with a conditional update (so it
     /// works once, however many tabs submit), retires the account's other links, ends every
     /// session of the account and records the change. Nil when the token no longer works.
-    static func reset(token: String, passwordHash: String, at now: Date, on db: any Database) async throws -> UUID? {
+    static func reset(token: String, passwordHash: String, at now: Date, on db: any Database, sessions: SessionCache) async throws -> UUID? {
         try await db.transaction { db -> UUID? in
             let claimed = try await db.sql.update("password_resets").set("used_at", to: now)
                 .where("token_hash", .equal, hash(of: token)).where(SQLColumn("used_at"), .is, SQLLiteral.null)
@@ -82,7 +82,7 @@ enum PasswordResets {
                 .where("user_id", .equal, userID).where(SQLColumn("used_at"), .is, SQLLiteral.null).run()
             try await db.sql.update(User.schema).set("password_hash", to: passwordHash).set("version", to: SQLRaw("version + 1"))
                 .set("updated_at", to: now).where("id", .equal, userID).run()
-            try await SessionStore.endAll(for: userID, on: db)
+            try await SessionStore.endAll(for: userID, on: db, sessions: sessions)
             try await AuditTrail.record(action: "password_reset", enquiryID: nil, actorID: userID,
                                         detail: "Password changed with an emailed link", at: now, on: db)
             return userID
@@ -98,7 +98,7 @@ enum PasswordResetRoutes {
     }
 
     @Sendable static func ask(_ request: Request) async throws -> Response {
-        request.render(askPage(request, email: "", errors: FormErrors()))
+        request.render(PasswordResetPages.ask(.init(csrfToken: request.csrfToken, email: "", errors: FormErrors())))
     }
 
     @Sendable static func send(_ request: Request) async throws -> Response {
@@ -109,35 +109,18 @@ enum PasswordResetRoutes {
         case .success(let parsed): address = parsed
         case .failure(let problem):
             errors.add("email", problem == .empty ? "Enter your email address" : problem.message)
-            return request.render(askPage(request, email: email, errors: errors))
+            return request.render(PasswordResetPages.ask(.init(csrfToken: request.csrfToken, email: email, errors: errors)))
         }
         try await PasswordResets.request(for: address.value, at: request.now, on: request.db)
-        return request.render(Page(title: "Check your email", section: .signIn) {
-            h1 { "Check your email" }
-            para { "If \(address.value) belongs to an active account, we have sent it a link to choose a new password. The link works once, within an hour." }
-            para { "No email after a few minutes? Check your junk folder, or ask your portal administrator." }
-            para { link("/sign-in") { "Back to sign in" } }
-        })
-    }
-
-    static func askPage(_ request: Request, email: String, errors: FormErrors) -> Page {
-        Page(title: "Reset your password", section: .signIn, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
-            errorSummary(errors)
-            h1 { "Reset your password" }
-            para { "Enter the email address of your account and we will send you a link to choose a new password." }
-            htmlForm(.method("post"), .action("/password-reset"), .novalidate) {
-                csrfField(request)
-                textField("email", label: "Email address", value: email, errors: errors,
-                          FieldOptions(autocomplete: "username", spellcheck: false, inputMode: "email"))
-                submitButton("Send the link")
-            }
-        }
+        return request.render(PasswordResetPages.sent(to: address.value))
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
         let token = request.parameters.get("token") ?? ""
-        guard try await PasswordResets.account(for: token, at: request.now, on: request.db) != nil else { return request.render(expired()) }
-        return request.render(resetPage(request, token: token, errors: FormErrors()))
+        guard try await PasswordResets.account(for: token, at: request.now, on: request.db) != nil else {
+            return request.render(PasswordResetPages.expired())
+        }
+        return request.render(PasswordResetPages.choose(.init(csrfToken: request.csrfToken, token: token, errors: FormErrors())))
     }
 
     /// Sets the new password. The cheap checks come first: the address's place under the sign-in
@@ -152,38 +135,80 @@ enum PasswordResetRoutes {
                                                 throttle: SignInRoutes.throttle, on: request.db) {
         case .reserved(let id): attempt = id
         case .refused(let wait):
-            return SignInRoutes.tooMany(request, wait: wait, page: Page(title: "Too many attempts", section: .signIn, status: .tooManyRequests) {
-                h1 { "Too many attempts" }
-                para { "Too many links or passwords were tried from your network. Wait \(SignInThrottle.describe(wait)) and try again." }
-            })
+            return SignInRoutes.tooMany(request, wait: wait, page: PasswordResetPages.tooManyAttempts(wait: wait))
         }
         // An unknown or used link keeps its place as a failed attempt.
-        guard try await PasswordResets.account(for: token, at: now, on: request.db) != nil else { return request.render(expired()) }
+        guard try await PasswordResets.account(for: token, at: now, on: request.db) != nil else {
+            return request.render(PasswordResetPages.expired())
+        }
         try await SignInAttempts.release(attempt, on: request.db)
         let password = form.password ?? ""
         var errors = FormErrors()
         if let problem = PasswordRules.problem(with: password) { errors.add("password", problem) }
         else if password != (form.confirm ?? "") { errors.add("confirm", "Enter the same password twice") }
-        guard errors.isEmpty else { return request.render(resetPage(request, token: token, errors: errors)) }
+        guard errors.isEmpty else {
+            return request.render(PasswordResetPages.choose(.init(csrfToken: request.csrfToken, token: token, errors: errors)))
+        }
         let hash = try await request.password.async.hash(password)
-        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: now, on: request.db) != nil else {
-            return request.render(expired())
+        guard try await PasswordResets.reset(token: token, passwordHash: hash, at: now, on: request.db, sessions: request.application.sessionCache) != nil else {
+            return request.render(PasswordResetPages.expired())
         }
         let response = request.seeOther("/sign-in", flash: "Your password has been changed. Sign in with your new password.")
         try await SessionStore.end(on: request, response: response)
         return response
     }
+}
 
-    static func resetPage(_ request: Request, token: String, errors: FormErrors) -> Page {
-        Page(title: "Choose a new password", section: .signIn, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
-            errorSummary(errors)
+enum PasswordResetPages {
+    struct AskModel {
+        var csrfToken: String
+        var email: String
+        var errors: FormErrors
+    }
+
+    static func ask(_ model: AskModel) -> Page {
+        Page(title: "Reset your password", section: .signIn, status: model.errors.isEmpty ? .ok : .unprocessableEntity,
+             hasErrors: !model.errors.isEmpty) {
+            errorSummary(model.errors)
+            h1 { "Reset your password" }
+            para { "Enter the email address of your account and we will send you a link to choose a new password." }
+            htmlForm(.method("post"), .action("/password-reset"), .novalidate) {
+                csrfField(model.csrfToken)
+                textField("email", label: "Email address", value: model.email, errors: model.errors,
+                          FieldOptions(autocomplete: "username", spellcheck: false, inputMode: "email"))
+                submitButton("Send the link")
+            }
+        }
+    }
+
+    /// The same whether or not the address has an account.
+    static func sent(to address: String) -> Page {
+        Page(title: "Check your email", section: .signIn) {
+            h1 { "Check your email" }
+            para { "If \(address) belongs to an active account, we have sent it a link to choose a new password. The link works once, within an hour." }
+            para { "No email after a few minutes? Check your junk folder, or ask your portal administrator." }
+            para { link("/sign-in") { "Back to sign in" } }
+        }
+    }
+
+    struct ChooseModel {
+        var csrfToken: String
+        /// The link's token: the form posts back to the link.
+        var token: String
+        var errors: FormErrors
+    }
+
+    static func choose(_ model: ChooseModel) -> Page {
+        Page(title: "Choose a new password", section: .signIn, status: model.errors.isEmpty ? .ok : .unprocessableEntity,
+             hasErrors: !model.errors.isEmpty) {
+            errorSummary(model.errors)
             h1 { "Choose a new password" }
-            htmlForm(.method("post"), .action("/password-reset/\(token)"), .novalidate) {
-                csrfField(request)
-                textField("password", label: "New password", value: nil, errors: errors,
+            htmlForm(.method("post"), .action("/password-reset/\(model.token)"), .novalidate) {
+                csrfField(model.csrfToken)
+                textField("password", label: "New password", value: nil, errors: model.errors,
                           FieldOptions(hint: "At least \(PasswordRules.minimumLength) characters. A few unrelated words make a strong password.",
                                        type: "password", autocomplete: "new-password"))
-                textField("confirm", label: "New password again", value: nil, errors: errors,
+                textField("confirm", label: "New password again", value: nil, errors: model.errors,
                           FieldOptions(type: "password", autocomplete: "new-password"))
                 submitButton("Change my password")
             }
@@ -195,6 +220,13 @@ enum PasswordResetRoutes {
             h1 { "This link no longer works" }
             para { "A password reset link works once, within an hour of asking. This one has been used or has expired." }
             para { link("/password-reset") { "Ask for a new link" } }
+        }
+    }
+
+    static func tooManyAttempts(wait: TimeInterval) -> Page {
+        Page(title: "Too many attempts", section: .signIn, status: .tooManyRequests) {
+            h1 { "Too many attempts" }
+            para { "Too many links or passwords were tried from your network. Wait \(SignInThrottle.describe(wait)) and try again." }
         }
     }
 }

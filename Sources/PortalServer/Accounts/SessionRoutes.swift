@@ -30,7 +30,7 @@ enum SessionRoutes {
         guard let signedIn = request.signedIn else { throw Abort(.unauthorized) }
         try await request.db.sql.update("user_sessions").set("last_seen_at", to: request.now)
             .where("id", .equal, signedIn.sessionID).run()
-        SessionCache.shared.changed(signedIn.user.id)
+        request.application.sessionCache.changed(signedIn.user.id)
         if request.headers.accept.contains(where: { $0.mediaType == .json }) {
             return try await read(request).encodeResponse(for: request)
         }

@@ -17,7 +17,7 @@ enum SignInRoutes {
     @Sendable static func show(_ request: Request) async throws -> Response {
         if request.currentUser != nil { return request.seeOther("/") }
         let next = safeNext(request.query[String.self, at: "next"])
-        return request.render(SignInPage.page(request: request, email: "", next: next, errors: FormErrors()))
+        return request.render(SignInPage.page(model(request, email: "", next: next, errors: FormErrors())))
     }
 
     @Sendable static func submit(_ request: Request) async throws -> Response {
@@ -28,7 +28,7 @@ enum SignInRoutes {
         if emailText.isEmpty { errors.add("email", "Enter your email address") }
         if (form.password ?? "").isEmpty { errors.add("password", "Enter your password") }
         guard errors.isEmpty else {
-            return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors))
+            return request.render(SignInPage.page(model(request, email: emailText, next: next, errors: errors)))
         }
         let email = emailText.lowercased()
         let address = clientAddress(request)
@@ -39,7 +39,7 @@ enum SignInRoutes {
         case .reserved: break
         case .refused(let wait):
             errors.add("email", "Too many failed attempts to sign in. Wait \(SignInThrottle.describe(wait)) and try again.")
-            return tooMany(request, wait: wait, page: SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .tooManyRequests))
+            return tooMany(request, wait: wait, page: SignInPage.page(model(request, email: emailText, next: next, errors: errors, status: .tooManyRequests)))
         }
 
         let user = try await User.query(on: request.db).filter(\.$email == email).first()
@@ -48,13 +48,18 @@ enum SignInRoutes {
             // The reserved place stands as the failure.
             request.logger.notice("Sign-in failed", metadata: ["email": .string(String(TextRules.oneLine(email).prefix(254)))])
             errors.add("email", "Enter the email address and password of an active account")
-            return request.render(SignInPage.page(request: request, email: emailText, next: next, errors: errors, status: .unauthorized))
+            return request.render(SignInPage.page(model(request, email: emailText, next: next, errors: errors, status: .unauthorized)))
         }
         try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
         let response = request.seeOther(next ?? "/")
         try await SessionStore.start(for: user, on: request, response: response)
         request.logger.info("Signed in", metadata: ["user": .string(user.id?.uuidString ?? "")])
         return response
+    }
+
+    static func model(_ request: Request, email: String, next: String?, errors: FormErrors, status: HTTPResponseStatus = .ok) -> SignInPage.Model {
+        SignInPage.Model(csrfToken: request.csrfToken, email: email, next: next, errors: errors, status: status,
+                         demoMode: request.application.portal.demoMode)
     }
 
     @Sendable static func signOut(_ request: Request) async throws -> Response {

@@ -12,16 +12,13 @@ struct CurrentUser: Sendable {
     let email: String
     let roles: RoleSet
     let divisionID: UUID?
-    /// Unread in-app notifications, read with the session, for the header.
-    var unreadNotifications = 0
 
-    init(id: UUID, name: String, email: String, roles: RoleSet, divisionID: UUID?, unreadNotifications: Int = 0) {
+    init(id: UUID, name: String, email: String, roles: RoleSet, divisionID: UUID?) {
         self.id = id
         self.name = name
         self.email = email
         self.roles = roles
         self.divisionID = divisionID
-        self.unreadNotifications = unreadNotifications
     }
 
     init(_ user: User) throws {
@@ -105,8 +102,8 @@ struct SessionLoader: AsyncMiddleware {
     }
 
     /// The columns a request needs, read in one query and decoded without Fluent's models (this
-    /// runs on every signed-in request): the session, its user, their unread notifications and
-    /// the service areas they co-ordinate.
+    /// runs on every signed-in request): the session, its user and the service areas they
+    /// co-ordinate. Nothing that notifications change is read with it (see `PageMiddleware`).
     private struct Row: Decodable {
         let session_id: UUID
         let csrf_token: String
@@ -120,7 +117,6 @@ struct SessionLoader: AsyncMiddleware {
         let is_responder: Bool
         let is_administrator: Bool
         let division_id: UUID?
-        let unread: Int
         /// Comma-separated service area IDs; nil for someone who co-ordinates none.
         let areas: String?
     }
@@ -128,7 +124,7 @@ struct SessionLoader: AsyncMiddleware {
     private func load(token: String, for request: Request) async throws {
         let now = request.now
         let tokenHash = SecureToken.hash(token)
-        let cache = SessionCache.shared
+        let cache = request.application.sessionCache
         if let signedIn = cache.session(for: tokenHash, at: now) {
             request.signedIn = signedIn
             return
@@ -141,7 +137,6 @@ struct SessionLoader: AsyncMiddleware {
             SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at, user_sessions.expires_at,
                    users.id AS user_id, users.name, users.email, users.is_member, users.is_coordinator, users.is_responder,
                    users.is_administrator, users.division_id,
-                   \(Notifications.unreadColumn) AS unread,
                    (SELECT \(unsafeRaw: areaList) FROM coordinator_areas WHERE coordinator_areas.user_id = users.id) AS areas
             FROM user_sessions JOIN users ON user_sessions.user_id = users.id
             WHERE user_sessions.token_hash = \(bind: tokenHash) AND user_sessions.expires_at > \(bind: now)
@@ -160,8 +155,7 @@ struct SessionLoader: AsyncMiddleware {
         let roles = RoleSet([row.is_member ? Role.member : nil, row.is_coordinator ? .coordinator : nil,
                              row.is_responder ? .responder : nil, row.is_administrator ? .administrator : nil].compactMap { $0 })
         let signedIn = SignedIn(
-            user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id,
-                              unreadNotifications: row.unread),
+            user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id),
             sessionID: row.session_id, csrfToken: row.csrf_token,
             coordinatedAreas: Set((row.areas ?? "").split(separator: ",").compactMap { UUID(uuidString: String($0)) }),
             fixedEnd: row.expires_at)
@@ -187,14 +181,14 @@ enum SessionStore {
     static func end(on request: Request, response: Response) async throws {
         if let signedIn = request.signedIn {
             try await UserSession.query(on: request.db).filter(\.$id == signedIn.sessionID).delete()
-            SessionCache.shared.changed(signedIn.user.id)
+            request.application.sessionCache.changed(signedIn.user.id)
         }
         response.cookies[SessionLifetime.cookieName] = request.application.portal.cookie("", expired: true)
     }
 
     /// Signs a person out everywhere, as when an administrator deactivates them.
-    static func endAll(for userID: UUID, on database: any Database) async throws {
+    static func endAll(for userID: UUID, on database: any Database, sessions: SessionCache) async throws {
         try await UserSession.query(on: database).filter(\.$user.$id == userID).delete()
-        SessionCache.shared.changed(userID)
+        sessions.changed(userID)
     }
 }

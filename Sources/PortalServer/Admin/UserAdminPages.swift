@@ -2,7 +2,8 @@ import PortalCore
 import Vapor
 
 enum UserAdminPages {
-    static func list(users: [User], filters: UserAdminRoutes.ListQuery, page: Int, total: Int) -> Page {
+    static func list(_ model: UserAdminRoutes.ListModel) -> Page {
+        let users = model.users, filters = model.filters, page = model.page, total = model.total
         let pages = max(1, (total + UserAdminRoutes.pageSize - 1) / UserAdminRoutes.pageSize)
         return Page(title: "Users", section: .users) {
             h1 { "Users" }
@@ -31,7 +32,7 @@ enum UserAdminPages {
                         tbody {
                             for user in users {
                                 tr {
-                                    th(.scopeRow) { link("/admin/users/\(user.id!.uuidString)") { user.name } }
+                                    th(.scopeRow) { link("/admin/users/\(user.id.uuidString)") { user.name } }
                                     td { user.email }
                                     td { user.roles.labels }
                                     td {
@@ -64,10 +65,10 @@ enum UserAdminPages {
         return components.string ?? "/admin/users"
     }
 
-    static func formPage(request: Request, user: User?, form values: UserForm, choices: FormChoices, errors: FormErrors,
-                     status: HTTPResponseStatus = .ok) -> Page {
+    static func form(_ model: UserAdminRoutes.FormModel) -> Page {
+        let user = model.account, values = model.form, choices = model.choices, errors = model.errors, status = model.status
         let title = user == nil ? "Add a user" : "Edit \(user!.name)"
-        let action = user.map { "/admin/users/\($0.id!.uuidString)" } ?? "/admin/users"
+        let action = user.map { "/admin/users/\($0.id.uuidString)" } ?? "/admin/users"
         return Page(title: title, section: .users, status: errors.isEmpty ? status : (status == .ok ? .unprocessableEntity : status), hasErrors: !errors.isEmpty) {
             link("/admin/users", .class("back-link")) { "Back to users" }
             errorSummary(errors)
@@ -76,7 +77,7 @@ enum UserAdminPages {
                 div(.class("inset")) { para(.class("warning-text")) { "This account is deactivated: the person cannot sign in." } }
             }
             htmlForm(.method("post"), .action(action), .novalidate) {
-                csrfField(request)
+                csrfField(model.csrfToken)
                 if user != nil { input(.type("hidden"), .name("version"), .value(values.version ?? "0")) }
                 textField("name", label: "Full name", value: values.name, errors: errors, FieldOptions(autocomplete: "off"))
                 textField("email", label: "Email address", value: values.email, errors: errors,
@@ -94,11 +95,12 @@ enum UserAdminPages {
                                        type: "password", autocomplete: "new-password"))
                 submitButton(user == nil ? "Add user" : "Save changes")
             }
-            if let user, let id = user.id {
+            if let user {
+                let id = user.id
                 if user.isActive {
-                    if id != request.currentUser?.id {
+                    if !model.isOwnAccount {
                         htmlForm(.method("post"), .action("/admin/users/\(id.uuidString)/deactivate")) {
-                            csrfField(request)
+                            csrfField(model.csrfToken)
                             h2 { "Deactivate this account" }
                             para { "They will be signed out at once and cannot sign in again until reactivated. Their records stay." }
                             submitButton("Deactivate \(user.name)", style: "warning")
@@ -106,7 +108,7 @@ enum UserAdminPages {
                     }
                 } else {
                     htmlForm(.method("post"), .action("/admin/users/\(id.uuidString)/reactivate")) {
-                        csrfField(request)
+                        csrfField(model.csrfToken)
                         submitButton("Reactivate \(user.name)", style: "secondary")
                     }
                 }

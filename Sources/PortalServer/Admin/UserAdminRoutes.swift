@@ -14,10 +14,50 @@ enum UserAdminRoutes {
         var page: String?
     }
 
+    /// A user as the administrator's pages show them.
+    struct Account {
+        let id: UUID
+        let name: String
+        let email: String
+        let roles: RoleSet
+        let isActive: Bool
+
+        init(_ user: User) throws {
+            id = try user.requireID()
+            name = user.name
+            email = user.email
+            roles = user.roles
+            isActive = user.isActive
+        }
+    }
+
+    struct ListModel {
+        var users: [Account]
+        var filters: ListQuery
+        var page: Int
+        var total: Int
+    }
+
+    struct FormModel {
+        var csrfToken: String
+        /// The user being edited; nil on the form that adds one.
+        var account: Account?
+        /// The administrator editing their own account is not offered its deactivation.
+        var isOwnAccount: Bool
+        var form: UserForm
+        var choices: FormChoices
+        var errors: FormErrors
+        var status: HTTPResponseStatus
+    }
+
     @Sendable static func list(_ request: Request) async throws -> Response {
         let filters = try request.query.decode(ListQuery.self)
         let page = try request.pageNumber(filters.page)
-        var query = User.query(on: request.db)
+        return request.render(UserAdminPages.list(try await query(filters, page: page, on: request.db)))
+    }
+
+    static func query(_ filters: ListQuery, page: Int, on db: any Database) async throws -> ListModel {
+        var query = User.query(on: db)
         if let text = filters.q?.trimmingWhitespace(), !text.isEmpty {
             let pattern = "%\(text.lowercased())%"
             query = query.group(.or) { group in
@@ -40,12 +80,21 @@ enum UserAdminRoutes {
         }
         let total = try await query.count()
         let users = try await query.sort(\.$name).range(((page - 1) * pageSize)..<(page * pageSize)).all()
-        return request.render(UserAdminPages.list(users: users, filters: filters, page: page, total: total))
+        return ListModel(users: try users.map(Account.init), filters: filters, page: page, total: total)
+    }
+
+    /// The add or edit form, as the handler has it.
+    private static func formPage(_ request: Request, user: User?, form: UserForm, choices: FormChoices, errors: FormErrors,
+                                 status: HTTPResponseStatus = .ok) throws -> Response {
+        let account = try user.map(Account.init)
+        return request.render(UserAdminPages.form(FormModel(
+            csrfToken: request.csrfToken, account: account, isOwnAccount: account != nil && account?.id == request.currentUser?.id,
+            form: form, choices: choices, errors: errors, status: status)))
     }
 
     @Sendable static func new(_ request: Request) async throws -> Response {
         let choices = try await FormChoices.load(on: request.db)
-        return request.render(UserAdminPages.formPage(request: request, user: nil, form: UserForm(), choices: choices, errors: FormErrors()))
+        return try formPage(request, user: nil, form: UserForm(), choices: choices, errors: FormErrors())
     }
 
     @Sendable static func create(_ request: Request) async throws -> Response {
@@ -53,12 +102,12 @@ enum UserAdminRoutes {
         let choices = try await FormChoices.load(on: request.db)
         switch form.validate(passwordRequired: true, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs) {
         case .failure(let errors):
-            return request.render(UserAdminPages.formPage(request: request, user: nil, form: form, choices: choices, errors: errors))
+            return try formPage(request, user: nil, form: form, choices: choices, errors: errors)
         case .success(let valid):
             if try await User.query(on: request.db).filter(\.$email == valid.email.value).count() > 0 {
                 var errors = FormErrors()
                 errors.add("email", "A user with this email address already exists")
-                return request.render(UserAdminPages.formPage(request: request, user: nil, form: form, choices: choices, errors: errors))
+                return try formPage(request, user: nil, form: form, choices: choices, errors: errors)
             }
             let hash = try await request.password.async.hash(valid.password ?? "")
             let user = User(name: valid.name, email: valid.email, passwordHash: hash, roles: valid.roles,
@@ -76,7 +125,7 @@ enum UserAdminRoutes {
         let user = try await find(request)
         let areas = try await areaIDs(of: try user.requireID(), on: request.db)
         let choices = try await FormChoices.load(on: request.db)
-        return request.render(UserAdminPages.formPage(request: request, user: user, form: UserForm(user: user, serviceAreaIDs: areas), choices: choices, errors: FormErrors()))
+        return try formPage(request, user: user, form: UserForm(user: user, serviceAreaIDs: areas), choices: choices, errors: FormErrors())
     }
 
     @Sendable static func update(_ request: Request) async throws -> Response {
@@ -97,25 +146,27 @@ enum UserAdminRoutes {
             }
             if errors.isEmpty {
                 let hash = try await valid.password.asyncMap { try await request.password.async.hash($0) }
-                let saved = try await save(user, from: valid, expectedVersion: RequestNumber.version(form.version) ?? -1, passwordHash: hash, at: request.now, on: request.db)
+                let saved = try await save(user, from: valid, expectedVersion: RequestNumber.version(form.version) ?? -1, passwordHash: hash, at: request.now,
+                                           on: request.db, sessions: request.application.sessionCache)
                 if saved {
                     await request.application.peopleDirectoryCache.invalidate()
-                    if hash != nil { try await SessionStore.endAll(for: userID, on: request.db) }
+                    if hash != nil { try await SessionStore.endAll(for: userID, on: request.db, sessions: request.application.sessionCache) }
                     return request.seeOther("/admin/users", flash: "Changes to \(valid.name) have been saved.")
                 }
                 errors.add("name", "Someone else changed this user while you were editing. Their changes are shown below; make yours again and save.")
                 let fresh = try await find(request)
                 var refreshed = UserForm(user: fresh, serviceAreaIDs: try await areaIDs(of: userID, on: request.db))
                 refreshed.version = String(fresh.version)
-                return request.render(UserAdminPages.formPage(request: request, user: fresh, form: refreshed, choices: choices, errors: errors, status: .conflict))
+                return try formPage(request, user: fresh, form: refreshed, choices: choices, errors: errors, status: .conflict)
             }
         }
-        return request.render(UserAdminPages.formPage(request: request, user: user, form: form, choices: choices, errors: errors))
+        return try formPage(request, user: user, form: form, choices: choices, errors: errors)
     }
 
     /// Saves only if nobody has saved since the form was opened: the update matches on the
     /// version the form carried and bumps it; no row returned means someone else saved first.
-    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, at now: Date, on db: any Database) async throws -> Bool {
+    static func save(_ user: User, from valid: UserForm.Valid, expectedVersion: Int, passwordHash: String?, at now: Date, on db: any Database,
+                     sessions: SessionCache) async throws -> Bool {
         let userID = try user.requireID()
         return try await db.transaction { db in
             var update = db.sql.update(User.schema)
@@ -134,7 +185,7 @@ enum UserAdminRoutes {
             guard !changed.isEmpty else { return false }
             try await replaceAreas(of: userID, with: valid.serviceAreaIDs, on: db)
             // Their name, roles and areas travel with their sessions.
-            SessionCache.shared.changed(userID)
+            sessions.changed(userID)
             return true
         }
     }
@@ -150,7 +201,7 @@ enum UserAdminRoutes {
         user.updatedAt = request.now
         try await request.db.transaction { db in
             try await user.update(on: db)
-            try await SessionStore.endAll(for: userID, on: db)
+            try await SessionStore.endAll(for: userID, on: db, sessions: request.application.sessionCache)
         }
         await request.application.peopleDirectoryCache.invalidate()
         return request.seeOther("/admin/users", flash: "\(user.name) has been deactivated and signed out.")

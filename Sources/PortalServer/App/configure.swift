@@ -24,16 +24,19 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.decoyPasswordHash = try await app.password.async.hash(SecureToken.make())
 
-    // Vapor's default error middleware answers in JSON; the portal's answers people with pages.
+    // Vapor's default error middleware answers in JSON; the portal's answers people with pages,
+    // drawn like every other page (`PageMiddleware`, inside it, so a page that fails to draw is
+    // answered with an error page).
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL?.hasPrefix("https://") == true))
     app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(PageMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
     app.referenceDataCache = ShortLivedCache { try await ReferenceData.load(on: $0) }
     app.peopleDirectoryCache = ShortLivedCache { try await PeopleDirectory.load(on: $0) }
     app.serviceLevelCache = ShortLivedCache { try await ServiceLevelSettings.load(on: $0) }
-    SessionCache.shared.lifetime = configuration.sessionCacheSeconds
+    app.sessionCache = SessionCache(lifetime: configuration.sessionCacheSeconds)
     registerRoutes(app)
 }
 

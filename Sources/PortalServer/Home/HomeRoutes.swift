@@ -58,7 +58,7 @@ enum HomeRoutes {
                 model.overdue = counts.overdue
                 model.atRisk = counts.atRisk
             }
-            model.unreadNotifications = user.unreadNotifications
+            model.unreadNotifications = try await Notifications.unreadCount(of: user.id, on: db)
         }
         if user.roles.contains(.administrator) {
             let rows = try await db.sql.raw("""

@@ -44,7 +44,7 @@ extension OutboxRoutes {
         let digestText = (form.digestAt ?? "").trimmingWhitespace()
         let digestAt = WorkingDayForm.minutes(digestText)
         if digestAt == nil { errors.add("digest-at", digestText.isEmpty ? "Enter the time of the daily email" : "Enter the time of the daily email as hours and minutes, like 07:00") }
-        guard let digestAt, errors.isEmpty else { return try await page(request, settingsForm: form, errors: errors) }
+        guard let digestAt, errors.isEmpty else { return try await respond(request, settingsForm: form, errors: errors) }
         let residentDetails = form.residentDetails == "on"
         let before = try await CouncilMailSettings.load(on: request.db)
         let version = RequestNumber.version(form.version) ?? -1
@@ -62,7 +62,7 @@ extension OutboxRoutes {
         }
         guard saved else {
             errors.add("digest-at", "Someone else changed the email settings while you were editing. Their settings are shown below; make your change again.")
-            return try await page(request, errors: errors, status: .conflict)
+            return try await respond(request, errors: errors, status: .conflict)
         }
         return request.seeOther("/admin/email", flash: "The email settings have been saved.")
     }

@@ -38,11 +38,16 @@ enum Notifications {
             .columns("id", "user_id", "enquiry_id", "kind", "message", "created_at")
             .rows(rows)
             .run()
-        SessionCache.shared.changed(users)
     }
 
-    /// The unread count as a column of a query on `users`, so every page reads it with the session.
-    static let unreadColumn = SQLRaw("(SELECT COUNT(*) FROM notifications WHERE notifications.user_id = users.id AND notifications.read_at IS NULL)")
+    /// How many of the person's notifications are unread, for the header of each page: one read
+    /// of the `notifications_user` index.
+    static func unreadCount(of user: UUID, on db: any Database) async throws -> Int {
+        // Written out rather than built, as it runs for every page.
+        try await db.sql.raw("""
+            SELECT COUNT(*) AS unread FROM notifications WHERE user_id = \(bind: user) AND read_at IS NULL
+            """).first()?.decode(column: "unread", as: Int.self) ?? 0
+    }
 
     /// The active co-ordinators of each of these service areas.
     static func coordinators(of areas: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
@@ -78,7 +83,6 @@ enum Notifications {
             .where("user_id", .equal, user).where(EnquiryList.column("id", in: ids))
             .where(SQLColumn("read_at"), .is, SQLLiteral.null)
             .run()
-        SessionCache.shared.changed(user)
     }
 }
 
@@ -87,22 +91,38 @@ enum Notifications {
 enum NotificationRoutes {
     struct Query: Content { var page: String? }
 
+    struct Model {
+        /// Newest first, as they stood before this visit marked them read.
+        var items: [Notifications.Item]
+        var total: Int
+        var page: Int
+        var pageSize: Int
+    }
+
     @Sendable static func show(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
         let page = try request.pageNumber((try? request.query.decode(Query.self))?.page)
-        let pageSize = 50
-        let (items, total) = try await Notifications.list(of: user.id, page: page, pageSize: pageSize, on: request.db)
-        let unread = items.filter { $0.read_at == nil }.map(\.id)
-        try await Notifications.markRead(unread, of: user.id, at: request.now, on: request.db)
-        request.signedIn?.user.unreadNotifications = max(0, user.unreadNotifications - unread.count)
-        return request.render(Page(title: "Notifications", section: .notifications) {
+        let model = try await query(of: user.id, page: page, on: request.db)
+        try await Notifications.markRead(model.items.filter { $0.read_at == nil }.map(\.id), of: user.id, at: request.now, on: request.db)
+        return request.render(NotificationPages.list(model))
+    }
+
+    static func query(of user: UUID, page: Int, pageSize: Int = 50, on db: any Database) async throws -> Model {
+        let (items, total) = try await Notifications.list(of: user, page: page, pageSize: pageSize, on: db)
+        return Model(items: items, total: total, page: page, pageSize: pageSize)
+    }
+}
+
+enum NotificationPages {
+    static func list(_ model: NotificationRoutes.Model) -> Page {
+        Page(title: "Notifications", section: .notifications) {
             h1 { "Notifications" }
             para { link("/notifications/settings") { "Choose how you hear about things" } }
-            if items.isEmpty {
+            if model.items.isEmpty {
                 para(.class("secondary-text")) { "You have no notifications." }
             } else {
                 ul(.class("notification-list")) {
-                    for item in items {
+                    for item in model.items {
                         li(.class("notification-item")) {
                             if item.read_at == nil { span(.class("tag")) { "New" } ; " " }
                             strong { NotificationEvent(rawValue: item.kind)?.label ?? "Notice" }
@@ -114,9 +134,9 @@ enum NotificationRoutes {
                         }
                     }
                 }
-                pagination(total: total, page: page, pageSize: pageSize) { "/notifications?page=\($0)" }
+                pagination(total: model.total, page: model.page, pageSize: model.pageSize) { "/notifications?page=\($0)" }
             }
-        })
+        }
     }
 }
 
@@ -148,11 +168,24 @@ enum NotificationPreferences {
 }
 
 extension NotificationRoutes {
+    struct SettingsModel {
+        var csrfToken: String
+        var email: String
+        /// The kinds of event the person's roles hear of.
+        var events: [NotificationEvent]
+        /// Minutes after midnight, UK time.
+        var digestAt: Int
+        /// The choice for each event, by its name: as saved, or as posted when it comes back.
+        var values: [String: String]
+        var errors: FormErrors
+    }
+
     @Sendable static func settings(_ request: Request) async throws -> Response {
         let user = try request.requireUser()
         let chosen = try await NotificationPreferences.load(for: user.id, on: request.db)
         let values = Dictionary(uniqueKeysWithValues: NotificationEvent.heard(by: user.roles).map { ($0.rawValue, (chosen[$0] ?? .standard).rawValue) })
-        return request.render(try await settingsPage(request, values: values, errors: FormErrors()))
+        return request.render(NotificationPages.settings(
+            try await settingsQuery(for: user, values: values, errors: FormErrors(), csrfToken: request.csrfToken, on: request.db)))
     }
 
     @Sendable static func saveSettings(_ request: Request) async throws -> Response {
@@ -168,30 +201,37 @@ extension NotificationRoutes {
             }
         }
         guard errors.isEmpty else {
-            return request.render(try await settingsPage(request, values: posted, errors: errors))
+            return request.render(NotificationPages.settings(
+                try await settingsQuery(for: user, values: posted, errors: errors, csrfToken: request.csrfToken, on: request.db)))
         }
         try await NotificationPreferences.save(choices, for: user.id, on: request.db)
         return request.seeOther("/notifications/settings", flash: "Your notification settings have been saved.")
     }
 
-    static func settingsPage(_ request: Request, values: [String: String], errors: FormErrors) async throws -> Page {
-        let user = try request.requireUser()
-        let digestAt = try await CouncilMailSettings.load(on: request.db).digestAt
-        let events = NotificationEvent.heard(by: user.roles)
+    static func settingsQuery(for user: CurrentUser, values: [String: String], errors: FormErrors, csrfToken: String,
+                              on db: any Database) async throws -> SettingsModel {
+        SettingsModel(csrfToken: csrfToken, email: user.email, events: NotificationEvent.heard(by: user.roles),
+                      digestAt: try await CouncilMailSettings.load(on: db).digestAt, values: values, errors: errors)
+    }
+}
+
+extension NotificationPages {
+    static func settings(_ model: NotificationRoutes.SettingsModel) -> Page {
+        let errors = model.errors
         return Page(title: "Notification settings", section: .notifications, status: errors.isEmpty ? .ok : .unprocessableEntity,
                     hasErrors: !errors.isEmpty) {
             errorSummary(errors)
             h1 { "Notification settings" }
-            para { "Everything is listed on your notifications page. Choose which things are also emailed to \(user.email), and when. The daily email goes at \(WorkingDayForm.text(digestAt)), only when there is something in it." }
-            if events.isEmpty {
+            para { "Everything is listed on your notifications page. Choose which things are also emailed to \(model.email), and when. The daily email goes at \(WorkingDayForm.text(model.digestAt)), only when there is something in it." }
+            if model.events.isEmpty {
                 para(.class("secondary-text")) { "Your roles do not send you any notifications." }
             } else {
                 htmlForm(.method("post"), .action("/notifications/settings"), .novalidate) {
-                    csrfField(request)
-                    for event in events {
+                    csrfField(model.csrfToken)
+                    for event in model.events {
                         radios(event.rawValue, legend: event.label,
                                choices: NotificationDelivery.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
-                               selected: values[event.rawValue], errors: errors, hint: event.explanation)
+                               selected: model.values[event.rawValue], errors: errors, hint: event.explanation)
                     }
                     submitButton("Save settings")
                 }

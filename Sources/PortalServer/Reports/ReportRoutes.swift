@@ -36,22 +36,25 @@ enum ReportRoutes {
                                data: try await request.referenceData(), people: try await request.people(), db: request.db)
     }
 
+    /// The filters as the form shows them, over the list of reports and over each report.
+    struct FilterModel {
+        var filters: Filters
+        var today: CivilDate
+        var data: ReferenceData
+        var members: [PeopleDirectory.Person]
+    }
+
+    struct ReportModel {
+        var kind: ReportKind
+        var report: Report
+        var filtered: FilterModel
+    }
+
     @Sendable static func index(_ request: Request) async throws -> Response {
         let today = try await request.serviceLevels().clock.localDate(of: request.now)
-        let filters = filters(request, today: today)
-        let people = try await request.people()
-        let data = try await request.referenceData()
-        return request.render(Page(title: "Reports", section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
-                                   hasErrors: !filters.errors.isEmpty) {
-            errorSummary(filters.errors)
-            h1 { "Reports" }
-            filterForm(filters, action: "/reports", today: today, data: data, members: people.members)
-            ul(.class("report-list")) {
-                for kind in ReportKind.allCases {
-                    li { link("/reports/\(kind.rawValue)?\(filters.query)") { kind.title } }
-                }
-            }
-        })
+        let model = FilterModel(filters: filters(request, today: today), today: today, data: try await request.referenceData(),
+                          members: try await request.people().members)
+        return request.render(ReportPages.index(model))
     }
 
     static func kind(_ request: Request) throws -> ReportKind {
@@ -63,21 +66,12 @@ enum ReportRoutes {
         let kind = try kind(request)
         let today = try await request.serviceLevels().clock.localDate(of: request.now)
         let filters = filters(request, today: today)
-        let context = try await context(request, filters)
-        let report = try await Reports.build(kind, context)
-        return request.render(Page(title: kind.title, section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
-                                   hasErrors: !filters.errors.isEmpty) {
-            errorSummary(filters.errors)
-            para { link("/reports?\(filters.query)") { "All reports" } }
-            h1 { kind.title }
-            filterForm(filters, action: "/reports/\(kind.rawValue)", today: today, data: context.data, members: context.people.members,
-                       open: !filters.errors.isEmpty)
-            para(.class("report-period")) { periodText(filters.criteria) }
-            for fact in report.facts { para(.class("report-fact")) { fact } }
-            if let chart = report.chart { div(.class("chart-frame")) { chart.svg(id: "chart") } }
-            for (index, table) in report.tables.enumerated() { reportTable(table, id: "table-\(index)") }
-            para { link("/reports/\(kind.rawValue)/export.csv?\(filters.query)") { "Download the tables as a spreadsheet (CSV)" } }
-        })
+        return request.render(ReportPages.report(try await query(kind, filters: filters, today: today, context: try await context(request, filters))))
+    }
+
+    static func query(_ kind: ReportKind, filters: Filters, today: CivilDate, context: Reports.Context) async throws -> ReportModel {
+        ReportModel(kind: kind, report: try await Reports.build(kind, context),
+                    filtered: FilterModel(filters: filters, today: today, data: context.data, members: context.people.members))
     }
 
     @Sendable static func csv(_ request: Request) async throws -> Response {
@@ -157,6 +151,40 @@ enum ReportRoutes {
                             selected: fields["member"], errors: errors, placeholder: "Every Member")
                 submitButton("Show")
             }
+        }
+    }
+}
+
+enum ReportPages {
+    static func index(_ model: ReportRoutes.FilterModel) -> Page {
+        let filters = model.filters
+        return Page(title: "Reports", section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
+                    hasErrors: !filters.errors.isEmpty) {
+            errorSummary(filters.errors)
+            h1 { "Reports" }
+            ReportRoutes.filterForm(filters, action: "/reports", today: model.today, data: model.data, members: model.members)
+            ul(.class("report-list")) {
+                for kind in ReportKind.allCases {
+                    li { link("/reports/\(kind.rawValue)?\(filters.query)") { kind.title } }
+                }
+            }
+        }
+    }
+
+    static func report(_ model: ReportRoutes.ReportModel) -> Page {
+        let kind = model.kind, report = model.report, filters = model.filtered.filters
+        return Page(title: kind.title, section: .reports, status: filters.errors.isEmpty ? .ok : .unprocessableEntity,
+                    hasErrors: !filters.errors.isEmpty) {
+            errorSummary(filters.errors)
+            para { link("/reports?\(filters.query)") { "All reports" } }
+            h1 { kind.title }
+            ReportRoutes.filterForm(filters, action: "/reports/\(kind.rawValue)", today: model.filtered.today, data: model.filtered.data,
+                                    members: model.filtered.members, open: !filters.errors.isEmpty)
+            para(.class("report-period")) { ReportRoutes.periodText(filters.criteria) }
+            for fact in report.facts { para(.class("report-fact")) { fact } }
+            if let chart = report.chart { div(.class("chart-frame")) { chart.svg(id: "chart") } }
+            for (index, table) in report.tables.enumerated() { ReportRoutes.reportTable(table, id: "table-\(index)") }
+            para { link("/reports/\(kind.rawValue)/export.csv?\(filters.query)") { "Download the tables as a spreadsheet (CSV)" } }
         }
     }
 }

@@ -22,72 +22,48 @@ enum ServiceLevelAdminRoutes {
         let completion_days: Int
     }
 
-    @Sendable static func show(_ request: Request) async throws -> Response {
-        try await page(request)
+    /// A level as the page lists it.
+    struct Level {
+        let id: UUID
+        /// What it applies to, in words (`scopeLabel`).
+        let scope: String
+        let firstResponseDays: Int
+        let completionDays: Int
     }
 
-    static func page(_ request: Request, form: LevelForm = LevelForm(), errors: FormErrors = FormErrors()) async throws -> Response {
-        let data = try await request.referenceData()
-        let rows = try await request.db.sql.select().columns("id", "service_area_id", "type_id", "first_response_days", "completion_days")
+    struct Model {
+        var form: LevelForm
+        var errors: FormErrors
+        var csrfToken: String
+        var serviceAreas: [Choice]
+        var types: [Choice]
+        var standard: Level?
+        /// By what they apply to.
+        var overrides: [Level]
+    }
+
+    @Sendable static func show(_ request: Request) async throws -> Response {
+        try await respond(request, form: LevelForm(), errors: FormErrors())
+    }
+
+    private static func respond(_ request: Request, form: LevelForm, errors: FormErrors) async throws -> Response {
+        let model = try await query(form: form, errors: errors, csrfToken: request.csrfToken, data: try await request.referenceData(), on: request.db)
+        return request.render(ServiceLevelAdminPage.page(model))
+    }
+
+    static func query(form: LevelForm, errors: FormErrors, csrfToken: String, data: ReferenceData, on db: any Database) async throws -> Model {
+        let rows = try await db.sql.select().columns("id", "service_area_id", "type_id", "first_response_days", "completion_days")
             .from("service_levels").all(decoding: LevelRow.self)
             .sorted { scopeLabel($0.service_area_id, $0.type_id, data) < scopeLabel($1.service_area_id, $1.type_id, data) }
-        let standard = rows.first { $0.service_area_id == nil && $0.type_id == nil }
-        let overrides = rows.filter { $0.service_area_id != nil || $0.type_id != nil }
-        return request.render(Page(title: "Service levels", section: .calendar, status: errors.isEmpty ? .ok : .unprocessableEntity,
-                                   hasErrors: !errors.isEmpty) {
-            errorSummary(errors)
-            h1 { "Service levels" }
-            para { "How many working days the council promises for a first response and for completion. The most specific level applies: a type within a service area, then the type, then the service area, then the council's default. A change applies to enquiries submitted or re-typed from now on." }
-            para { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
-            summaryList([("Council default", standard.map { "First response within \($0.first_response_days) working days; completion within \($0.completion_days)" } ?? "Not set")])
-            h2 { "Overrides" }
-            if overrides.isEmpty {
-                para(.class("secondary-text")) { "No overrides: every enquiry works to the council's default." }
-            } else {
-                div(.class("table-scroll")) {
-                    table(.class("table")) {
-                        caption(.class("visually-hidden")) { "Service level overrides" }
-                        thead { tr {
-                            th(.scopeCol) { "Applies to" }; th(.scopeCol) { "First response" }; th(.scopeCol) { "Completion" }
-                            th(.scopeCol) { element("span", [.class("visually-hidden")]) { "Action" } }
-                        } }
-                        tbody {
-                            for row in overrides {
-                                let scope = scopeLabel(row.service_area_id, row.type_id, data)
-                                tr {
-                                    th(.scopeRow) { scope }
-                                    td { "\(row.first_response_days) working days" }
-                                    td { "\(row.completion_days) working days" }
-                                    td {
-                                        htmlForm(.method("post"), .action("/admin/service-levels/\(row.id.uuidString)/remove"), .class("inline-form")) {
-                                            csrfField(request)
-                                            button(.type("submit"), .class("link-button")) {
-                                                "Remove"
-                                                element("span", [.class("visually-hidden")]) { " the level for \(scope)" }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            h2 { "Set a service level" }
-            htmlForm(.method("post"), .action("/admin/service-levels"), .attr("novalidate")) {
-                csrfField(request)
-                para { "Leave both choices as \"Any\" to change the council's default. Setting a level that already exists replaces it." }
-                selectField("serviceArea", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
-                            selected: form.serviceArea, errors: errors, placeholder: "Any service area")
-                selectField("type", label: "Enquiry type", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
-                            selected: form.type, errors: errors, placeholder: "Any type")
-                textField("firstResponseDays", label: "First response within (working days)", value: form.firstResponseDays, errors: errors,
-                          FieldOptions(type: "text", width: "short"))
-                textField("completionDays", label: "Completion within (working days)", value: form.completionDays, errors: errors,
-                          FieldOptions(type: "text", width: "short"))
-                submitButton("Save the service level")
-            }
-        })
+        func level(_ row: LevelRow) -> Level {
+            Level(id: row.id, scope: scopeLabel(row.service_area_id, row.type_id, data), firstResponseDays: row.first_response_days,
+                  completionDays: row.completion_days)
+        }
+        return Model(form: form, errors: errors, csrfToken: csrfToken,
+                     serviceAreas: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                     types: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                     standard: rows.first { $0.service_area_id == nil && $0.type_id == nil }.map(level),
+                     overrides: rows.filter { $0.service_area_id != nil || $0.type_id != nil }.map(level))
     }
 
     static func scopeLabel(_ area: UUID?, _ type: UUID?, _ data: ReferenceData) -> String {
@@ -115,7 +91,7 @@ enum ServiceLevelAdminRoutes {
         case .success(let valid): level = valid
         case .failure(let found): for error in found.all { errors.add(error.field, error.message) }
         }
-        guard errors.isEmpty, let level else { return try await page(request, form: form, errors: errors) }
+        guard errors.isEmpty, let level else { return try await respond(request, form: form, errors: errors) }
         let scope = ServiceLevelScope.key(serviceAreaID: area, typeID: type)
         let label = scopeLabel(area, type, data)
         try await request.db.transaction { db in
@@ -159,5 +135,66 @@ enum ServiceLevelAdminRoutes {
         guard let removed else { return request.seeOther("/admin/service-levels", flash: "That service level had already been removed.") }
         await request.application.serviceLevelCache.invalidate()
         return request.seeOther("/admin/service-levels", flash: "The service level for \(removed) has been removed.")
+    }
+}
+
+enum ServiceLevelAdminPage {
+    static func page(_ model: ServiceLevelAdminRoutes.Model) -> Page {
+        let form = model.form, errors = model.errors
+        return Page(title: "Service levels", section: .calendar, status: errors.isEmpty ? .ok : .unprocessableEntity,
+                    hasErrors: !errors.isEmpty) {
+            errorSummary(errors)
+            h1 { "Service levels" }
+            para { "How many working days the council promises for a first response and for completion. The most specific level applies: a type within a service area, then the type, then the service area, then the council's default. A change applies to enquiries submitted or re-typed from now on." }
+            para { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
+            summaryList([("Council default", model.standard.map { "First response within \($0.firstResponseDays) working days; completion within \($0.completionDays)" } ?? "Not set")])
+            h2 { "Overrides" }
+            if model.overrides.isEmpty {
+                para(.class("secondary-text")) { "No overrides: every enquiry works to the council's default." }
+            } else {
+                div(.class("table-scroll")) {
+                    table(.class("table")) {
+                        caption(.class("visually-hidden")) { "Service level overrides" }
+                        thead { tr {
+                            th(.scopeCol) { "Applies to" }; th(.scopeCol) { "First response" }; th(.scopeCol) { "Completion" }
+                            th(.scopeCol) { element("span", [.class("visually-hidden")]) { "Action" } }
+                        } }
+                        tbody {
+                            for row in model.overrides {
+                                let scope = row.scope
+                                tr {
+                                    th(.scopeRow) { scope }
+                                    td { "\(row.firstResponseDays) working days" }
+                                    td { "\(row.completionDays) working days" }
+                                    td {
+                                        htmlForm(.method("post"), .action("/admin/service-levels/\(row.id.uuidString)/remove"), .class("inline-form")) {
+                                            csrfField(model.csrfToken)
+                                            button(.type("submit"), .class("link-button")) {
+                                                "Remove"
+                                                element("span", [.class("visually-hidden")]) { " the level for \(scope)" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Set a service level" }
+            htmlForm(.method("post"), .action("/admin/service-levels"), .attr("novalidate")) {
+                csrfField(model.csrfToken)
+                para { "Leave both choices as \"Any\" to change the council's default. Setting a level that already exists replaces it." }
+                selectField("serviceArea", label: "Service area", choices: model.serviceAreas,
+                            selected: form.serviceArea, errors: errors, placeholder: "Any service area")
+                selectField("type", label: "Enquiry type", choices: model.types,
+                            selected: form.type, errors: errors, placeholder: "Any type")
+                textField("firstResponseDays", label: "First response within (working days)", value: form.firstResponseDays, errors: errors,
+                          FieldOptions(type: "text", width: "short"))
+                textField("completionDays", label: "Completion within (working days)", value: form.completionDays, errors: errors,
+                          FieldOptions(type: "text", width: "short"))
+                submitButton("Save the service level")
+            }
+        }
     }
 }

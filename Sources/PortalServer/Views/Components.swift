@@ -6,7 +6,12 @@ import Vapor
 /// opens with an error summary whose links move focus to the field.
 
 func csrfField(_ request: Request) -> HTMLNode {
-    input(.type("hidden"), .name(CSRFMiddleware.formField), .value(request.csrfToken))
+    csrfField(request.csrfToken)
+}
+
+/// The form's CSRF token, as the page's model carries it (`Request.csrfToken`).
+func csrfField(_ token: String) -> HTMLNode {
+    input(.type("hidden"), .name(CSRFMiddleware.formField), .value(token))
 }
 
 func errorSummary(_ errors: FormErrors) -> HTMLNode {

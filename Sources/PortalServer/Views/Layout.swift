@@ -6,10 +6,9 @@ import Vapor
 enum Layout {
     static let serviceName = "Member Portal"
 
-    static func document(page: Page, request: Request) -> HTMLNode {
-        let council = request.application.portal.councilName
+    static func document(page: Page, frame: Frame) -> HTMLNode {
+        let council = frame.council
         let title = (page.hasErrors ? "Error: " : "") + "\(page.title) – \(serviceName) – \(council)"
-        let flash = Flash.take(from: request)
         return .group([
             .raw("<!DOCTYPE html>"),
             element("html", [.attr("lang", "en-GB")]) {
@@ -24,10 +23,10 @@ enum Layout {
                 }
                 element("body", []) {
                     link("#main-content", .class("skip-link")) { "Skip to main content" }
-                    header(request: request, council: council, section: page.section)
+                    header(person: frame.person, council: council, section: page.section)
                     div(.class("width-container")) {
                         element("main", [.id("main-content"), .class("main"), .attr("tabindex", "-1")]) {
-                            if let flash {
+                            if let flash = frame.flash {
                                 div(.class("notification-banner"), .attr("role", "status")) { para { flash } }
                             }
                             page.content
@@ -43,7 +42,7 @@ enum Layout {
                             }
                         }
                     }
-                    if let signedIn = request.signedIn { sessionWarning(request: request, signedIn: signedIn) }
+                    if let person = frame.person { sessionWarning(person) }
                 }
             },
         ])
@@ -52,13 +51,10 @@ enum Layout {
     /// The warning before a session ends (WCAG 2.2.1), closed until the page's script opens it
     /// (`SessionRoutes`). The script first asks the server after `data-check-after` seconds: the
     /// earliest the warning could be due, as the session was seen at most `touchInterval` ago.
-    private static func sessionWarning(request: Request, signedIn: SignedIn) -> HTMLNode {
-        let untilFixedEnd = signedIn.fixedEnd.timeIntervalSince(request.now)
-        let checkAfter = max(0, min(SessionLifetime.idle - SessionLifetime.touchInterval, untilFixedEnd) - SessionLifetime.warning)
-        let here = request.method == .GET && LocalPath.isSafe(request.url.string) ? request.url.string : "/"
+    private static func sessionWarning(_ person: Frame.Person) -> HTMLNode {
         let minutes = Int(SessionLifetime.warning / 60)
         return element("dialog", [.id("session-warning"), .class("session-warning"), .aria("labelledby", "session-warning-title"),
-                                  .aria("describedby", "session-warning-text"), .attr("data-check-after", String(Int(checkAfter))),
+                                  .aria("describedby", "session-warning-text"), .attr("data-check-after", String(Int(person.checkAfter))),
                                   .attr("data-warning", String(Int(SessionLifetime.warning)))]) {
             h2(.id("session-warning-title"), .class("session-warning-title")) { "You will be signed out soon" }
             para(.id("session-warning-text")) {
@@ -70,50 +66,51 @@ enum Layout {
                 "A session lasts at most 12 hours after signing in. Send or copy what you are writing, then sign in again."
             }
             htmlForm(.method("post"), .action("/session/extend"), .class("session-warning-stay")) {
-                csrfField(request)
-                input(.type("hidden"), .name("next"), .value(here))
+                csrfField(person.csrfToken)
+                input(.type("hidden"), .name("next"), .value(person.returnPath))
                 button(.type("submit"), .class("button")) { "Stay signed in" }
             }
             htmlForm(.method("post"), .action("/sign-out")) {
-                csrfField(request)
+                csrfField(person.csrfToken)
                 button(.type("submit"), .class("button button-secondary")) { "Sign out now" }
             }
         }
     }
 
-    private static func header(request: Request, council: String, section: NavSection) -> HTMLNode {
+    private static func header(person: Frame.Person?, council: String, section: NavSection) -> HTMLNode {
         element("header", [.class("header")]) {
             div(.class("width-container header-inner")) {
                 link("/", .class("header-brand")) {
                     span(.class("header-council")) { council }
                     span(.class("header-service")) { serviceName }
                 }
-                if let user = request.currentUser {
+                if let person {
+                    let roles = person.roles
                     nav(.aria("label", "Main"), .class("header-nav")) {
                         ul {
                             navItem("Home", href: "/", current: section == .home)
-                            if user.roles.contains(.member) || user.roles.isOfficer {
-                                navItem(user.roles.contains(.member) ? "Your enquiries" : "Raised for Members", href: "/enquiries", current: section == .enquiries)
+                            if roles.contains(.member) || roles.isOfficer {
+                                navItem(roles.contains(.member) ? "Your enquiries" : "Raised for Members", href: "/enquiries", current: section == .enquiries)
                             }
-                            if user.roles.contains(.coordinator) || user.roles.contains(.administrator) {
+                            if roles.contains(.coordinator) || roles.contains(.administrator) {
                                 navItem("Queue", href: "/queue", current: section == .queue)
                             }
-                            if user.roles.contains(.responder) {
+                            if roles.contains(.responder) {
                                 navItem("Questions", href: "/questions", current: section == .questions)
                             }
                             navItem("Search", href: "/search", current: section == .search)
-                            if user.roles.contains(.coordinator) || user.roles.contains(.administrator) {
+                            if roles.contains(.coordinator) || roles.contains(.administrator) {
                                 navItem("Reports", href: "/reports", current: section == .reports)
                             }
-                            navItem(user.unreadNotifications > 0 ? "Notifications (\(user.unreadNotifications))" : "Notifications",
+                            navItem(person.unreadNotifications > 0 ? "Notifications (\(person.unreadNotifications))" : "Notifications",
                                     href: "/notifications", current: section == .notifications)
-                            if user.roles.contains(.administrator) {
+                            if roles.contains(.administrator) {
                                 navItem("Users", href: "/admin/users", current: section == .users)
                                 navItem("Working days", href: "/admin/calendar", current: section == .calendar)
                             }
                             li {
                                 htmlForm(.method("post"), .action("/sign-out"), .class("inline-form")) {
-                                    csrfField(request)
+                                    csrfField(person.csrfToken)
                                     button(.type("submit"), .class("link-button")) { "Sign out" }
                                 }
                             }
@@ -127,6 +124,41 @@ enum Layout {
     private static func navItem(_ text: String, href: String, current: Bool) -> HTMLNode {
         li {
             element("a", [.href(href)] + (current ? [.aria("current", "page")] : [])) { text }
+        }
+    }
+}
+
+/// What the frame of a page shows of its request, read once as the page is drawn.
+struct Frame {
+    /// The person signed in, as the header and the session warning show them.
+    struct Person {
+        var roles: RoleSet
+        var unreadNotifications: Int
+        var csrfToken: String
+        /// Seconds until the page's script first asks how long the session has left: the earliest
+        /// the warning could be due, as the session was seen at most `touchInterval` ago.
+        var checkAfter: TimeInterval
+        /// Where "Stay signed in" comes back to without the script: this page, when it can be asked for again.
+        var returnPath: String
+    }
+
+    var council: String
+    var flash: String?
+    /// A flash cookie was sent, so the page's response clears it, shown or not.
+    var flashTaken: Bool
+    var person: Person?
+
+    init(_ request: Request, unreadNotifications: Int) {
+        let cookie = request.cookies[Flash.cookieName]?.string ?? ""
+        council = request.application.portal.councilName
+        flash = cookie.isEmpty ? nil : Flash.decode(cookie)
+        flashTaken = !cookie.isEmpty
+        if let signedIn = request.signedIn {
+            let untilFixedEnd = signedIn.fixedEnd.timeIntervalSince(request.now)
+            person = Person(
+                roles: signedIn.user.roles, unreadNotifications: unreadNotifications, csrfToken: signedIn.csrfToken,
+                checkAfter: max(0, min(SessionLifetime.idle - SessionLifetime.touchInterval, untilFixedEnd) - SessionLifetime.warning),
+                returnPath: request.method == .GET && LocalPath.isSafe(request.url.string) ? request.url.string : "/")
         }
     }
 }

@@ -27,14 +27,13 @@ struct Page {
 }
 
 extension Request {
+    /// The response for a page. The page is drawn into it, inside the frame, on its way out
+    /// (`PageMiddleware`), where the frame reads what it shows of the person signed in.
     func render(_ page: Page) -> Response {
-        let html = Layout.document(page: page, request: self).renderBytes()
         var headers = HTTPHeaders()
         headers.contentType = .html
-        let response = Response(status: page.status, headers: headers, body: .init(buffer: html))
-        if storage[FlashTakenKey.self] == true {
-            response.cookies[Flash.cookieName] = application.portal.cookie("", expired: true)
-        }
+        let response = Response(status: page.status, headers: headers)
+        response.storage[PendingPageKey.self] = page
         return response
     }
 
@@ -44,6 +43,28 @@ extension Request {
         if let flash { response.cookies[Flash.cookieName] = application.portal.cookie(Flash.encode(flash)) }
         return response
     }
+
+    /// The signed-in person's unread notifications, for the frame of a page; 0 for nobody.
+    func unreadNotifications() async throws -> Int {
+        guard let user = currentUser else { return 0 }
+        return try await Notifications.unreadCount(of: user.id, on: db)
+    }
+}
+
+private struct PendingPageKey: StorageKey { typealias Value = Page }
+
+extension Response {
+    /// Draws the page `Request.render` left in this response, if there is one, with the frame
+    /// around it.
+    func drawPage(for request: Request, unreadNotifications: Int) {
+        guard let page = storage[PendingPageKey.self] else { return }
+        storage[PendingPageKey.self] = nil
+        let frame = Frame(request, unreadNotifications: unreadNotifications)
+        body = .init(buffer: Layout.document(page: page, frame: frame).renderBytes())
+        if frame.flashTaken { cookies[Flash.cookieName] = request.application.portal.cookie("", expired: true) }
+    }
+
+    var carriesPage: Bool { storage[PendingPageKey.self] != nil }
 }
 
 /// A one-line confirmation shown once on the next page ("User added"), carried in a short cookie.
@@ -63,12 +84,4 @@ enum Flash {
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64).flatMap { String(data: $0, encoding: .utf8) }
     }
-
-    static func take(from request: Request) -> String? {
-        guard let value = request.cookies[cookieName]?.string, !value.isEmpty else { return nil }
-        request.storage[FlashTakenKey.self] = true
-        return decode(value)
-    }
 }
-
-struct FlashTakenKey: StorageKey { typealias Value = Bool }

@@ -115,14 +115,17 @@ extension PortalConfiguration {
 
 /// Runs a test against a freshly configured app on its own copy of the demo council (or, with
 /// `emptyDatabase`, on a database with nothing in it, not even the schema), reading the time from
-/// `clock` (an ordinary working morning unless the test chooses).
+/// `clock` (an ordinary working morning unless the test chooses). `adjust` changes the
+/// configuration before the app is configured with it.
 func withApp(demoMode: Bool = true, clock: TestClock = TestClock(), emptyDatabase: Bool = false,
-             _ body: (Application) async throws -> Void) async throws {
+             adjust: (inout PortalConfiguration) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
     let (database, cleanup) = try await emptyDatabase ? TestDatabase.shared.empty() : TestDatabase.shared.fresh()
     let app = try await Application.make(.testing)
     app.logger.logLevel = .error
     do {
-        try await configure(app, .forTests(database, demoMode: demoMode, clock: clock))
+        var configuration = PortalConfiguration.forTests(database, demoMode: demoMode, clock: clock)
+        adjust(&configuration)
+        try await configure(app, configuration)
         try await body(app)
     } catch {
         try? await app.asyncShutdown()

@@ -7,11 +7,11 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            return response(for: error, request: request)
+            return await response(for: error, request: request)
         }
     }
 
-    func response(for error: any Error, request: Request) -> Response {
+    func response(for error: any Error, request: Request) async -> Response {
         let status: HTTPResponseStatus
         let message: String
         if let abort = error as? any AbortError {
@@ -26,11 +26,11 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
                 return request.seeOther("/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "/-_.~"))) ?? "/")")
             }
-            return page(request, status: status, message: message, headers: abort.headers)
+            return await page(request, status: status, message: message, headers: abort.headers)
         }
         request.logger.error("Unexpected error: \(String(reflecting: error))")
         status = .internalServerError
-        return page(request, status: status, message: Self.unexpected, headers: [:])
+        return await page(request, status: status, message: Self.unexpected, headers: [:])
     }
 
     static let unexpected = "Sorry, there is a problem with the service. Nothing you sent has been lost; try again in a few minutes."
@@ -44,27 +44,44 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html)
     }
 
-    private func page(_ request: Request, status: HTTPResponseStatus, message: String, headers: HTTPHeaders) -> Response {
+    private func page(_ request: Request, status: HTTPResponseStatus, message: String, headers: HTTPHeaders) async -> Response {
         if wantsJSON(request) {
             let response = Response(status: status)
             try? response.content.encode(["error": message, "requestId": request.id])
             return response
         }
-        let title = switch status.code {
+        let response = request.render(ErrorPage.page(.init(status: status, message: message, requestID: request.id)))
+        // The error may be the database's own: then the header goes without the count rather
+        // than the page failing too.
+        response.drawPage(for: request, unreadNotifications: (try? await request.unreadNotifications()) ?? 0)
+        for (name, value) in headers where name.lowercased() == "retry-after" { response.headers.add(name: name, value: value) }
+        return response
+    }
+}
+
+enum ErrorPage {
+    struct Model {
+        var status: HTTPResponseStatus
+        /// A sentence the person can act on (`ErrorPageMiddleware.messages`, or the error's own).
+        var message: String
+        /// Quoted on a server error, so support can find its lines in the log.
+        var requestID: String
+    }
+
+    static func page(_ model: Model) -> Page {
+        let title = switch model.status.code {
         case 404: "Page not found"
         case 403: "Access refused"
         case 500...: "Sorry, there is a problem with the service"
         default: "There is a problem"
         }
-        let response = request.render(Page(title: title, status: status) {
+        return Page(title: title, status: model.status) {
             h1 { title }
-            para { message }
-            if status.code >= 500 {
-                para(.class("secondary-text")) { "If you contact support, quote reference \(request.id)." }
+            para { model.message }
+            if model.status.code >= 500 {
+                para(.class("secondary-text")) { "If you contact support, quote reference \(model.requestID)." }
             }
             para { link("/") { "Go to the home page" } }
-        })
-        for (name, value) in headers where name.lowercased() == "retry-after" { response.headers.add(name: name, value: value) }
-        return response
+        }
     }
 }
