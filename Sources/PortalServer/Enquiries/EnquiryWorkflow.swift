@@ -4,43 +4,6 @@ import PortalCore
 import SQLKit
 import Vapor
 
-/// A person acting on enquiries: who they are and which service areas they co-ordinate.
-struct EnquiryActor: Sendable {
-    let user: CurrentUser
-    let coordinatedAreas: Set<UUID>
-
-    var viewer: EnquiryAccess.Viewer { .init(id: user.id, roles: user.roles, coordinatedAreas: coordinatedAreas) }
-}
-
-extension Request {
-    /// The signed-in person as an actor on enquiries, made from what the session already read:
-    /// a plain value, no query.
-    func enquiryActor() throws -> EnquiryActor {
-        guard let signedIn else { throw Abort(.unauthorized) }
-        return EnquiryActor(user: signedIn.user, coordinatedAreas: signedIn.user.roles.contains(.coordinator) ? signedIn.coordinatedAreas : [])
-    }
-}
-
-/// Someone else saved the enquiry after this person opened it. Forms that can show what changed
-/// catch it; anywhere else it explains itself.
-struct EditConflict: AbortError {
-    var status: HTTPResponseStatus { .conflict }
-    var reason: String { "Someone else changed this enquiry a moment ago. Nothing you sent was saved: reload the page and try again." }
-}
-
-/// An answer and a withdrawal (or two answers) raced, and the other landed first.
-struct QuestionNoLongerOpen: AbortError {
-    var status: HTTPResponseStatus { .conflict }
-    var reason: String { "That question was answered or withdrawn a moment ago. Reload the page to see it." }
-}
-
-/// Allowed to the person but not now, or not to them at all.
-struct ActionRefused: AbortError {
-    let refusal: EnquiryLifecycle.Refusal
-    var status: HTTPResponseStatus { refusal == .notPermitted ? .forbidden : .conflict }
-    var reason: String { refusal.message }
-}
-
 /// The one place an enquiry changes. It checks the lifecycle table for the person's standing,
 /// applies the change, and writes the audit entry in the same transaction, after claiming the
 /// enquiry's version so two changes can never interleave.
