@@ -66,7 +66,7 @@ private func naiveCount(_ calendar: WorkingCalendar, from start: CivilDate, to e
 
     @Test func countsAreAdditiveAndMatchCountingDayByDay() {
         var random = SeededRandom(seed: 7)
-        let calendar = WorkingCalendar(closures: [Holiday(date: day("2027-12-29"), name: "Closure"),
+        let calendar = WorkingCalendar(nation: .englandAndWales, closures: [Holiday(date: day("2027-12-29"), name: "Closure"),
                                                   Holiday(date: day("1985-05-10"), name: "Old closure")],
                                        indexedYears: 1990...2150)
         for _ in 0..<600 {
@@ -78,6 +78,31 @@ private func naiveCount(_ calendar: WorkingCalendar, from start: CivilDate, to e
         // Across the edges of the index, where the slow path takes over.
         for (from, to) in [("1985-01-01", "1991-03-01"), ("2149-11-20", "2151-02-03"), ("1985-05-01", "1985-06-01")] {
             #expect(calendar.workingDays(from: day(from), to: day(to)) == naiveCount(calendar, from: day(from), to: day(to)))
+        }
+    }
+
+    /// The calendars the portal uses are its nation's bank holidays with the closure days taken
+    /// out; they must answer exactly as a calendar built day by day with the same closures.
+    @Test(arguments: Nation.allCases) func closingDaysInTheStandardIndexMatchesBuildingItDayByDay(nation: Nation) {
+        var random = SeededRandom(seed: 11)
+        for _ in 0..<4 {
+            // Closures on weekdays, weekends, bank holidays, twice on one day, and outside the index.
+            var closures = (0..<12).map { index in
+                Holiday(date: CivilDate(dayNumber: Int.random(in: 3_000...70_000, using: &random)), name: "Closure \(index)")
+            }
+            closures.append(Holiday(date: day("2026-12-25"), name: "Christmas closure"))
+            closures.append(closures[0])
+            let derived = WorkingCalendar(nation: nation, closures: closures)
+            let built = WorkingCalendar(nation: nation, closures: closures, indexedYears: WorkingCalendar.standardYears)
+            for _ in 0..<500 {
+                let a = CivilDate(dayNumber: Int.random(in: 3_000...70_000, using: &random))
+                let b = CivilDate(dayNumber: Int.random(in: 3_000...70_000, using: &random))
+                let count = Int.random(in: -400...400, using: &random)
+                #expect(derived.workingDays(from: a, to: b) == built.workingDays(from: a, to: b))
+                #expect(derived.adding(count, workingDaysTo: a) == built.adding(count, workingDaysTo: a))
+                #expect(derived.reasonClosed(a) == built.reasonClosed(a))
+            }
+            for closure in closures { #expect(derived.reasonClosed(closure.date) == built.reasonClosed(closure.date)) }
         }
     }
 }

@@ -23,7 +23,69 @@ public struct WorkingCalendar: Sendable {
     /// `workingDayOffsets[k]`: the (k+1)-th working day of the index, as an offset from `firstDay`.
     private let workingDayOffsets: [Int32]
 
-    public init(nation: Nation = .englandAndWales, closures: [Holiday] = [], indexedYears: ClosedRange<Int> = 1990...2150) {
+    /// The years every calendar the portal builds indexes.
+    public static let standardYears = 1990...2150
+
+    /// The calendar over the standard years. The bank holidays' index for each nation is built once
+    /// (a few milliseconds) and is a constant; the closure days are taken out of a copy of it in
+    /// one pass (0.2 ms in a release build), so a change to an enquiry can read the calendar
+    /// afresh in its transaction without a cache.
+    public init(nation: Nation = .englandAndWales, closures: [Holiday] = []) {
+        let base = switch nation {
+        case .englandAndWales: Self.englandAndWales
+        case .scotland: Self.scotland
+        case .northernIreland: Self.northernIreland
+        }
+        self.init(base, closing: closures)
+    }
+
+    private static let englandAndWales = WorkingCalendar(nation: .englandAndWales, closures: [], indexedYears: standardYears)
+    private static let scotland = WorkingCalendar(nation: .scotland, closures: [], indexedYears: standardYears)
+    private static let northernIreland = WorkingCalendar(nation: .northernIreland, closures: [], indexedYears: standardYears)
+
+    /// `base` (a calendar without closures) with `closures` taken out of its working days.
+    private init(_ base: WorkingCalendar, closing closures: [Holiday]) {
+        nation = base.nation
+        indexedYears = base.indexedYears
+        holidayNames = base.holidayNames
+        firstDay = base.firstDay
+        lastDay = base.lastDay
+        var closureNames: [Int: String] = [:]
+        for closure in closures { closureNames[closure.date.dayNumber] = closure.name }
+        self.closures = closureNames
+        // The closures that fall on the base's working days, as offsets from the first day, in order.
+        let closed = closureNames.keys
+            .filter { $0 >= base.firstDay && $0 <= base.lastDay && base.isWorkingDay(CivilDate(dayNumber: $0)) }
+            .map { Int32($0 - base.firstDay) }
+            .sorted()
+        guard !closed.isEmpty else {
+            workingDaysBefore = base.workingDaysBefore
+            workingDayOffsets = base.workingDayOffsets
+            return
+        }
+        // `before[i]` counts the working days before offset `i`: each closure lowers the counts
+        // after it by one. The offsets drop the closed days, both lists being in order.
+        var before = base.workingDaysBefore
+        before.withUnsafeMutableBufferPointer { before in
+            for (rank, day) in closed.enumerated() {
+                let end = rank + 1 < closed.count ? Int(closed[rank + 1]) + 1 : before.count
+                let lowered = Int32(rank + 1)
+                for index in (Int(day) + 1)..<end { before[index] -= lowered }
+            }
+        }
+        var offsets: [Int32] = []
+        offsets.reserveCapacity(base.workingDayOffsets.count)
+        var next = 0
+        for offset in base.workingDayOffsets {
+            if next < closed.count && closed[next] == offset { next += 1; continue }
+            offsets.append(offset)
+        }
+        workingDaysBefore = before
+        workingDayOffsets = offsets
+    }
+
+    /// A calendar indexing `indexedYears`, built day by day.
+    public init(nation: Nation, closures: [Holiday], indexedYears: ClosedRange<Int>) {
         self.nation = nation
         self.indexedYears = indexedYears
         var closureNames: [Int: String] = [:]

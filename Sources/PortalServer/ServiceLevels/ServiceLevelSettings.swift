@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import PortalCore
 import SQLKit
 import Vapor
@@ -28,7 +27,7 @@ struct ServiceLevelSettings: Sendable {
         let completion_days: Int
     }
 
-    /// Three small reads; the calendar's index is built once per set of closure days and shared.
+    /// Three small reads, and the calendar: the nation's bank holidays less the closure days.
     static func load(on db: any Database) async throws -> ServiceLevelSettings {
         let row = try await db.sql.select().columns("nation", "opens_at", "closes_at", "version").from("council_calendar")
             .where("id", .equal, 1).first(decoding: CalendarRow.self)
@@ -42,25 +41,9 @@ struct ServiceLevelSettings: Sendable {
                 ServiceLevel(firstResponseDays: level.first_response_days, completionDays: level.completion_days)
         }
         let nation = row.flatMap { Nation(rawValue: $0.nation) } ?? .englandAndWales
-        let clock = WorkingDayClock(calendar: calendar(nation: nation, closures: closures),
+        let clock = WorkingDayClock(calendar: WorkingCalendar(nation: nation, closures: closures),
                                     opensAt: row?.opens_at ?? 9 * 60, closesAt: row?.closes_at ?? 17 * 60)
         return ServiceLevelSettings(clock: clock, policies: ServiceLevelPolicies(levels), version: row?.version ?? 1)
-    }
-
-    private static let calendars = NIOLockedValueBox<[String: WorkingCalendar]>([:])
-
-    /// The working calendar for a nation and closure days, built once and kept: building the
-    /// index takes a few milliseconds, and the same calendar serves every request until an
-    /// administrator changes a closure day.
-    static func calendar(nation: Nation, closures: [Holiday]) -> WorkingCalendar {
-        let key = nation.rawValue + closures.map { "|\($0.date.iso)=\($0.name)" }.joined()
-        if let cached = calendars.withLockedValue({ $0[key] }) { return cached }
-        let built = WorkingCalendar(nation: nation, closures: closures)
-        calendars.withLockedValue { cache in
-            if cache.count > 16 { cache.removeAll() }
-            cache[key] = built
-        }
-        return built
     }
 }
 
