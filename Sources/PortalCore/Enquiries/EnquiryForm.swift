@@ -49,6 +49,7 @@ public struct EnquiryForm: Sendable, Equatable {
         }
     }
 
+    /// A form that passed its checks, made only by `validate`.
     public struct Valid: Sendable, Equatable {
         public var serviceAreaID: UUID
         public var typeID: UUID
@@ -64,25 +65,6 @@ public struct EnquiryForm: Sendable, Equatable {
         public var districtID: UUID?
         public var divisionID: UUID?
         public var parishID: UUID?
-
-        public init(serviceAreaID: UUID, typeID: UUID, subtypeID: UUID?, subject: String, details: String,
-                    residentName: String?, residentAddress: String?, residentPhone: String?, residentEmail: String?,
-                    location: String?, urgency: Urgency, districtID: UUID?, divisionID: UUID?, parishID: UUID?) {
-            self.serviceAreaID = serviceAreaID
-            self.typeID = typeID
-            self.subtypeID = subtypeID
-            self.subject = subject
-            self.details = details
-            self.residentName = residentName
-            self.residentAddress = residentAddress
-            self.residentPhone = residentPhone
-            self.residentEmail = residentEmail
-            self.location = location
-            self.urgency = urgency
-            self.districtID = districtID
-            self.divisionID = divisionID
-            self.parishID = parishID
-        }
     }
 
     /// A draft needs a service area, a type and a subject, so a Member can save a half-written

@@ -78,39 +78,26 @@ final class Enquiry: Model, @unchecked Sendable {
 
     /// One detail as the form shows it.
     func text(of field: EnquiryField) -> String {
-        switch field {
-        case .serviceArea: $serviceArea.id.uuidString
-        case .type: $type.id.uuidString
-        case .subtype: $subtype.id?.uuidString ?? ""
-        case .subject: subject
-        case .details: details
-        case .residentName: residentName ?? ""
-        case .residentAddress: residentAddress ?? ""
-        case .residentPhone: residentPhone ?? ""
-        case .residentEmail: residentEmail ?? ""
-        case .location: location ?? ""
+        switch field.column {
+        case .text(let column, _): self[keyPath: column].wrappedValue
+        case .optionalText(let column, _): self[keyPath: column].wrappedValue ?? ""
+        case .choice(let column, _): self[keyPath: column].wrappedValue.uuidString
+        case .optionalChoice(let column, _): self[keyPath: column].wrappedValue?.uuidString ?? ""
         case .urgency: urgency.rawValue
-        case .district: $district.id?.uuidString ?? ""
-        case .division: $division.id?.uuidString ?? ""
-        case .parish: $parish.id?.uuidString ?? ""
         }
     }
 
+    /// Takes every detail from a checked form.
     func apply(_ valid: EnquiryForm.Valid) {
-        $serviceArea.id = valid.serviceAreaID
-        $type.id = valid.typeID
-        $subtype.id = valid.subtypeID
-        subject = valid.subject
-        details = valid.details
-        residentName = valid.residentName
-        residentAddress = valid.residentAddress
-        residentPhone = valid.residentPhone
-        residentEmail = valid.residentEmail
-        location = valid.location
-        urgency = valid.urgency
-        $district.id = valid.districtID
-        $division.id = valid.divisionID
-        $parish.id = valid.parishID
+        for field in EnquiryField.allCases {
+            switch field.column {
+            case .text(let column, let value): self[keyPath: column].wrappedValue = valid[keyPath: value]
+            case .optionalText(let column, let value): self[keyPath: column].wrappedValue = valid[keyPath: value]
+            case .choice(let column, let value): self[keyPath: column].wrappedValue = valid[keyPath: value]
+            case .optionalChoice(let column, let value): self[keyPath: column].wrappedValue = valid[keyPath: value]
+            case .urgency: urgency = valid.urgency
+            }
+        }
     }
 
     var form: EnquiryForm { EnquiryForm { key in EnquiryField(rawValue: key).map(text(of:)) } }
@@ -215,5 +202,39 @@ final class ResponderQuestion: Model, @unchecked Sendable {
         self.question = question
         self.askedAt = at
         self.state = .open
+    }
+}
+
+/// Where a detail lives on the model (its column's property, written without reading it first,
+/// so a new enquiry can be filled in) and in a checked form.
+enum EnquiryColumn {
+    case text(KeyPath<Enquiry, FieldProperty<Enquiry, String>>, KeyPath<EnquiryForm.Valid, String>)
+    case optionalText(KeyPath<Enquiry, OptionalFieldProperty<Enquiry, String>>, KeyPath<EnquiryForm.Valid, String?>)
+    /// A choice from a list the council keeps (service area, type, district...), by its id.
+    case choice(KeyPath<Enquiry, FieldProperty<Enquiry, UUID>>, KeyPath<EnquiryForm.Valid, UUID>)
+    case optionalChoice(KeyPath<Enquiry, OptionalFieldProperty<Enquiry, UUID>>, KeyPath<EnquiryForm.Valid, UUID?>)
+    case urgency
+}
+
+extension EnquiryField {
+    /// The one list pairing each detail with its column: showing it in a form and applying a
+    /// checked form both walk it.
+    var column: EnquiryColumn {
+        switch self {
+        case .serviceArea: .choice(\.$serviceArea.$id, \.serviceAreaID)
+        case .type: .choice(\.$type.$id, \.typeID)
+        case .subtype: .optionalChoice(\.$subtype.$id, \.subtypeID)
+        case .subject: .text(\.$subject, \.subject)
+        case .details: .text(\.$details, \.details)
+        case .residentName: .optionalText(\.$residentName, \.residentName)
+        case .residentAddress: .optionalText(\.$residentAddress, \.residentAddress)
+        case .residentPhone: .optionalText(\.$residentPhone, \.residentPhone)
+        case .residentEmail: .optionalText(\.$residentEmail, \.residentEmail)
+        case .location: .optionalText(\.$location, \.location)
+        case .urgency: .urgency
+        case .district: .optionalChoice(\.$district.$id, \.districtID)
+        case .division: .optionalChoice(\.$division.$id, \.divisionID)
+        case .parish: .optionalChoice(\.$parish.$id, \.parishID)
+        }
     }
 }

@@ -28,15 +28,23 @@ struct Fixtures {
         try #require(try await EnquiryType.query(on: db).filter(\.$name == name).with(\.$subtypes).first())
     }
 
+    /// A complete enquiry's details, checked by the form's own rules against the council's lists.
     func valid(subject: String = "Street light out on Mill Lane", area: String = "Highways", type: String = "Information Request") async throws -> EnquiryForm.Valid {
         let district = try #require(try await District.query(on: db).filter(\.$name == "Wrenfield").first())
         let division = try #require(try await Division.query(on: db).filter(\.$name == "Wrenfield North").first())
-        return EnquiryForm.Valid(
-            serviceAreaID: try await self.area(area), typeID: try await self.type(type).requireID(), subtypeID: nil,
-            subject: subject, details: "The light outside number 12 has been out for a week.",
-            residentName: "Pat Jones", residentAddress: "12 Mill Lane, Wrenfield", residentPhone: "01234 567890",
-            residentEmail: "pat@example.com", location: "Mill Lane", urgency: .normal,
-            districtID: district.id, divisionID: division.id, parishID: nil)
+        var form = EnquiryForm()
+        form[.serviceArea] = try await self.area(area).uuidString
+        form[.type] = try await self.type(type).requireID().uuidString
+        form[.subject] = subject
+        form[.details] = "The light outside number 12 has been out for a week."
+        form[.residentName] = "Pat Jones"
+        form[.residentAddress] = "12 Mill Lane, Wrenfield"
+        form[.residentPhone] = "01234 567890"
+        form[.residentEmail] = "pat@example.com"
+        form[.location] = "Mill Lane"
+        form[.district] = try district.requireID().uuidString
+        form[.division] = try division.requireID().uuidString
+        return try form.validate(against: try await ReferenceData.load(on: db).catalogue, forSubmission: true).get()
     }
 
     /// A submitted enquiry of member@demo.test in Highways.
