@@ -76,3 +76,8 @@ extension Request {
         return directory
     }
 }
+
+extension PeopleDirectory {
+    /// Every Member, by name, for the Member filter.
+    var members: [Person] { people.values.filter(\.isMember).sorted { $0.name < $1.name } }
+}

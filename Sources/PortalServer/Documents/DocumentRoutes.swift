@@ -35,7 +35,7 @@ enum DocumentRoutes {
         }
         request.logger.notice("Upload refused: \(refused.message)")
         model.documentErrors.add("documents", refused.message)
-        let response = request.render(EnquiryPage.page(model, request: request))
+        let response = request.render(EnquiryPage.page(model))
         response.status = refused.status
         return response
     }
@@ -47,7 +47,7 @@ enum DocumentRoutes {
         let loaded = try await EnquiryWorkflow.load(id, for: actor, on: request.db)
         var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
         model.documentErrors.add("documents", message)
-        let response = request.render(EnquiryPage.page(model, request: request))
+        let response = request.render(EnquiryPage.page(model))
         response.status = status
         return response
     }

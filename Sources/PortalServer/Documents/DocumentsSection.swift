@@ -54,7 +54,7 @@ extension EnquiryPage.Model {
 extension EnquiryPage {
     /// The enquiry's documents with download links, renaming and removal where allowed, and the
     /// form to add more (a plain multipart form: it works without JavaScript).
-    static func documentsSection(_ model: Model, request: Request) -> HTMLNode {
+    static func documentsSection(_ model: Model) -> HTMLNode {
         let id = model.enquiry.id!.uuidString
         guard !model.documents.isEmpty || !model.attachChoices.isEmpty else { return .empty }
         return section(.aria("labelledby", "documents-heading")) {
@@ -76,7 +76,7 @@ extension EnquiryPage {
                                 tr {
                                     td(.data("label", "Name")) {
                                         link("/enquiries/\(id)/documents/\(document.id.uuidString)", .attr("download", "")) { document.name }
-                                        if mayChange { documentChanges(document, enquiryID: id, request: request) }
+                                        if mayChange { documentChanges(document, enquiryID: id, csrfToken: model.csrfToken) }
                                     }
                                     td(.data("label", "Size")) { DocumentSettings.size(document.size) }
                                     td(.data("label", "Added by")) { model.name(document.added_by_id) }
@@ -91,7 +91,7 @@ extension EnquiryPage {
             if !model.attachChoices.isEmpty {
                 let errors = model.documentErrors
                 let settings = model.documentSettings
-                htmlForm(.method("post"), .action("/enquiries/\(id)/documents?\(CSRFMiddleware.formField)=\(request.csrfToken)"),
+                htmlForm(.method("post"), .action("/enquiries/\(id)/documents?\(CSRFMiddleware.formField)=\(model.csrfToken)"),
                          .attr("enctype", "multipart/form-data"), .attr("novalidate"), .class("document-form")) {
                     h3 { "Add documents" }
                     if model.attachChoices.count > 1 {
@@ -107,7 +107,7 @@ extension EnquiryPage {
         }
     }
 
-    private static func documentChanges(_ document: DocumentRow, enquiryID: String, request: Request) -> HTMLNode {
+    private static func documentChanges(_ document: DocumentRow, enquiryID: String, csrfToken: String) -> HTMLNode {
         let base = "/enquiries/\(enquiryID)/documents/\(document.id.uuidString)"
         return element("details", [.class("details")]) {
             element("summary", []) {
@@ -116,12 +116,12 @@ extension EnquiryPage {
             }
             div {
                 htmlForm(.method("post"), .action("\(base)/rename")) {
-                    csrfField(request)
+                    csrfField(csrfToken)
                     textField("rename-\(document.id.uuidString)", label: "New name", value: document.name, errors: FormErrors()).renamed("name")
                     submitButton("Rename", style: "secondary")
                 }
                 htmlForm(.method("post"), .action("\(base)/remove")) {
-                    csrfField(request)
+                    csrfField(csrfToken)
                     submitButton("Remove this document", style: "warning")
                 }
             }

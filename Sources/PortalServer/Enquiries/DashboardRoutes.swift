@@ -28,29 +28,40 @@ enum DashboardRoutes {
         }
     }
 
+    struct Model {
+        var tab: Tab
+        var asMember: Bool
+        var listing: EnquiryList.Listing
+        var reference: ReferenceData
+    }
+
     @Sendable static func show(_ request: Request) async throws -> Response {
-        let actor = try request.enquiryActor()
         let filters = try request.query.decode(EnquiryList.Filters.self)
-        let page = try request.pageNumber(filters.page)
+        return request.render(page(try await query(filters, page: try request.pageNumber(filters.page), context: try await request.enquiryListContext())))
+    }
+
+    static func query(_ filters: EnquiryList.Filters, page: Int, context: EnquiryList.Context) async throws -> Model {
+        let (actor, data, clock, now, db) = (context.actor, context.reference, context.clock, context.now, context.db)
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
         let asMember = actor.user.roles.contains(.member)
         // A Member's own enquiries, or those an officer raised for Members, by the access rule.
         let own = EnquiryAccess.condition(for: [asMember ? .owner : .raiser], of: actor.viewer).sql ?? SQLRaw("1 = 1")
-        let data = try await request.referenceData()
-        let levels = try await request.serviceLevels()
         let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), own]
-        let counts = try await EnquiryList.counts(where: own,
-                                                  detail: false, on: request.db)
+        let counts = try await EnquiryList.counts(where: own, detail: false, on: db)
         let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: levels.clock, now: request.now, on: request.db,
-                                                       knownTotal: tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) {
-            try await request.people(naming: $0)
-        }
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: clock, now: now, on: db,
+                                                       knownTotal: tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) },
+                                                       people: context.people)
+        return Model(tab: tab, asMember: asMember, listing: .init(filters: filters, page: page, tabs: tabs, rows: rows, total: total), reference: data)
+    }
+
+    static func page(_ model: Model) -> Page {
+        let (tab, filters, data, rows, total, asMember) = (model.tab, model.listing.filters, model.reference, model.listing.rows, model.listing.total, model.asMember)
         let title = asMember ? "Your enquiries" : "Enquiries you raised for Members"
-        return request.render(Page(title: title, section: .enquiries) {
+        return Page(title: title, section: .enquiries) {
             h1 { title }
             link("/enquiries/new", .class("button")) { asMember ? "New enquiry" : "Raise an enquiry for a Member" }
-            tabLinks(tabs, current: tab.rawValue, path: "/enquiries", label: "Enquiries by status")
+            tabLinks(model.listing.tabs, current: tab.rawValue, path: "/enquiries", label: "Enquiries by status")
             htmlForm(.method("get"), .action("/enquiries"), .class("filters"), .attr("role", "search")) {
                 input(.type("hidden"), .name("tab"), .value(tab.rawValue))
                 div(.class("filters-row")) {
@@ -77,9 +88,9 @@ enum DashboardRoutes {
             } else {
                 enquiryTable(rows, caption: "\(title): \(tab.label)", forMember: true)
                 if filters.print == nil {
-                    pagination(total: total, page: page, pageSize: EnquiryList.pageSize) { filters.link("/enquiries", page: $0) }
+                    pagination(total: total, page: model.listing.page, pageSize: EnquiryList.pageSize) { filters.link("/enquiries", page: $0) }
                 }
             }
-        })
+        }
     }
 }

@@ -28,7 +28,7 @@ enum EnquiryActionRoutes {
         let actor = try request.enquiryActor()
         let loaded = try await EnquiryWorkflow.load(try EnquiryFormRoutes.enquiryID(request), for: actor, on: request.db)
         let model = try await EnquiryPage.query(loaded, actor: actor, request: request)
-        return request.render(EnquiryPage.page(model, request: request))
+        return request.render(EnquiryPage.page(model))
     }
 
     /// Actions whose forms may carry documents, attached to what the action writes.
@@ -87,7 +87,7 @@ enum EnquiryActionRoutes {
         case .refused(let action, let posted, let errors):
             var model = try await EnquiryPage.query(loaded, actor: actor, request: request)
             model.failed = (action, posted, errors)
-            let response = request.render(EnquiryPage.page(model, request: request))
+            let response = request.render(EnquiryPage.page(model))
             response.status = .unprocessableEntity
             return response
         }

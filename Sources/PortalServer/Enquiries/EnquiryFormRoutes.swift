@@ -44,7 +44,7 @@ enum EnquiryFormRoutes {
             form.districtID = try await request.referenceData().divisions.first { $0.id == division }?.districtID.uuidString ?? ""
         }
         let model = try await pageModel(request, actor: actor, form: form, errors: FormErrors(), posted: nil)
-        return request.render(EnquiryFormPage.page(model, request: request))
+        return request.render(EnquiryFormPage.page(model))
     }
 
     /// The outcome of a posted new-enquiry form: the enquiry, or the form back with its errors.
@@ -92,7 +92,7 @@ enum EnquiryFormRoutes {
             return request.seeOther("/enquiries/\(try enquiry.requireID())", flash: message)
         case .refused(let posted, let errors):
             let model = try await pageModel(request, actor: actor, form: posted.form, errors: errors, posted: posted)
-            return request.render(EnquiryFormPage.page(model, request: request))
+            return request.render(EnquiryFormPage.page(model))
         }
     }
 
@@ -143,7 +143,7 @@ enum EnquiryFormRoutes {
         var model = try await pageModel(request, actor: actor, form: loaded.enquiry.form, errors: FormErrors(), posted: nil)
         model.members = nil
         model.editing = (try loaded.enquiry.requireID(), loaded.enquiry.reference, loaded.enquiry.version, loaded.enquiry.status == .draft)
-        return request.render(EnquiryFormPage.page(model, request: request))
+        return request.render(EnquiryFormPage.page(model))
     }
 
     @Sendable static func update(_ request: Request) async throws -> Response {
@@ -161,7 +161,7 @@ enum EnquiryFormRoutes {
         switch posted.form.validate(against: data.catalogue, forSubmission: submit || action == .editDetails) {
         case .failure(let errors):
             model.errors = errors
-            return request.render(EnquiryFormPage.page(model, request: request))
+            return request.render(EnquiryFormPage.page(model))
         case .success(let valid):
             do {
                 try await EnquiryWorkflow.perform(action == .editDraft ? .editDraft(valid) : .editDetails(valid), on: loaded, by: actor,
@@ -181,7 +181,7 @@ enum EnquiryFormRoutes {
                 model.form = fresh.form
                 model.errors = errors
                 model.editing = (try fresh.requireID(), fresh.reference, fresh.version, fresh.status == .draft)
-                let response = request.render(EnquiryFormPage.page(model, request: request))
+                let response = request.render(EnquiryFormPage.page(model))
                 response.status = .conflict
                 return response
             }
@@ -212,6 +212,7 @@ enum EnquiryFormRoutes {
             form: form, errors: errors, reference: try await request.referenceData(),
             members: actor.user.roles.isOfficer ? try await memberChoices(request) : nil,
             memberID: posted?.member, channel: posted?.channel, follow: posted?.follow == "on",
-            submissionKey: posted?.submissionKey ?? UUID().uuidString, editing: nil)
+            submissionKey: posted?.submissionKey ?? UUID().uuidString, editing: nil,
+            csrfToken: request.csrfToken, documentSettings: request.application.portal.documents)
     }
 }

@@ -28,6 +28,27 @@ struct EnquiryRow: Sendable {
 enum EnquiryList {
     static let pageSize = 50
 
+    /// One page of a list as its view draws it: the filters and page asked for, each tab with its
+    /// count, and the rows.
+    struct Listing {
+        var filters: Filters
+        var page: Int
+        var tabs: [(key: String, label: String, count: Int)]
+        var rows: [EnquiryRow]
+        var total: Int
+    }
+
+    /// What a list's query needs beyond its filters: who is looking, the council's lists and
+    /// calendar, the time, the database, and the names of the people in its rows.
+    struct Context {
+        let actor: EnquiryActor
+        let reference: ReferenceData
+        let clock: WorkingDayClock
+        let now: Date
+        let db: any Database
+        let people: (Set<UUID>) async throws -> PeopleDirectory
+    }
+
     struct Filters: Content {
         var tab: String?
         var q: String?
@@ -239,5 +260,12 @@ enum EnquiryList {
             }
         }
         return counts
+    }
+}
+
+extension Request {
+    func enquiryListContext() async throws -> EnquiryList.Context {
+        EnquiryList.Context(actor: try enquiryActor(), reference: try await referenceData(), clock: try await serviceLevels().clock,
+                            now: now, db: db) { try await self.people(naming: $0) }
     }
 }

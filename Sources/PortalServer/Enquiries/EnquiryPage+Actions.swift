@@ -4,7 +4,7 @@ import Vapor
 
 extension EnquiryPage {
     /// The forms for what this person may do now, each in a disclosure so the page stays short.
-    static func actionSection(_ model: Model, request: Request) -> HTMLNode {
+    static func actionSection(_ model: Model) -> HTMLNode {
         let actions = model.actions.filter { ![.answerQuestion, .editDraft, .editDetails, .submit].contains($0) }
         let id = model.enquiry.id!.uuidString
         let canEdit = model.actions.contains(.editDraft) || model.actions.contains(.editDetails)
@@ -20,26 +20,26 @@ extension EnquiryPage {
             for action in actions {
                 switch action {
                 case .take:
-                    actionForm(.take, model: model, request: request, open: true, button: model.enquiry.$handler.id == nil ? "Take this enquiry" : "Take it over") { _, _ in .empty }
+                    actionForm(.take, model: model, open: true, button: model.enquiry.$handler.id == nil ? "Take this enquiry" : "Take it over") { _, _ in .empty }
                 case .assign:
-                    actionForm(.assign, model: model, request: request, button: "Assign") { posted, errors in
+                    actionForm(.assign, model: model, button: "Assign") { posted, errors in
                         selectField("assign-coordinator", label: "Co-ordinator", choices: model.coordinators.filter { $0.value != model.viewerID.uuidString },
                                     selected: posted?.coordinator, errors: errors).renamed("coordinator")
                     }
                 case .postUpdate, .complete, .addNote, .replyToMember, .askCoordinator, .reopen:
-                    actionForm(action, model: model, request: request, button: buttonText(action)) { posted, errors in
+                    actionForm(action, model: model, button: buttonText(action)) { posted, errors in
                         textArea("\(action.rawValue)-body", label: bodyLabel(action), value: posted?.body, errors: errors, hint: bodyHint(action)).renamed("body")
                     }
                 case .requestUpdate, .close, .awaitWorks:
                     let confirming = action == .close && model.enquiry.status == .completed
-                    actionForm(action, model: model, request: request, button: confirming ? "Confirm and close" : buttonText(action),
+                    actionForm(action, model: model, button: confirming ? "Confirm and close" : buttonText(action),
                                summaryText: confirming ? "Confirm it is done and close" : nil) { posted, errors in
                         textArea("\(action.rawValue)-body", label: bodyLabel(action) + " (optional)", value: posted?.body, errors: errors, hint: bodyHint(action), rows: 3).renamed("body")
                     }
                 case .resumeWork:
-                    actionForm(.resumeWork, model: model, request: request, open: true, button: "Resume work") { _, _ in .empty }
+                    actionForm(.resumeWork, model: model, open: true, button: "Resume work") { _, _ in .empty }
                 case .askResponder:
-                    actionForm(.askResponder, model: model, request: request, button: "Send question") { posted, errors in
+                    actionForm(.askResponder, model: model, button: "Send question") { posted, errors in
                         checkboxes("ask_responder-responders", legend: "Officers to ask", choices: model.responders,
                                    checked: Set(posted?.responders ?? []), errors: errors, hint: "They will see the question, the enquiry's details and its location, but not the resident's contact details.").renamed("responders")
                         textArea("ask_responder-body", label: "Question", value: posted?.body, errors: errors).renamed("body")
@@ -47,7 +47,7 @@ extension EnquiryPage {
                 case .withdrawQuestion:
                     let open = model.questions.filter { $0.state == .open }
                     for question in open {
-                        actionForm(.withdrawQuestion, model: model, request: request, button: "Withdraw question to \(model.name(question.$responder.id))",
+                        actionForm(.withdrawQuestion, model: model, button: "Withdraw question to \(model.name(question.$responder.id))",
                                    summaryText: "Withdraw the question to \(model.name(question.$responder.id))", question: question.id) { posted, errors in
                             // Ids must be unique on the page: only the form that came back with an error
                             // keeps the id its error message links to.
@@ -60,13 +60,13 @@ extension EnquiryPage {
                 case .assignWorksArea:
                     let areas = data.worksAreas.filter { $0.serviceAreaID == model.enquiry.$serviceArea.id }
                     if !areas.isEmpty {
-                        actionForm(.assignWorksArea, model: model, request: request, button: "Save works area") { posted, errors in
+                        actionForm(.assignWorksArea, model: model, button: "Save works area") { posted, errors in
                             selectField("assign_works_area-works-area", label: "Works area", choices: areas.map { Choice(value: $0.id.uuidString, label: $0.name) },
                                         selected: posted?.worksArea ?? model.enquiry.$worksArea.id?.uuidString, errors: errors, placeholder: "None").renamed("works-area")
                         }
                     }
                 case .convertType:
-                    actionForm(.convertType, model: model, request: request, button: "Convert") { posted, errors in
+                    actionForm(.convertType, model: model, button: "Convert") { posted, errors in
                         selectField("convert_type-type", label: "New type", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
                                     selected: posted?.type ?? model.enquiry.$type.id.uuidString, errors: errors).renamed("type")
                         groupedSelectField("convert_type-subtype", label: "Sub-type", groups: data.types.map { ($0.name, $0.subtypes.map { Choice(value: $0.id.uuidString, label: $0.name) }) },
@@ -80,7 +80,7 @@ extension EnquiryPage {
     }
 
     /// One action's form in a disclosure (open when it came back with errors), or bare when `open`.
-    static func actionForm(_ action: EnquiryAction, model: Model, request: Request, open: Bool = false, button: String,
+    static func actionForm(_ action: EnquiryAction, model: Model, open: Bool = false, button: String,
                            summaryText: String? = nil, question: UUID? = nil,
                            @HTMLBuilder fields: (EnquiryActionRoutes.Posted?, FormErrors) -> [HTMLNode]) -> HTMLNode {
         let failed = model.failed?.action == action ? model.failed : nil
@@ -90,9 +90,9 @@ extension EnquiryPage {
         let withDocuments = EnquiryActionRoutes.documentActions.contains(action)
         let address = "/enquiries/\(model.enquiry.id!.uuidString)/act"
         let attributes: [HTMLAttribute] = [.method("post"), .novalidate, .class("action-form")]
-            + (withDocuments ? [.action("\(address)?\(CSRFMiddleware.formField)=\(request.csrfToken)"), .attr("enctype", "multipart/form-data")] : [.action(address)])
+            + (withDocuments ? [.action("\(address)?\(CSRFMiddleware.formField)=\(model.csrfToken)"), .attr("enctype", "multipart/form-data")] : [.action(address)])
         let body = element("form", attributes) {
-            csrfField(request)
+            csrfField(model.csrfToken)
             input(.type("hidden"), .name("action"), .value(action.rawValue))
             if let question { input(.type("hidden"), .name("question"), .value(question.uuidString)) }
             fields(failed?.posted, errors)

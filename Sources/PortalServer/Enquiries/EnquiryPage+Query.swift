@@ -30,6 +30,8 @@ enum EnquiryPage {
         var attachChoices: [Choice] = []
         var documentErrors = FormErrors()
         var documentSettings = DocumentSettings()
+        /// The person's form token, for every form on the page.
+        var csrfToken = ""
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -120,6 +122,7 @@ enum EnquiryPage {
             coordinators: coordinators, responders: responders, viewerID: actor.user.id,
             clock: try await request.serviceLevels().clock, now: request.now, failed: nil)
         model.documentSettings = request.application.portal.documents
+        model.csrfToken = request.csrfToken
         model.documents = documents.filter { document in
             model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false
         }

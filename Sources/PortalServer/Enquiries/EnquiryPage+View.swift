@@ -3,7 +3,7 @@ import PortalCore
 import Vapor
 
 extension EnquiryPage {
-    static func page(_ model: Model, request: Request) -> Page {
+    static func page(_ model: Model) -> Page {
         let enquiry = model.enquiry
         let errors = model.failed?.errors ?? FormErrors()
         return Page(title: "\(enquiry.reference): \(enquiry.subject)", section: model.view == .member ? .enquiries : model.view == .officer ? .queue : .questions,
@@ -21,12 +21,12 @@ extension EnquiryPage {
                 }
             }
             if model.view == .responder {
-                responderSection(model, request: request)
+                responderSection(model)
             }
-            actionSection(model, request: request)
+            actionSection(model)
             h2 { "Details" }
             summaryList(detailRows(model))
-            documentsSection(model, request: request)
+            documentsSection(model)
             if model.view != .responder {
                 h2 { "Conversation" }
                 timeline(model)
@@ -172,7 +172,7 @@ extension EnquiryPage {
         }
     }
 
-    private static func responderSection(_ model: Model, request: Request) -> HTMLNode {
+    private static func responderSection(_ model: Model) -> HTMLNode {
         section(.aria("labelledby", "your-questions")) {
             h2(.id("your-questions")) { "Your questions on this enquiry" }
             for question in model.questions {
@@ -184,7 +184,7 @@ extension EnquiryPage {
                     case .withdrawn: para { span(.class("tag tag-grey")) { "Withdrawn" } ; " " ; question.withdrawnReason ?? "" }
                     case .open:
                         if model.actions.contains(.answerQuestion) {
-                            actionForm(.answerQuestion, model: model, request: request, open: true, button: "Send answer", question: question.id) { posted, errors in
+                            actionForm(.answerQuestion, model: model, open: true, button: "Send answer", question: question.id) { posted, errors in
                                 textArea("answer_question-body", label: "Your answer", value: posted?.body, errors: errors).renamed("body")
                             }
                         }
@@ -195,14 +195,7 @@ extension EnquiryPage {
     }
 }
 
-extension ReferenceData {
-    /// An audited value for display: ids of places, areas, types and people become their names.
-    func describeValue(_ text: String, names people: [UUID: String]) -> String {
-        if let id = UUID(text: text), let person = people[id] { return person }
-        return text.isEmpty ? "none" : describe(text)
-    }
-}
-
-extension String {
+private extension String {
+    /// The text with its first letter a capital, for an action named by its code.
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

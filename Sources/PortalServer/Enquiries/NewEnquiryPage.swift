@@ -16,9 +16,12 @@ enum EnquiryFormPage {
         var submissionKey: String
         /// Editing an existing enquiry: its id, reference and version.
         var editing: (id: UUID, reference: String, version: Int, isDraft: Bool)?
+        /// The person's form token, and what documents a new enquiry may carry.
+        var csrfToken: String
+        var documentSettings: DocumentSettings
     }
 
-    static func page(_ model: Model, request: Request) -> Page {
+    static func page(_ model: Model) -> Page {
         let title = model.editing.map { $0.isDraft ? "Finish your draft \($0.reference)" : "Edit \($0.reference)" }
             ?? (model.members == nil ? "New enquiry" : "Raise an enquiry for a Member")
         let errors = model.errors
@@ -31,11 +34,11 @@ enum EnquiryFormPage {
             // A new enquiry may carry documents, so its form is multipart and streamed: the token
             // and the intent travel in the address, known before the files (EnquiryFormRoutes.create).
             let newForm = model.editing == nil
-            let token = "\(CSRFMiddleware.formField)=\(request.csrfToken)"
+            let token = "\(CSRFMiddleware.formField)=\(model.csrfToken)"
             let formAttributes: [HTMLAttribute] = [.method("post"), .action(newForm ? "\(action)?\(token)" : action), .novalidate]
                 + (newForm ? [.attr("enctype", "multipart/form-data")] : [])
             element("form", formAttributes) {
-                csrfField(request)
+                csrfField(model.csrfToken)
                 input(.type("hidden"), .name("submission-key"), .value(model.submissionKey))
                 if let editing = model.editing { input(.type("hidden"), .name("version"), .value(String(editing.version))) }
                 if let members = model.members {
@@ -80,7 +83,7 @@ enum EnquiryFormPage {
                 groupedSelectField(EnquiryField.parish.key, label: "Parish (optional)", groups: places(data.parishes, in: data), selected: form.parishID, errors: errors,
                                    placeholder: "None")
                 if newForm {
-                    let settings = request.application.portal.documents
+                    let settings = model.documentSettings
                     fileField("documents", label: "Photos and documents (optional)", errors: errors,
                               hint: "Up to \(settings.maxFiles) files, each up to \(settings.maxFileText): \(DocumentUpload.acceptedText(settings.allowed)).")
                 }

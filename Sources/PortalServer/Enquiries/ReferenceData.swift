@@ -85,3 +85,11 @@ extension Request {
         try await application.referenceDataCache.get(on: db)
     }
 }
+
+extension ReferenceData {
+    /// An audited value for display: ids of places, areas, types and people become their names.
+    func describeValue(_ text: String, names people: [UUID: String]) -> String {
+        if let id = UUID(text: text), let person = people[id] { return person }
+        return text.isEmpty ? "none" : describe(text)
+    }
+}

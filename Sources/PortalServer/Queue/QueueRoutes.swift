@@ -28,16 +28,27 @@ enum QueueRoutes {
     /// enquiries awaiting the Member. Overdue and at-risk enquiries are open ones.
     static let counted: [EnquiryStatus] = [.submitted, .inProgress, .awaitingWorks, .completed]
 
+    struct Model {
+        var tab: Tab
+        var listing: EnquiryList.Listing
+        /// The service areas it covers, in words, and the works areas it may filter by.
+        var areaNames: String
+        var worksAreas: [ReferenceData.WorksAreaInfo]
+        var reference: ReferenceData
+    }
+
     @Sendable static func show(_ request: Request) async throws -> Response {
-        let actor = try request.enquiryActor()
-        var filters = try request.query.decode(EnquiryList.Filters.self)
-        let page = try request.pageNumber(filters.page)
+        let filters = try request.query.decode(EnquiryList.Filters.self)
+        return request.render(page(try await query(filters, page: try request.pageNumber(filters.page), context: try await request.enquiryListContext())))
+    }
+
+    static func query(_ filters: EnquiryList.Filters, page: Int, context: EnquiryList.Context) async throws -> Model {
+        let (actor, data, clock, now, db) = (context.actor, context.reference, context.clock, context.now, context.db)
+        var filters = filters
         let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .new
         // Deadline queues read soonest deadline first unless asked otherwise.
         if [.overdue, .atRisk].contains(tab), filters.sort == nil { filters.sort = "due" }
-        let data = try await request.referenceData()
-        let levels = try await request.serviceLevels()
-        let bounds = EnquiryList.DeadlineBounds(clock: levels.clock, now: request.now)
+        let bounds = EnquiryList.DeadlineBounds(clock: clock, now: now)
         let allAreas = actor.user.roles.contains(.administrator)
         // Every queue's statuses are past draft, so the rule's "not a draft" goes without saying.
         let access = EnquiryAccess.asOfficer(actor.viewer).without(.notDraft).sql
@@ -57,7 +68,7 @@ enum QueueRoutes {
         case .atRisk: scope.append(bounds.atRisk)
         }
         let counts = try await EnquiryList.counts(where: access,
-                                                  deadlines: bounds, statuses: Self.counted, on: request.db)
+                                                  deadlines: bounds, statuses: Self.counted, on: db)
         func count(_ tab: Tab) -> Int {
             switch tab {
             case .new: counts.byStatus[.submitted] ?? 0
@@ -70,15 +81,21 @@ enum QueueRoutes {
             case .atRisk: counts.atRisk
             }
         }
-        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: levels.clock, now: request.now, on: request.db,
-                                                       knownTotal: count(tab)) { try await request.people(naming: $0) }
+        let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: clock, now: now, on: db,
+                                                       knownTotal: count(tab), people: context.people)
         let tabs: [(String, String, Int)] = Tab.allCases.map { ($0.rawValue, $0.label, count($0)) }
         let worksAreas = data.worksAreas.filter { allAreas || actor.coordinatedAreas.contains($0.serviceAreaID) }
         let areaNames = allAreas ? "all service areas" : actor.coordinatedAreas.compactMap { data.name($0) }.sorted().joined(separator: ", ")
-        return request.render(Page(title: "Queue: \(tab.label)", section: .queue) {
-            span(.class("caption")) { areaNames }
+        return Model(tab: tab, listing: .init(filters: filters, page: page, tabs: tabs, rows: rows, total: total), areaNames: areaNames,
+                     worksAreas: worksAreas, reference: data)
+    }
+
+    static func page(_ model: Model) -> Page {
+        let (tab, filters, data, rows, total, worksAreas) = (model.tab, model.listing.filters, model.reference, model.listing.rows, model.listing.total, model.worksAreas)
+        return Page(title: "Queue: \(tab.label)", section: .queue) {
+            span(.class("caption")) { model.areaNames }
             h1 { "Enquiry queue" }
-            tabLinks(tabs, current: tab.rawValue, path: "/queue", label: "Queues")
+            tabLinks(model.listing.tabs, current: tab.rawValue, path: "/queue", label: "Queues")
             htmlForm(.method("get"), .action("/queue"), .class("filters"), .attr("role", "search")) {
                 input(.type("hidden"), .name("tab"), .value(tab.rawValue))
                 div(.class("filters-row")) {
@@ -102,8 +119,8 @@ enum QueueRoutes {
                 para(.class("secondary-text")) { "No enquiries in this queue." }
             } else {
                 enquiryTable(rows, caption: "Queue: \(tab.label)", forMember: false)
-                pagination(total: total, page: page, pageSize: EnquiryList.pageSize) { filters.link("/queue", page: $0) }
+                pagination(total: total, page: model.listing.page, pageSize: EnquiryList.pageSize) { filters.link("/queue", page: $0) }
             }
-        })
+        }
     }
 }

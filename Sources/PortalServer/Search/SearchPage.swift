@@ -4,7 +4,7 @@ import Vapor
 
 enum SearchPage {
     struct Model {
-        let request: Request
+        let csrfToken: String
         let user: CurrentUser
         let fields: [String: String]
         let criteria: SearchCriteria
@@ -57,7 +57,7 @@ enum SearchPage {
                                     li {
                                         link("/search?\(SearchRoutes.canonicalQuery(item.query))") { item.name }
                                         htmlForm(.method("post"), .action("/search/saved/\(item.id.uuidString)/remove"), .class("inline-form")) {
-                                            csrfField(model.request)
+                                            csrfField(model.csrfToken)
                                             button(.type("submit"), .class("link-button")) {
                                                 "Remove"
                                                 span(.class("visually-hidden")) { " “\(item.name)”" }
@@ -194,7 +194,7 @@ enum SearchPage {
                 }
             }
             htmlForm(.method("post"), .action("/search/saved"), .class("save-search")) {
-                csrfField(model.request)
+                csrfField(model.csrfToken)
                 input(.type("hidden"), .name("query"), .value(query))
                 textField("name", label: "Save this search as", value: nil, errors: FormErrors(),
                           FieldOptions(hint: "It will be listed beside your searches, to run again.", width: "medium"))

@@ -5,10 +5,6 @@ import Vapor
 /// optional hint and an error message tied to it with `aria-describedby`, and a form with errors
 /// opens with an error summary whose links move focus to the field.
 
-func csrfField(_ request: Request) -> HTMLNode {
-    csrfField(request.csrfToken)
-}
-
 /// The form's CSRF token, as the page's model carries it (`Request.csrfToken`).
 func csrfField(_ token: String) -> HTMLNode {
     input(.type("hidden"), .name(CSRFMiddleware.formField), .value(token))
