@@ -17,12 +17,13 @@ import Testing
         "PortalServer.CreateDocuments", "PortalServer.CreateOutbox", "PortalServer.CreateNotificationPreferences",
         "PortalServer.CreateSearchIndex", "PortalServer.AddReportIndexes", "PortalServer.AddQueueIndexes",
         "PortalServer.AddSearchFilterIndex", "PortalServer.CreateAccessibilityStatement", "PortalServer.AddSignInReservation",
+        "PortalServer.CreatePlaces",
     ]
 
-    /// How many of the newest recorded migrations the upgraded database lacks (the accessibility
-    /// statement's and the sign-in reservation), so that the upgrade both leaves alone what ran
-    /// and runs what is new.
-    static let newest = 2
+    /// The migrations the upgraded database lacks (the accessibility statement's and the sign-in
+    /// reservation), so that the upgrade both leaves alone what ran and runs what is new. The
+    /// database is filled by today's code, so it has every migration that code's tables need.
+    static let newest: Set = ["PortalServer.CreateAccessibilityStatement", "PortalServer.AddSignInReservation"]
 
     @Test func migrationsRevertAndApplyAgainCleanly() async throws {
         try await withApp { app in
@@ -43,13 +44,13 @@ import Testing
             #expect(Array(all.map(\.name).prefix(Self.recorded.count)) == Self.recorded)
 
             let earlier = Migrations()
-            earlier.add(Array(all.prefix(Self.recorded.count - Self.newest)))
+            earlier.add(all.filter { !Self.newest.contains($0.name) })
             let migrator = Migrator(databases: app.databases, migrations: earlier, logger: app.logger, on: app.eventLoopGroup.any())
             try await migrator.setupIfNeeded().get()
             try await migrator.prepareBatch().get()
             try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), at: app.now)
             let ran = try await MigrationLog.query(on: app.db).all()
-            #expect(Set(ran.map(\.name)) == Set(Self.recorded.dropLast(Self.newest)))
+            #expect(Set(ran.map(\.name)) == Set(all.map(\.name)).subtracting(Self.newest))
             let tables = try await Self.tables(on: app.db.sql).filter { $0 != MigrationLog.schema }
             let before = try await Contents.read(tables, on: app.db)
             #expect(before.rows["enquiries"] == DemoEnquiries.count)
@@ -62,7 +63,7 @@ import Testing
             #expect(Set(log.map(\.name)) == Set(all.map(\.name)))
             // Each earlier migration keeps the row it was recorded with, in the first batch.
             #expect(Set(ran.map(LogRow.init)).isSubset(of: Set(log.map(LogRow.init))))
-            #expect(Set(log.filter { $0.batch == 2 }.map(\.name)) == Set(all.dropFirst(ran.count).map(\.name)))
+            #expect(Set(log.filter { $0.batch == 2 }.map(\.name)) == Self.newest)
             #expect(try await Contents.read(tables, on: app.db) == before)
 
             // What the newer migrations made is there and works.

@@ -5,7 +5,7 @@
 public enum EnquiryField: String, CaseIterable, Sendable {
     case serviceArea = "service-area", type, subtype, subject, details
     case residentName = "resident-name", residentAddress = "resident-address", residentPhone = "resident-phone"
-    case residentEmail = "resident-email", location, urgency, district, division, parish
+    case residentEmail = "resident-email", location, point, asset, urgency, district, division, parish
 
     /// The input's name, and the field an error names.
     public var key: String { rawValue }
@@ -23,6 +23,8 @@ public enum EnquiryField: String, CaseIterable, Sendable {
         case .residentPhone: "Resident phone"
         case .residentEmail: "Resident email"
         case .location: "Location"
+        case .point: "Point"
+        case .asset: "Asset"
         case .urgency: "Urgency"
         case .district: "District"
         case .division: "Division"
@@ -43,6 +45,8 @@ public enum EnquiryField: String, CaseIterable, Sendable {
         case .residentPhone: \.residentPhone
         case .residentEmail: \.residentEmail
         case .location: \.location
+        case .point: \.point
+        case .asset: \.asset
         case .urgency: \.urgency
         case .district: \.districtID
         case .division: \.divisionID

@@ -13,6 +13,10 @@ public struct EnquiryForm: Sendable, Equatable {
     public var residentPhone: String = ""
     public var residentEmail: String = ""
     public var location: String = ""
+    /// Where it is: a grid reference, an easting and northing, or a latitude and longitude.
+    public var point: String = ""
+    /// The asset it is about, as `AssetChoice.key`.
+    public var asset: String = ""
     public var urgency: String = Urgency.normal.rawValue
     public var districtID: String = ""
     public var divisionID: String = ""
@@ -38,9 +42,15 @@ public struct EnquiryForm: Sendable, Equatable {
         /// Each division's district, and each parish's district.
         public var divisions: [UUID: UUID]
         public var parishes: [UUID: UUID]
+        /// The boundaries that say which district, division and parish hold a point.
+        public var places: PlaceIndex
+        /// The asset the form names, when the council has it, by `AssetChoice.key`.
+        public var assets: [String: AssetChoice]
 
         public init(serviceAreas: Set<UUID>, types: [UUID: (subtypes: Set<UUID>, needsLocation: Bool)], districts: Set<UUID>,
-                    divisions: [UUID: UUID], parishes: [UUID: UUID]) {
+                    divisions: [UUID: UUID], parishes: [UUID: UUID], places: PlaceIndex = PlaceIndex([]), assets: [String: AssetChoice] = [:]) {
+            self.places = places
+            self.assets = assets
             self.serviceAreas = serviceAreas
             self.types = types
             self.districts = districts
@@ -61,6 +71,8 @@ public struct EnquiryForm: Sendable, Equatable {
         public var residentPhone: String?
         public var residentEmail: String?
         public var location: String?
+        public var point: GridPoint?
+        public var asset: AssetChoice?
         public var urgency: Urgency
         public var districtID: UUID?
         public var divisionID: UUID?
@@ -117,11 +129,38 @@ public struct EnquiryForm: Sendable, Equatable {
             }
         }
         let location = errors.optionalText(location, field: EnquiryField.location.key, name: "the location", maxLength: Limit.location)
-        if forSubmission, let type, catalogue.types[type]?.needsLocation == true, location == nil {
-            errors.add(EnquiryField.location.key, "Enter where the problem is: a street, landmark or postcode")
-        }
         let urgency = Urgency(rawValue: self.urgency)
         if urgency == nil { errors.add(EnquiryField.urgency.key, "Select how urgent the enquiry is") }
+        // The asset, then the point: typed, picked on the map, or the asset's own.
+        var asset: AssetChoice?
+        let assetText = self.asset.trimmingWhitespace()
+        if !assetText.isEmpty {
+            if let found = catalogue.assets[assetText] { asset = found }
+            else { errors.add(EnquiryField.asset.key, "That asset was not found; pick one on the map or leave it empty") }
+        }
+        var point: GridPoint?
+        if !self.point.trimmingWhitespace().isEmpty {
+            switch TypedLocation.parse(self.point) {
+            case .success(let typed): point = typed.point
+            case .failure(let problem): errors.add(EnquiryField.point.key, problem.message)
+            }
+        }
+        if point == nil { point = asset?.point }
+        if let place = point, !catalogue.places.covers(place) {
+            errors.add(EnquiryField.point.key, "That place is outside the council's area; check the reference or pick the spot on the map")
+            point = nil
+        }
+        if forSubmission, let type, catalogue.types[type]?.needsLocation == true, location == nil, point == nil {
+            errors.add(EnquiryField.location.key, "Enter where the problem is: a street, landmark or postcode, or place it on the map")
+        }
+        // The district, division and parish holding the point, where the person left them empty.
+        var districtID = self.districtID, divisionID = self.divisionID, parishID = self.parishID
+        if let place = point, !catalogue.places.isEmpty {
+            let placement = catalogue.places.locate(place)
+            if districtID.trimmingWhitespace().isEmpty { districtID = placement.district?.uuidString ?? "" }
+            if divisionID.trimmingWhitespace().isEmpty { divisionID = placement.division?.uuidString ?? "" }
+            if parishID.trimmingWhitespace().isEmpty { parishID = placement.parish?.uuidString ?? "" }
+        }
         let district = choice(districtID, EnquiryField.district.key, in: catalogue.districts, required: forSubmission,
                               missing: "Select the district", unknown: "Select a district from the list")
         let division = choice(divisionID, EnquiryField.division.key, in: Set(catalogue.divisions.keys), required: forSubmission,
@@ -138,6 +177,6 @@ public struct EnquiryForm: Sendable, Equatable {
         return .success(Valid(
             serviceAreaID: area, typeID: type, subtypeID: subtype, subject: subject, details: details,
             residentName: residentName, residentAddress: residentAddress, residentPhone: residentPhone, residentEmail: residentEmail,
-            location: location, urgency: urgency, districtID: district, divisionID: division, parishID: parish))
+            location: location, point: point, asset: asset, urgency: urgency, districtID: district, divisionID: division, parishID: parish))
     }
 }

@@ -11,6 +11,12 @@ public enum GeoJSONReader {
         /// Its properties that are text or numbers, as text.
         public let properties: [String: String]
         public let geometry: Geometry
+
+        public init(number: Int, properties: [String: String], geometry: Geometry) {
+            self.number = number
+            self.properties = properties
+            self.geometry = geometry
+        }
     }
 
     public enum Geometry: Sendable {

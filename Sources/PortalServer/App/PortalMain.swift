@@ -28,6 +28,7 @@ public enum PortalMain {
         app.asyncCommands.use(CreateUserCommand(), as: "create-user")
         app.asyncCommands.use(AuditCommand(), as: "audit")
         app.asyncCommands.use(CalendarCommand(), as: "calendar")
+        app.asyncCommands.use(GeographyCommand(), as: "geography")
         app.asyncCommands.use(SeedVolumeCommand(), as: "seed-volume")
         var status: Int32 = 0
         do {

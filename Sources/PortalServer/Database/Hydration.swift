@@ -35,7 +35,8 @@ private struct RowOutput: DatabaseOutput {
 extension Enquiry: Hydratable {
     var storedProperties: [any AnyDatabaseProperty] {
         [$id, $reference, $member, $raisedBy, $channel, $serviceArea, $type, $subtype, $subject, $details,
-         $residentName, $residentAddress, $residentPhone, $residentEmail, $location, $urgency,
+         $residentName, $residentAddress, $residentPhone, $residentEmail, $location,
+         $easting, $northing, $latitude, $longitude, $assetLayerID, $assetReference, $assetLabel, $urgency,
          $district, $division, $parish, $worksArea, $status, $handler, $awaitingReply, $reopenCount, $version,
          $submissionKey, $createdAt, $submittedAt, $completedAt, $closedAt, $lastActivityAt,
          $receivedOn, $firstResponseDue, $completionCountedFrom, $completionDue, $nextDue,

@@ -8,6 +8,7 @@ import SQLKit
 enum DemoCouncil {
     static func load(on database: any Database, passwordHash: String, withEnquiries: Bool = true, at now: Date) async throws {
         try await loadCouncil(on: database, passwordHash: passwordHash, at: now)
+        try await DemoPlaces.loadBoundaries(on: database)
         try await loadChristmasClosures(on: database, at: now)
         if withEnquiries { try await DemoEnquiries.load(on: database, at: now) }
     }

@@ -23,6 +23,15 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: "resident_phone") var residentPhone: String?
     @OptionalField(key: "resident_email") var residentEmail: String?
     @OptionalField(key: "location") var location: String?
+    // Where it is, on the grid and as latitude and longitude (nil for enquiries placed by words alone).
+    @OptionalField(key: "easting") var easting: Double?
+    @OptionalField(key: "northing") var northing: Double?
+    @OptionalField(key: "latitude") var latitude: Double?
+    @OptionalField(key: "longitude") var longitude: Double?
+    /// The asset it is about: its layer, the council's reference for it, and its label.
+    @OptionalField(key: "asset_layer_id") var assetLayerID: UUID?
+    @OptionalField(key: "asset_reference") var assetReference: String?
+    @OptionalField(key: "asset_label") var assetLabel: String?
     @Enum(key: "urgency") var urgency: Urgency
     @OptionalParent(key: "district_id") var district: District?
     @OptionalParent(key: "division_id") var division: Division?
@@ -67,7 +76,9 @@ final class Enquiry: Model, @unchecked Sendable {
     /// (`EnquiryField`) as its form shows it, urgency in words, and the fields the workflow sets.
     var auditedFields: [String: String] {
         var fields: [String: String] = [:]
-        for field in EnquiryField.allCases { fields[field.auditLabel] = field == .urgency ? urgency.label : text(of: field) }
+        for field in EnquiryField.allCases { fields[field.auditLabel] = text(of: field) }
+        fields[EnquiryField.urgency.auditLabel] = urgency.label
+        fields[EnquiryField.asset.auditLabel] = asset.map { "\($0.label) (\($0.reference))" } ?? ""
         fields["Works area"] = $worksArea.id?.uuidString ?? ""
         fields["Status"] = status.officerLabel
         fields["Handler"] = $handler.id?.uuidString ?? ""
@@ -84,7 +95,20 @@ final class Enquiry: Model, @unchecked Sendable {
         case .choice(let column, _): self[keyPath: column].wrappedValue.uuidString
         case .optionalChoice(let column, _): self[keyPath: column].wrappedValue?.uuidString ?? ""
         case .urgency: urgency.rawValue
+        case .point: point.flatMap(GridReference.text) ?? ""
+        case .asset: asset?.key ?? ""
         }
+    }
+
+    /// Its point on the grid, when it has one.
+    var point: GridPoint? {
+        guard let easting, let northing else { return nil }
+        return GridPoint(easting: easting, northing: northing)
+    }
+
+    var asset: AssetChoice? {
+        guard let assetLayerID, let assetReference, let point else { return nil }
+        return AssetChoice(layerID: assetLayerID, reference: assetReference, label: assetLabel ?? assetReference, point: point)
     }
 
     /// Takes every detail from a checked form.
@@ -96,6 +120,18 @@ final class Enquiry: Model, @unchecked Sendable {
             case .choice(let column, let value): self[keyPath: column].wrappedValue = valid[keyPath: value]
             case .optionalChoice(let column, let value): self[keyPath: column].wrappedValue = valid[keyPath: value]
             case .urgency: urgency = valid.urgency
+            // Written only when they change, so an enquiry placed by words alone writes none of them.
+            case .point where valid.point != point:
+                let geo = valid.point.map(BritishNationalGrid.geo)
+                easting = valid.point?.easting
+                northing = valid.point?.northing
+                latitude = geo?.latitude
+                longitude = geo?.longitude
+            case .asset where valid.asset != asset:
+                assetLayerID = valid.asset?.layerID
+                assetReference = valid.asset?.reference
+                assetLabel = valid.asset?.label
+            case .point, .asset: break
             }
         }
     }
@@ -213,7 +249,7 @@ enum EnquiryColumn {
     /// A choice from a list the council keeps (service area, type, district...), by its id.
     case choice(KeyPath<Enquiry, FieldProperty<Enquiry, UUID>>, KeyPath<EnquiryForm.Valid, UUID>)
     case optionalChoice(KeyPath<Enquiry, OptionalFieldProperty<Enquiry, UUID>>, KeyPath<EnquiryForm.Valid, UUID?>)
-    case urgency
+    case urgency, point, asset
 }
 
 extension EnquiryField {
@@ -232,6 +268,8 @@ extension EnquiryField {
         case .residentEmail: .optionalText(\.$residentEmail, \.residentEmail)
         case .location: .optionalText(\.$location, \.location)
         case .urgency: .urgency
+        case .point: .point
+        case .asset: .asset
         case .district: .optionalChoice(\.$district.$id, \.districtID)
         case .division: .optionalChoice(\.$division.$id, \.divisionID)
         case .parish: .optionalChoice(\.$parish.$id, \.parishID)

@@ -97,7 +97,6 @@ enum EnquiryFormRoutes {
     }
 
     static func createEnquiry(_ posted: Posted, intent: String?, actor: EnquiryActor, request: Request) async throws -> Created {
-        let data = try await request.referenceData()
         let submit = (intent ?? posted.intent) != "draft"
         var errors = FormErrors()
         // Who the enquiry is for: a Member raises their own; an officer chooses the Member.
@@ -120,7 +119,7 @@ enum EnquiryFormRoutes {
         } else if !actor.user.roles.contains(.member) {
             throw Abort(.forbidden)
         }
-        switch posted.form.validate(against: data.catalogue, forSubmission: submit) {
+        switch posted.form.validate(against: try await request.enquiryCatalogue(for: posted.form), forSubmission: submit) {
         case .failure(let found):
             for error in found.all { errors.add(error.field, error.message) }
         case .success(let valid) where errors.isEmpty:
@@ -158,7 +157,7 @@ enum EnquiryFormRoutes {
         var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: nil)
         model.members = nil
         model.editing = (try enquiry.requireID(), enquiry.reference, postedVersion ?? enquiry.version, enquiry.status == .draft)
-        switch posted.form.validate(against: data.catalogue, forSubmission: submit || action == .editDetails) {
+        switch posted.form.validate(against: try await request.enquiryCatalogue(for: posted.form), forSubmission: submit || action == .editDetails) {
         case .failure(let errors):
             model.errors = errors
             return request.render(EnquiryFormPage.page(model))

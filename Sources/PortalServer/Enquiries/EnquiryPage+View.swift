@@ -55,6 +55,13 @@ extension EnquiryPage {
             ("Type", [data.name(e.$type.id), data.name(e.$subtype.id)].compactMap { $0 }.joined(separator: ": ")),
             ("Details", e.details.isEmpty ? "Not given" : e.details),
             ("Location", e.location ?? "Not given"),
+        ]
+        if let point = e.point {
+            let geo = BritishNationalGrid.geo(point)
+            rows.append(("Grid reference", "\(GridReference.text(point) ?? point.text) (easting and northing \(point.text); latitude and longitude \(geo.text))"))
+        }
+        if let asset = e.asset { rows.append(("Asset", "\(asset.label) (\(asset.reference))")) }
+        rows += [
             ("District", data.name(e.$district.id) ?? "Not given"),
             ("Division", data.name(e.$division.id) ?? "Not given"),
             ("Parish", data.name(e.$parish.id) ?? "Not given"),

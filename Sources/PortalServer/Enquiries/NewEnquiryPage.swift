@@ -73,8 +73,18 @@ enum EnquiryFormPage {
                     textField(EnquiryField.residentPhone.key, label: "Phone", value: form.residentPhone, errors: errors, FieldOptions(autocomplete: "off", width: "short", inputMode: "tel"))
                     textField(EnquiryField.residentEmail.key, label: "Email", value: form.residentEmail, errors: errors, FieldOptions(autocomplete: "off", spellcheck: false, inputMode: "email"))
                 }
-                textField(EnquiryField.location.key, label: "Location", value: form.location, errors: errors,
-                          FieldOptions(hint: "A street, landmark or postcode. Needed for safety issues, speed and improvement requests."))
+                fieldset(.class("fieldset form-section")) {
+                    legend(.class("fieldset-legend fieldset-legend-large")) { "Where is it?" }
+                    div(.class("hint")) { "Needed for safety issues, speed and improvement requests: describe the spot, give a grid reference, or both." }
+                    textField(EnquiryField.location.key, label: "Location", value: form.location, errors: errors,
+                              FieldOptions(hint: "A street, landmark or postcode."))
+                    textField(EnquiryField.point.key, label: "Grid reference or coordinates (optional)", value: form.point, errors: errors,
+                              FieldOptions(hint: "A grid reference like SO 851 548, an easting and northing like 385181, 254800, or a latitude and longitude like 52.19, -2.22. The district, division and parish are filled in from it when you leave them empty.",
+                                           autocomplete: "off", spellcheck: false))
+                    if !form.asset.isEmpty {
+                        input(.type("hidden"), .name(EnquiryField.asset.key), .value(form.asset))
+                    }
+                }
                 radios(EnquiryField.urgency.key, legend: "Urgency", choices: Urgency.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
                        selected: form.urgency, errors: errors)
                 selectField(EnquiryField.district.key, label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },

@@ -31,6 +31,7 @@ enum PortalMigrations {
             AddSearchFilterIndex(),                      // PostgreSQL: words and filters in one GIN index
             CreateAccessibilityStatement(clock: clock),  // the accessibility statement's contact details
             AddSignInReservation(),                      // PostgreSQL: the sign-in throttle's reservation function
+            CreatePlaces(),                              // boundaries, asset layers and assets, the gazetteer, enquiries' points
         ]
     }
 }

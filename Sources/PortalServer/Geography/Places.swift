@@ -1,0 +1,77 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+import Vapor
+
+/// The council's boundaries as a `PlaceIndex`, read from `boundaries` with the names of the
+/// districts, divisions and parishes they belong to, and the assets an enquiry can be about.
+enum Places {
+    private struct BoundaryRow: Decodable {
+        let place_id: UUID
+        let kind: String
+        let shape: String
+        let name: String
+    }
+
+    static func load(on db: any Database) async throws -> PlaceIndex {
+        let rows = try await db.sql.raw("""
+            SELECT b.place_id, b.kind, b.shape, COALESCE(d.name, v.name, p.name) AS name FROM boundaries b
+            LEFT JOIN districts d ON b.kind = 'district' AND d.id = b.place_id
+            LEFT JOIN divisions v ON b.kind = 'division' AND v.id = b.place_id
+            LEFT JOIN parishes p ON b.kind = 'parish' AND p.id = b.place_id
+            """).all(decoding: BoundaryRow.self)
+        let decoder = JSONDecoder()
+        return PlaceIndex(try rows.compactMap { row in
+            guard let kind = PlaceIndex.Kind(rawValue: row.kind) else { return nil }
+            return PlaceIndex.Place(id: row.place_id, kind: kind, name: row.name, area: try decoder.decode(Area.self, from: Data(row.shape.utf8)))
+        })
+    }
+
+    private struct AssetRow: Decodable {
+        let layer_id: UUID
+        let reference: String
+        let label: String
+        let easting: Double
+        let northing: Double
+    }
+
+    /// The asset a form names, if the council has it.
+    static func asset(_ key: String, on db: any Database) async throws -> AssetChoice? {
+        guard let (layer, reference) = AssetChoice.parseKey(key) else { return nil }
+        return try await db.sql.select().columns("layer_id", "reference", "label", "easting", "northing").from("assets")
+            .where("layer_id", .equal, layer).where("reference", .equal, reference)
+            .first(decoding: AssetRow.self)
+            .flatMap { row in
+                GridPoint(easting: row.easting, northing: row.northing)
+                    .map { AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: $0) }
+            }
+    }
+}
+
+private struct PlaceIndexCacheKey: StorageKey { typealias Value = ShortLivedCache<PlaceIndex> }
+
+extension Application {
+    /// The boundaries, kept for five minutes: they change when an administrator imports new ones,
+    /// which empties this instance's copy at once.
+    var placeIndexCache: ShortLivedCache<PlaceIndex> {
+        get { installed(PlaceIndexCacheKey.self) }
+        set { storage[PlaceIndexCacheKey.self] = newValue }
+    }
+}
+
+extension Request {
+    func places() async throws -> PlaceIndex {
+        try await application.placeIndexCache.get(on: db)
+    }
+
+    /// What an enquiry form is checked against: the council's lists, its boundaries, and the
+    /// asset the form names.
+    func enquiryCatalogue(for form: EnquiryForm) async throws -> EnquiryForm.Catalogue {
+        var catalogue = try await referenceData().catalogue
+        catalogue.places = try await places()
+        let key = form.asset.trimmingWhitespace()
+        if !key.isEmpty, let asset = try await Places.asset(key, on: db) { catalogue.assets[key] = asset }
+        return catalogue
+    }
+}
