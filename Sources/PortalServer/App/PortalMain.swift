@@ -40,6 +40,7 @@ public enum PortalMain {
                 app.lifecycle.use(RepeatingJob.uploadSweep)
                 app.lifecycle.use(RepeatingJob.mail)
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
+                if demo { Startup.greetOnceListening(app) }
             }
             try await app.execute()
         } catch let error as ConfigurationError {

@@ -61,7 +61,11 @@ public enum Startup {
 
     /// For the demo: migrate, and load the demo council into an empty database.
     public static func prepareDemo(_ app: Application) async throws {
+        // A newcomer needs the address and the sign-ins, not a line for each migration.
+        let level = app.logger.logLevel
+        app.logger.logLevel = max(level, .warning)
         try await app.autoMigrate()
+        app.logger.logLevel = level
         if try await User.query(on: app.db).count() == 0 {
             app.logger.notice("Loading the demo council")
             try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), at: app.now)
@@ -78,5 +82,33 @@ public enum Startup {
             return "\(psql.code)"
         }
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+
+    /// Once the demo's server is listening, says where to open it and how to sign in (and says
+    /// nothing if it never starts, for instance because the port is taken).
+    static func greetOnceListening(_ app: Application) {
+        let server = app.http.server.shared
+        Task {
+            for _ in 0..<1_200 {
+                if let address = server.localAddress, let port = address.port {
+                    print(demoGreeting(address: "http://\(address.ipAddress ?? "127.0.0.1"):\(port)"))
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    static func demoGreeting(address: String) -> String {
+        """
+
+        The demo council is ready: open \(address) and sign in with the password "demo" as
+          member@demo.test       Cllr Alex Morgan, a Member (councillor)
+          coordinator@demo.test  Sam Patel, who co-ordinates Highways enquiries
+          responder@demo.test    Chris Walker, an officer who answers co-ordinators' questions
+          admin@demo.test        Morgan Blake, the administrator
+        Stop it with Ctrl-C.
+
+        """
     }
 }

@@ -10,7 +10,10 @@ enum DemoCouncil {
         try await loadCouncil(on: database, passwordHash: passwordHash, at: now)
         try await DemoPlaces.loadBoundaries(on: database)
         try await loadChristmasClosures(on: database, at: now)
-        if withEnquiries { try await DemoEnquiries.load(on: database, at: now) }
+        if withEnquiries {
+            try await DemoPlaces.loadAssetsAndAddresses(on: database)
+            try await DemoEnquiries.load(on: database, at: now)
+        }
     }
 
     /// Like many councils, the demo council closes between Christmas and New Year: the working

@@ -66,6 +66,7 @@ enum DemoEnquiries {
 
         try await database.transaction { db in
             var dice = Dice(state: 20_231_029)
+            var placer = try await DemoPlaces.Placer(on: db)
             // Spread over 13 months, more recent ones a little denser; oldest first, so references
             // count up with time as real ones do.
             let ages = (0..<count).map { index in Double(dice.roll(395)) * (index % 3 == 0 ? 0.5 : 1) * day + Double(dice.roll(8 * 3600)) }
@@ -75,9 +76,11 @@ enum DemoEnquiries {
                 let member = members[index % members.count]
                 let division = divisions.first { $0.id == member.$division.id }
                 let parish = parishes.filter { $0.$division.id == division?.id }.first
-                let street = dice.pick(streets)
+                var street = dice.pick(streets)
                 let highways = dice.roll(100) < 96
                 let enquiry = Enquiry()
+                // On a point in the Member's division: a Highways enquiry on a street light there.
+                if let placed = placer.place(enquiry, division: division?.id, onAsset: highways) { street = placed }
                 var handlerCandidates = [highwaysCoordinator, secondCoordinator]
                 if highways {
                     let problem = dice.pick(highwaysProblems)

@@ -70,3 +70,157 @@ enum DemoPlaces {
         }
     }
 }
+
+extension DemoPlaces {
+    /// A road across the county: a line of the unit square through the warp, and its name.
+    struct Road {
+        let name: String
+        /// The road's point at `t` from 0 to 1, and which way is across it.
+        let at: (Double) -> (point: GridPoint, across: (Double, Double))
+        let length: Double
+    }
+
+    static let roadNames = [
+        "Mill Lane", "Church Street", "Station Road", "Brook Lane", "Hollow Way", "Kings Road", "Orchard Lane", "Quarry Road",
+        "Chapel Street", "Green Lane", "Forge Road", "Ridgeway", "Pound Lane", "Vicarage Road", "Meadow Lane", "Saltway",
+        "Long Lane", "Holly Road", "Marsh Lane", "Top Road", "Barn Lane", "Windmill Hill", "Beck Road", "Rookery Lane",
+        "Sandy Lane", "Cross Street", "Tanners Lane", "Causeway",
+    ]
+
+    /// Twelve roads running east and sixteen running north, each bent by the same warp as the boundaries.
+    static var roads: [Road] {
+        var roads: [Road] = []
+        for k in 0..<12 {
+            let y = (Double(k) + 0.5) / 12
+            roads.append(Road(name: roadNames[k], at: { t in (grid(t, y), (0, 1)) }, length: size.width))
+        }
+        for k in 0..<16 {
+            let x = (Double(k) + 0.5) / 16
+            roads.append(Road(name: roadNames[12 + k], at: { t in (grid(x, t), (1, 0)) }, length: size.height))
+        }
+        return roads
+    }
+
+    /// Street lights every 80 m, gullies every 100 m and grit bins every 1.5 km along every road:
+    /// about 22,000 assets in three layers.
+    static func assets() -> [(layer: AssetImport.Layer, assets: [AssetImport.Asset])] {
+        let layers: [(AssetImport.Layer, prefix: String, spacing: Double, side: Double)] = [
+            (AssetImport.Layer(code: "street-lights", name: "Street lights", noun: "street light"), "SL", 80, 8),
+            (AssetImport.Layer(code: "gullies", name: "Gullies", noun: "gully"), "GY", 100, 4),
+            (AssetImport.Layer(code: "grit-bins", name: "Grit bins", noun: "grit bin"), "GB", 1_500, 6),
+        ]
+        return layers.map { layer, prefix, spacing, side in
+            var assets: [AssetImport.Asset] = []
+            for (r, road) in roads.enumerated() {
+                let count = Int(road.length / spacing)
+                for i in 0..<count {
+                    let (point, across) = road.at((Double(i) + 0.5) / Double(count))
+                    let offset = i % 2 == 0 ? side : -side
+                    guard let placed = GridPoint(easting: point.easting + across.0 * offset, northing: point.northing + across.1 * offset) else { continue }
+                    let reference = "\(prefix)-\(String(format: "%02d%04d", r + 1, i + 1))"
+                    assets.append(AssetImport.Asset(reference: reference, kind: layer.noun, label: "\(layer.noun.prefix(1).uppercased() + layer.noun.dropFirst()) \(reference), \(road.name)", point: placed))
+                }
+            }
+            return (layer, assets)
+        }
+    }
+
+    /// Houses every 60 m on both sides of every road, numbered odd on one side and even on the
+    /// other, in the parish (or division) that holds each, with a postcode for every fifteen:
+    /// about 32,000 addresses.
+    static func addresses(places: PlaceIndex) -> [(uprn: String?, address: Gazetteer.Address)] {
+        let names = Dictionary(places.places.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        var result: [(uprn: String?, address: Gazetteer.Address)] = []
+        for (r, road) in roads.enumerated() {
+            let count = Int(road.length / 60)
+            for i in 0..<count {
+                let (point, across) = road.at((Double(i) + 0.5) / Double(count))
+                for side in [1.0, -1.0] {
+                    guard let house = GridPoint(easting: point.easting + across.0 * 15 * side, northing: point.northing + across.1 * 15 * side) else { continue }
+                    let placement = places.locate(house)
+                    guard let locality = (placement.parish ?? placement.division).flatMap({ names[$0] }) else { continue }
+                    let number = 2 * i + (side > 0 ? 1 : 2)
+                    let district = placement.district.flatMap { id in places.places.firstIndex { $0.id == id } } ?? 0
+                    let unit = (r * count + i) / 15
+                    let letters = Array("ABDEFGHJLNPQRSTUWXYZ")
+                    let postcode = "BK\(district + 1)\(r % 10) \(unit % 9 + 1)\(letters[(unit / 9) % 20])\(letters[(unit / 180) % 20])"
+                    result.append((String(100_000_000 + result.count), Gazetteer.Address(address: "\(number) \(road.name), \(locality)", postcode: postcode, point: house)))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The demo's assets and gazetteer, through the same stores the imports use.
+    static func loadAssetsAndAddresses(on db: any Database) async throws {
+        let places = try await Places.load(on: db)
+        try await db.transaction { db in
+            for (layer, assets) in assets() { try await AssetImport.store(assets, layer: layer, on: db) }
+            try await Gazetteer.store(addresses(places: places), on: db)
+        }
+    }
+}
+
+extension DemoPlaces {
+    /// Puts each demo enquiry on a point inside its Member's division: a Highways one on one of
+    /// the division's assets, any other at one of its addresses (or, before any are loaded, at a
+    /// point of the division itself).
+    struct Placer {
+        let places: PlaceIndex
+        var assets: [UUID: [AssetChoice]] = [:]
+        var addresses: [UUID: [Gazetteer.Address]] = [:]
+        var random = SeededRandom(seed: 311)
+
+        private struct AssetRow: Decodable { let layer_id: UUID; let reference: String; let label: String; let easting: Double; let northing: Double }
+        private struct AddressRow: Decodable { let address: String; let postcode: String; let easting: Double; let northing: Double }
+
+        init(on db: any Database) async throws {
+            places = try await Places.load(on: db)
+            let lights = try await db.sql.select().column("id").from("asset_layers").where("code", .equal, "street-lights").first()
+                .map { try $0.decode(column: "id", as: UUID.self) }
+            if let lights {
+                for row in try await db.sql.select().columns("layer_id", "reference", "label", "easting", "northing").from("assets")
+                    .where("layer_id", .equal, lights).orderBy("reference").all(decoding: AssetRow.self) {
+                    guard let point = GridPoint(easting: row.easting, northing: row.northing), let division = places.locate(point).division else { continue }
+                    assets[division, default: []].append(AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: point))
+                }
+            }
+            for row in try await db.sql.raw("SELECT address, postcode, easting, northing FROM gazetteer ORDER BY \"row\"").all(decoding: AddressRow.self) {
+                guard let point = GridPoint(easting: row.easting, northing: row.northing), let division = places.locate(point).division else { continue }
+                addresses[division, default: []].append(Gazetteer.Address(address: row.address, postcode: row.postcode, point: point))
+            }
+        }
+
+        /// Sets the enquiry's point (and asset) and returns the street it is on, when it found one.
+        mutating func place(_ enquiry: Enquiry, division: UUID?, onAsset: Bool) -> String? {
+            guard let division else { return nil }
+            var point: GridPoint?
+            var street: String?
+            if onAsset, let choices = assets[division], !choices.isEmpty {
+                let asset = choices[Int.random(in: 0..<choices.count, using: &random)]
+                point = asset.point
+                enquiry.assetLayerID = asset.layerID
+                enquiry.assetReference = asset.reference
+                enquiry.assetLabel = asset.label
+                street = asset.label.components(separatedBy: ", ").last
+            } else if let choices = addresses[division], !choices.isEmpty {
+                let address = choices[Int.random(in: 0..<choices.count, using: &random)]
+                point = address.point
+                street = address.address.components(separatedBy: ", ").first?.drop { $0.isNumber || $0 == " " }.description
+            } else if let area = places.places.first(where: { $0.id == division })?.area {
+                for _ in 0..<100 {
+                    let candidate = GridPoint(easting: Double.random(in: area.bounds.minEasting...area.bounds.maxEasting, using: &random),
+                                              northing: Double.random(in: area.bounds.minNorthing...area.bounds.maxNorthing, using: &random))
+                    if let candidate, area.contains(candidate) { point = candidate; break }
+                }
+            }
+            guard let point else { return nil }
+            let geo = BritishNationalGrid.geo(point)
+            enquiry.easting = point.easting
+            enquiry.northing = point.northing
+            enquiry.latitude = geo.latitude
+            enquiry.longitude = geo.longitude
+            return street
+        }
+    }
+}

@@ -28,18 +28,10 @@ enum Places {
         })
     }
 
-    private struct AssetRow: Decodable {
-        let layer_id: UUID
-        let reference: String
-        let label: String
-        let easting: Double
-        let northing: Double
-    }
-
     /// The asset a form names, if the council has it.
     static func asset(_ key: String, on db: any Database) async throws -> AssetChoice? {
         guard let (layer, reference) = AssetChoice.parseKey(key) else { return nil }
-        return try await db.sql.select().columns("layer_id", "reference", "label", "easting", "northing").from("assets")
+        return try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
             .where("layer_id", .equal, layer).where("reference", .equal, reference)
             .first(decoding: AssetRow.self)
             .flatMap { row in
@@ -73,5 +65,50 @@ extension Request {
         let key = form.asset.trimmingWhitespace()
         if !key.isEmpty, let asset = try await Places.asset(key, on: db) { catalogue.assets[key] = asset }
         return catalogue
+    }
+}
+
+extension Places {
+    struct NearAsset: Sendable, Codable, Equatable {
+        let layerID: UUID
+        let reference: String
+        let kind: String
+        let label: String
+        let point: GridPoint
+        let distance: Double
+
+        var choice: AssetChoice { AssetChoice(layerID: layerID, reference: reference, label: label, point: point) }
+    }
+
+    /// An asset as the `assets` table holds it.
+    struct AssetRow: Decodable {
+        let layer_id: UUID
+        let reference: String
+        let kind: String
+        let label: String
+        let easting: Double
+        let northing: Double
+    }
+
+    /// The nearest asset within `radius` metres of a point, in the given layers (every layer when
+    /// none is given): a box on the (layer, easting, northing) index, then the exact distance.
+    static func nearestAsset(to point: GridPoint, layers: [UUID]? = nil, radius: Double = 30, on db: any Database) async throws -> NearAsset? {
+        let sql = db.sql
+        var layerIDs = layers ?? []
+        if layers == nil {
+            layerIDs = try await sql.select().column("id").from("asset_layers").all().map { try $0.decode(column: "id", as: UUID.self) }
+        }
+        guard !layerIDs.isEmpty else { return nil }
+        let rows = try await sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+            .where("layer_id", .in, layerIDs)
+            .where("easting", .greaterThanOrEqual, point.easting - radius).where("easting", .lessThanOrEqual, point.easting + radius)
+            .where("northing", .greaterThanOrEqual, point.northing - radius).where("northing", .lessThanOrEqual, point.northing + radius)
+            .all(decoding: AssetRow.self)
+        return rows.compactMap { row -> NearAsset? in
+            guard let at = GridPoint(easting: row.easting, northing: row.northing) else { return nil }
+            let distance = at.distance(to: point)
+            guard distance <= radius else { return nil }
+            return NearAsset(layerID: row.layer_id, reference: row.reference, kind: row.kind, label: row.label, point: at, distance: distance)
+        }.min { ($0.distance, $0.reference) < ($1.distance, $1.reference) }
     }
 }
