@@ -75,6 +75,10 @@ import Vapor
             #expect(enquiry.$parish.id == parish.id)
             let page = try await browser.get(try #require(created.location))
             #expect(page.mainText.contains(reference))
+            // The page draws the spot on a map of its own, labelled in words.
+            #expect(page.body.contains("<svg class=\"map-svg\""))
+            #expect(page.body.contains("aria-label=\"Map of the spot at grid reference \(reference)"))
+            #expect(page.body.contains("class=\"map-spot\" cx=\"750\" cy=\"750\""))
         }
     }
 

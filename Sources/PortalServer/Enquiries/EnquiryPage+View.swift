@@ -26,6 +26,15 @@ extension EnquiryPage {
             actionSection(model)
             h2 { "Details" }
             summaryList(detailRows(model))
+            if let map = model.map, let point = model.enquiry.point {
+                let reference = GridReference.text(point) ?? point.text
+                element("figure", [.class("map-figure")]) {
+                    map.svg(title: "Map of the spot at grid reference \(reference), with the boundaries around it")
+                    element("figcaption", [.class("hint")]) {
+                        "The red ring marks the spot" + (model.enquiry.asset == nil ? "" : " and the blue square the asset") + "; lines show district, division and parish boundaries."
+                    }
+                }
+            }
             documentsSection(model)
             if model.view != .responder {
                 h2 { "Conversation" }

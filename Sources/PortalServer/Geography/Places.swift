@@ -111,4 +111,17 @@ extension Places {
             return NearAsset(layerID: row.layer_id, reference: row.reference, kind: row.kind, label: row.label, point: at, distance: distance)
         }.min { ($0.distance, $0.reference) < ($1.distance, $1.reference) }
     }
+
+    /// Up to `limit` assets inside a window, any layer: drawn on a map, street lights trace the roads.
+    static func assets(in window: GridBounds, limit: Int = 500, on db: any Database) async throws -> [AssetRow] {
+        let sql = db.sql
+        let layerIDs = try await sql.select().column("id").from("asset_layers").all().map { try $0.decode(column: "id", as: UUID.self) }
+        guard !layerIDs.isEmpty else { return [] }
+        return try await sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+            .where("layer_id", .in, layerIDs)
+            .where("easting", .greaterThanOrEqual, window.minEasting).where("easting", .lessThanOrEqual, window.maxEasting)
+            .where("northing", .greaterThanOrEqual, window.minNorthing).where("northing", .lessThanOrEqual, window.maxNorthing)
+            .limit(limit)
+            .all(decoding: AssetRow.self)
+    }
 }

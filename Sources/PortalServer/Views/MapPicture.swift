@@ -1,0 +1,86 @@
+import Foundation
+import PortalCore
+
+/// A map the server draws as SVG: boundaries and points on a plain background, north up, in grid
+/// metres. It needs no JavaScript and no tile server, so every map page works without either;
+/// the figure's caption and the page's text say in words what it shows.
+struct MapPicture: Sendable {
+    struct Outline: Sendable {
+        let name: String
+        let kind: PlaceIndex.Kind
+        let area: Area
+    }
+
+    struct Mark: Sendable {
+        enum Style: String, Sendable { case spot, asset, nearby }
+        let label: String
+        let point: GridPoint
+        let style: Style
+    }
+
+    let window: GridBounds
+    var outlines: [Outline] = []
+    var marks: [Mark] = []
+
+    /// A square window of `size` metres around a point, with the boundaries that cross it.
+    static func around(_ point: GridPoint, size: Double = 1_500, places: PlaceIndex) -> MapPicture {
+        var window = GridBounds([])
+        window.include(GridPoint(easting: max(0, point.easting - size / 2), northing: max(0, point.northing - size / 2)) ?? point)
+        window.include(GridPoint(easting: point.easting + size / 2, northing: point.northing + size / 2) ?? point)
+        let outlines = places.places
+            .filter { $0.area.bounds.minEasting <= window.maxEasting && $0.area.bounds.maxEasting >= window.minEasting
+                && $0.area.bounds.minNorthing <= window.maxNorthing && $0.area.bounds.maxNorthing >= window.minNorthing }
+            .map { Outline(name: $0.name, kind: $0.kind, area: $0.area) }
+        return MapPicture(window: window, outlines: outlines)
+    }
+
+    /// The SVG, labelled for assistive technology by `title`.
+    func svg(title: String) -> HTMLNode {
+        let width = window.maxEasting - window.minEasting, height = window.maxNorthing - window.minNorthing
+        func x(_ point: GridPoint) -> Int { Int((point.easting - window.minEasting).rounded()) }
+        func y(_ point: GridPoint) -> Int { Int((window.maxNorthing - point.northing).rounded()) }
+        // Only the stretches of each boundary near the window are drawn, so the page stays small.
+        var margin = window
+        margin.minEasting -= width; margin.maxEasting += width; margin.minNorthing -= height; margin.maxNorthing += height
+        var children: [HTMLNode] = [element("title", []) { title }]
+        children.append(element("rect", [.attr("class", "map-ground"), .attr("width", String(Int(width))), .attr("height", String(Int(height)))]))
+        for outline in outlines.sorted(by: { $0.kind.rawValue > $1.kind.rawValue }) {
+            var path = ""
+            for polygon in outline.area.polygons {
+                for ring in polygon {
+                    var drawing = false
+                    for point in ring {
+                        guard margin.contains(point) else { drawing = false; continue }
+                        path += (drawing ? "L" : "M") + "\(x(point)) \(y(point))"
+                        drawing = true
+                    }
+                }
+            }
+            guard !path.isEmpty else { continue }
+            children.append(element("path", [.attr("class", "map-\(outline.kind.rawValue)"), .attr("d", path)]))
+        }
+        for outline in outlines where outline.kind == .division {
+            guard let label = outline.area.labelPoint, window.contains(label) else { continue }
+            children.append(element("text", [.attr("class", "map-label"), .attr("x", String(x(label))), .attr("y", String(y(label))),
+                                             .attr("font-size", String(Int(max(width, height) / 36)))]) { outline.name })
+        }
+        let radius = max(width, height) / 80
+        for mark in marks {
+            let attributes: [HTMLAttribute] = [.attr("class", "map-\(mark.style.rawValue)")]
+            switch mark.style {
+            case .nearby:
+                children.append(element("circle", attributes + [.attr("cx", String(x(mark.point))), .attr("cy", String(y(mark.point))),
+                                                                .attr("r", String(Int(radius / 2)))]))
+            case .spot:
+                children.append(element("circle", attributes + [.attr("cx", String(x(mark.point))), .attr("cy", String(y(mark.point))),
+                                                                .attr("r", String(Int(radius * 1.4)))]) { element("title", []) { mark.label } })
+            case .asset:
+                let side = Int(radius * 2)
+                children.append(element("rect", attributes + [.attr("x", String(x(mark.point) - side / 2)), .attr("y", String(y(mark.point) - side / 2)),
+                                                              .attr("width", String(side)), .attr("height", String(side))]) { element("title", []) { mark.label } })
+            }
+        }
+        return .element("svg", [.attr("class", "map-svg"), .attr("viewBox", "0 0 \(Int(width)) \(Int(height))"), .attr("role", "img"),
+                                .attr("aria-label", title), .attr("xmlns", "http://www.w3.org/2000/svg")], children)
+    }
+}
