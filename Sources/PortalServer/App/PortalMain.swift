@@ -29,6 +29,7 @@ public enum PortalMain {
         app.asyncCommands.use(AuditCommand(), as: "audit")
         app.asyncCommands.use(CalendarCommand(), as: "calendar")
         app.asyncCommands.use(GeographyCommand(), as: "geography")
+        app.asyncCommands.use(PlacesBenchmarkCommand(), as: "benchmark-places")
         app.asyncCommands.use(SeedVolumeCommand(), as: "seed-volume")
         var status: Int32 = 0
         do {

@@ -93,14 +93,9 @@ extension Places {
     /// The nearest asset within `radius` metres of a point, in the given layers (every layer when
     /// none is given): a box on the (layer, easting, northing) index, then the exact distance.
     static func nearestAsset(to point: GridPoint, layers: [UUID]? = nil, radius: Double = 30, on db: any Database) async throws -> NearAsset? {
-        let sql = db.sql
-        var layerIDs = layers ?? []
-        if layers == nil {
-            layerIDs = try await sql.select().column("id").from("asset_layers").all().map { try $0.decode(column: "id", as: UUID.self) }
-        }
-        guard !layerIDs.isEmpty else { return nil }
-        let rows = try await sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
-            .where("layer_id", .in, layerIDs)
+        if let layers, layers.isEmpty { return nil }
+        let rows = try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+            .where(SQLColumn("layer_id"), .in, layerList(layers))
             .where("easting", .greaterThanOrEqual, point.easting - radius).where("easting", .lessThanOrEqual, point.easting + radius)
             .where("northing", .greaterThanOrEqual, point.northing - radius).where("northing", .lessThanOrEqual, point.northing + radius)
             .all(decoding: AssetRow.self)
@@ -114,14 +109,18 @@ extension Places {
 
     /// Up to `limit` assets inside a window, any layer: drawn on a map, street lights trace the roads.
     static func assets(in window: GridBounds, limit: Int = 500, on db: any Database) async throws -> [AssetRow] {
-        let sql = db.sql
-        let layerIDs = try await sql.select().column("id").from("asset_layers").all().map { try $0.decode(column: "id", as: UUID.self) }
-        guard !layerIDs.isEmpty else { return [] }
-        return try await sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
-            .where("layer_id", .in, layerIDs)
+        try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+            .where(SQLColumn("layer_id"), .in, layerList(nil))
             .where("easting", .greaterThanOrEqual, window.minEasting).where("easting", .lessThanOrEqual, window.maxEasting)
             .where("northing", .greaterThanOrEqual, window.minNorthing).where("northing", .lessThanOrEqual, window.maxNorthing)
             .limit(limit)
             .all(decoding: AssetRow.self)
+    }
+
+    /// The layers to look in, for `layer_id IN (...)`: those given, or every layer. Naming each
+    /// layer lets the (layer, easting, northing) index read one box a layer.
+    private static func layerList(_ layers: [UUID]?) -> any SQLExpression {
+        if let layers { return SQLGroupExpression(layers.map { SQLBind($0) as any SQLExpression }) }
+        return SQLGroupExpression(SQLRaw("SELECT id FROM asset_layers"))
     }
 }
