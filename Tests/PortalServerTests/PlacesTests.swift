@@ -149,4 +149,39 @@ import Vapor
             await app.placeIndexCache.invalidate()
         }
     }
+
+    /// Without JavaScript: the form looks an address up in the gazetteer and the chosen one places the enquiry.
+    @Test func anAddressFoundInTheGazetteerPlacesTheEnquiryWithoutScript() async throws {
+        try await withApp { app in
+            let point = DemoPlaces.grid(0.08, 0.8)
+            let csv = "address,postcode,easting,northing\n\"12 Mill Lane, Wrenfield Town\",BK1 2AB,\(Int(point.easting)),\(Int(point.northing))\n"
+                + "\"14 Mill Lane, Wrenfield Town\",BK1 2AB,\(Int(point.easting) + 30),\(Int(point.northing))\n"
+            _ = try await Gazetteer.run(Data(csv.utf8), on: app.db)
+            let browser = TestBrowser(app)
+            try await browser.signIn("member@demo.test")
+            try await browser.get("/enquiries/new")
+            var form = try await fields(app, point: "").filter { $0.0 != "intent" }
+            let none = try await browser.post("/enquiries", form + [("find-address", "nowhere at all"), ("intent", "find-address")])
+            #expect(none.status == .ok)
+            #expect(none.mainText.contains("No address matches “nowhere at all”"))
+            let found = try await browser.post("/enquiries", form + [("find-address", "bk1 2ab"), ("intent", "find-address")])
+            #expect(found.status == .ok)
+            #expect(found.body.contains("value=\"Street light out\""), "what was typed is kept")
+            let choice = "\(Int(point.easting)),\(Int(point.northing))|12 Mill Lane, Wrenfield Town, BK1 2AB"
+            #expect(found.body.contains("value=\"\(choice)\""))
+            #expect(found.mainText.contains("14 Mill Lane, Wrenfield Town, BK1 2AB"))
+            #expect(try await Enquiry.query(on: app.db).count() == 0, "looking an address up saves nothing")
+            form.append(("address-choice", choice))
+            let created = try await browser.post("/enquiries", form + [("intent", "submit")])
+            #expect(created.status == .seeOther)
+            let enquiry = try #require(try await Enquiry.query(on: app.db).first())
+            #expect(enquiry.location == "12 Mill Lane, Wrenfield Town, BK1 2AB")
+            #expect(try #require(enquiry.point).distance(to: point) < 1)
+            #expect(enquiry.$division.id == (try await Division.query(on: app.db).filter(\.$name == "Wrenfield North").first()?.id))
+            // A forged choice is only ever read as a point, and one off the grid is ignored.
+            try await browser.get("/enquiries/new")
+            let forged = try await browser.post("/enquiries", try await fields(app, point: "") + [("address-choice", "99999999,1|Nowhere")])
+            #expect(forged.status == .seeOther || forged.status == .unprocessableEntity)
+        }
+    }
 }

@@ -13,6 +13,8 @@ enum EnquiryFormRoutes {
         var follow: String?
         /// As posted: read with `RequestNumber.version`.
         var version: String?
+        /// The gazetteer search typed into the form, and the address chosen from its results.
+        var findAddress, addressChoice: String?
 
         private struct Key: CodingKey {
             let stringValue: String
@@ -33,6 +35,23 @@ enum EnquiryFormRoutes {
             submissionKey = try text("submission-key")
             follow = try text("follow")
             version = try text("version")
+            findAddress = try text("find-address")
+            addressChoice = try text("address-choice")
+        }
+
+        /// Whether the person asked to look up an address (the button, or Enter with a search typed).
+        func findsAddress(intent: String?) -> Bool {
+            (intent ?? self.intent) == "find-address" && !(findAddress ?? "").trimmingWhitespace().isEmpty
+        }
+
+        /// An address chosen from the gazetteer's results becomes the point and, where none was
+        /// typed, the location. The choice is "easting,northing|address" and is checked like any input.
+        mutating func takeChosenAddress() {
+            guard let choice = addressChoice, let bar = choice.firstIndex(of: "|") else { return }
+            let numbers = choice[..<bar].split(separator: ",").compactMap { Double($0) }
+            guard numbers.count == 2, let point = GridPoint(easting: numbers[0], northing: numbers[1]) else { return }
+            if form.point.trimmingWhitespace().isEmpty { form.point = point.text }
+            if form.location.trimmingWhitespace().isEmpty { form.location = String(choice[choice.index(after: bar)...].prefix(EnquiryForm.Limit.location)) }
         }
     }
 
@@ -51,6 +70,8 @@ enum EnquiryFormRoutes {
     enum Created: Sendable {
         case enquiry(Enquiry, submitted: Bool)
         case refused(Posted, FormErrors)
+        /// The form back with the gazetteer's answer to its address search.
+        case findingAddress(Posted, [Gazetteer.Address])
     }
 
     /// New enquiries arrive as a multipart form when they carry documents (the form's file input
@@ -93,10 +114,19 @@ enum EnquiryFormRoutes {
         case .refused(let posted, let errors):
             let model = try await pageModel(request, actor: actor, form: posted.form, errors: errors, posted: posted)
             return request.render(EnquiryFormPage.page(model))
+        case .findingAddress(let posted, let found):
+            var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: posted)
+            model.addressSearch = (posted.findAddress ?? "", found)
+            return request.render(EnquiryFormPage.page(model))
         }
     }
 
     static func createEnquiry(_ posted: Posted, intent: String?, actor: EnquiryActor, request: Request) async throws -> Created {
+        var posted = posted
+        posted.takeChosenAddress()
+        if posted.findsAddress(intent: intent) {
+            return .findingAddress(posted, try await Gazetteer.search(posted.findAddress ?? "", on: request.db))
+        }
         let submit = (intent ?? posted.intent) != "draft"
         var errors = FormErrors()
         // Who the enquiry is for: a Member raises their own; an officer chooses the Member.
@@ -149,7 +179,8 @@ enum EnquiryFormRoutes {
         let actor = try request.enquiryActor()
         let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
         guard let action = editAction(loaded) else { throw ActionRefused(refusal: .notPermitted) }
-        let posted = try request.content.decode(Posted.self)
+        var posted = try request.content.decode(Posted.self)
+        posted.takeChosenAddress()
         let postedVersion = RequestNumber.version(posted.version)
         let submit = action == .editDraft && posted.intent == "submit"
         let data = try await request.referenceData()
@@ -157,6 +188,10 @@ enum EnquiryFormRoutes {
         var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: nil)
         model.members = nil
         model.editing = (try enquiry.requireID(), enquiry.reference, postedVersion ?? enquiry.version, enquiry.status == .draft)
+        if posted.findsAddress(intent: nil) {
+            model.addressSearch = (posted.findAddress ?? "", try await Gazetteer.search(posted.findAddress ?? "", on: request.db))
+            return request.render(EnquiryFormPage.page(model))
+        }
         switch posted.form.validate(against: try await request.enquiryCatalogue(for: posted.form), forSubmission: submit || action == .editDetails) {
         case .failure(let errors):
             model.errors = errors

@@ -19,6 +19,8 @@ enum EnquiryFormPage {
         /// The person's form token, and what documents a new enquiry may carry.
         var csrfToken: String
         var documentSettings: DocumentSettings
+        /// An address search from the form, and what the gazetteer found.
+        var addressSearch: (query: String, found: [Gazetteer.Address])?
     }
 
     static func page(_ model: Model) -> Page {
@@ -81,6 +83,23 @@ enum EnquiryFormPage {
                     textField(EnquiryField.point.key, label: "Grid reference or coordinates (optional)", value: form.point, errors: errors,
                               FieldOptions(hint: "A grid reference like SO 851 548, an easting and northing like 385181, 254800, or a latitude and longitude like 52.19, -2.22. The district, division and parish are filled in from it when you leave them empty.",
                                            autocomplete: "off", spellcheck: false))
+                    div(.class("address-finder")) {
+                        textField("find-address", label: "Find an address (optional)", value: model.addressSearch?.query, errors: errors,
+                                  FieldOptions(hint: "A postcode, or the start of words in the address, such as 12 mill lane.", autocomplete: "off"))
+                        submitButton("Find address", style: "secondary", name: "intent", value: "find-address",
+                                     formAction: newForm ? "\(action)?intent=find-address&\(token)" : nil)
+                    }
+                    if let search = model.addressSearch {
+                        if search.found.isEmpty {
+                            para(.attr("role", "status")) { "No address matches “\(search.query)”. Try a postcode, fewer words, or give a grid reference." }
+                        } else {
+                            radios("address-choice", legend: "Choose the address (\(search.found.count == 1 ? "1 match" : "\(search.found.count) matches"))",
+                                   choices: search.found.map { Choice(value: "\(Int($0.point.easting)),\(Int($0.point.northing))|\($0.address), \($0.postcode)",
+                                                                      label: "\($0.address), \($0.postcode)") },
+                                   selected: nil, errors: errors,
+                                   hint: "Its point and address fill in when you submit or save.")
+                        }
+                    }
                     if !form.asset.isEmpty {
                         input(.type("hidden"), .name(EnquiryField.asset.key), .value(form.asset))
                     }
