@@ -184,4 +184,37 @@ import Vapor
             #expect(forged.status == .seeOther || forged.status == .unprocessableEntity)
         }
     }
+
+    /// What the map in the browser asks: a point's places, the nearest asset, and addresses; only when signed in.
+    @Test func theMapsQuestionsAreAnsweredAsJSON() async throws {
+        try await withApp { app in
+            _ = try await AssetImport.run(Data("id,label,easting,northing\nSL-9,Column 9,385000,255000\n".utf8),
+                                          layer: AssetImport.Layer(code: "street-lights", name: "Street lights", noun: "street light"), on: app.db)
+            _ = try await Gazetteer.run(Data("address,postcode,easting,northing\n\"1 Oak Row, Kestrel\",BK2 1AB,385010,255010\n".utf8), on: app.db)
+            let signedOut = TestBrowser(app)
+            #expect(try await signedOut.get("/places/locate?point=SO8500055000").status != .ok)
+            let browser = TestBrowser(app)
+            try await browser.signIn("member@demo.test")
+            let index = try await Places.load(on: app.db)
+            let label = try #require(try placeNamed("Kestrel East", .division, in: index).area.labelPoint)
+            let reference = try #require(GridReference.text(label)).replacingOccurrences(of: " ", with: "%20")
+            let located = try await browser.get("/places/locate?point=\(reference)")
+            #expect(located.status == .ok)
+            let place = try JSONDecoder().decode(PlaceRoutes.Located.self, from: Data(located.body.utf8))
+            #expect(place.division?.name == "Kestrel East")
+            #expect(place.district?.name == "Kestrel Downs")
+            let bad = try await browser.get("/places/locate?point=SO%20851%2054")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.contains("two letters and an even number of digits"))
+            #expect(try await browser.get("/places/locate?point=TQ3008080070").body.contains("outside the council"))
+            let near = try await browser.get("/places/nearest-asset?point=385010,255000")
+            let assets = try JSONDecoder().decode([PlaceRoutes.Asset].self, from: Data(near.body.utf8))
+            #expect(assets.map(\.reference) == ["SL-9"])
+            #expect(assets.first?.metres == 10)
+            let far = try await browser.get("/places/nearest-asset?point=385100,255000")
+            #expect(try JSONDecoder().decode([PlaceRoutes.Asset].self, from: Data(far.body.utf8)).isEmpty)
+            let found = try await browser.get("/places/addresses?q=oak%20row")
+            #expect(try JSONDecoder().decode([PlaceRoutes.Address].self, from: Data(found.body.utf8)).map(\.postcode) == ["BK2 1AB"])
+        }
+    }
 }
