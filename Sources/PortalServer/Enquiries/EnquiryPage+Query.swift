@@ -128,9 +128,7 @@ enum EnquiryPage {
         if let point = enquiry.point {
             var map = MapPicture.around(point, places: try await request.places())
             // The council's assets nearby, faint: street lights and gullies trace the roads.
-            map.marks = try await Places.assets(in: map.window, on: db).compactMap { row in
-                GridPoint(easting: row.easting, northing: row.northing).map { .init(label: row.label, point: $0, style: .nearby) }
-            }
+            map.marks = try await Places.assetPositions(in: map.window, on: db).map { .init(label: "", point: $0, style: .nearby) }
             if let asset = enquiry.asset { map.marks.append(.init(label: "\(asset.label) (\(asset.reference))", point: asset.point, style: .asset)) }
             map.marks.append(.init(label: "The spot: \(GridReference.text(point) ?? point.text)", point: point, style: .spot))
             model.map = map

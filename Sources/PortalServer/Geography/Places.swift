@@ -107,14 +107,16 @@ extension Places {
         }.min { ($0.distance, $0.reference) < ($1.distance, $1.reference) }
     }
 
-    /// Up to `limit` assets inside a window, any layer: drawn on a map, street lights trace the roads.
-    static func assets(in window: GridBounds, limit: Int = 500, on db: any Database) async throws -> [AssetRow] {
-        try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+    /// Where up to `limit` assets of any layer stand inside a window: drawn faintly on a map, street
+    /// lights and gullies trace the roads. Two columns read by position, since a page draws them.
+    static func assetPositions(in window: GridBounds, limit: Int = 300, on db: any Database) async throws -> [GridPoint] {
+        try await db.sql.select().columns("easting", "northing").from("assets")
             .where(SQLColumn("layer_id"), .in, layerList(nil))
             .where("easting", .greaterThanOrEqual, window.minEasting).where("easting", .lessThanOrEqual, window.maxEasting)
             .where("northing", .greaterThanOrEqual, window.minNorthing).where("northing", .lessThanOrEqual, window.maxNorthing)
             .limit(limit)
-            .all(decoding: AssetRow.self)
+            .all()
+            .compactMap { row in GridPoint(easting: try row.decode(column: "easting", as: Double.self), northing: try row.decode(column: "northing", as: Double.self)) }
     }
 
     /// The layers to look in, for `layer_id IN (...)`: those given, or every layer. Naming each
