@@ -75,10 +75,20 @@ import Vapor
             #expect(enquiry.$parish.id == parish.id)
             let page = try await browser.get(try #require(created.location))
             #expect(page.mainText.contains(reference))
-            // The page draws the spot on a map of its own, labelled in words.
-            #expect(page.body.contains("<svg class=\"map-svg\""))
-            #expect(page.body.contains("aria-label=\"Map of the spot at grid reference \(reference)"))
-            #expect(page.body.contains("class=\"map-spot\" cx=\"750\" cy=\"750\""))
+            // The page shows the spot on a map the server draws, described in words, for those who may see the enquiry.
+            let id = try enquiry.requireID().uuidString
+            let address = "/enquiries/\(id)/map.svg?v=\(enquiry.version)"
+            #expect(page.body.contains("<img src=\"\(address)\""))
+            #expect(page.body.contains("alt=\"Map of the spot at grid reference \(reference)"))
+            let map = try await browser.get(address)
+            #expect(map.status == .ok)
+            #expect(map.headers.contentType?.subType == "svg+xml")
+            #expect(map.body.contains("<circle fill=\"none\" stroke=\"#d4351c\""))
+            #expect(map.body.contains("cx=\"750\" cy=\"750\""))
+            #expect(map.body.contains("<title>Map of the spot at grid reference \(reference)"))
+            let stranger = TestBrowser(app)
+            try await stranger.signIn("bethan.rees@demo.test")
+            #expect(try await stranger.get(address).status == .notFound, "another Member sees no map of an enquiry they may not see")
         }
     }
 

@@ -31,6 +31,7 @@ func registerRoutes(_ app: Application) {
     signedIn.on(.POST, "enquiries", body: .stream, use: EnquiryFormRoutes.create)
     signedIn.get("enquiries", ":enquiryID", use: EnquiryActionRoutes.show)
     signedIn.get("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.edit)
+    signedIn.get("enquiries", ":enquiryID", "map.svg", use: EnquiryMapRoute.show)
     signedIn.post("enquiries", ":enquiryID", "edit", use: EnquiryFormRoutes.update)
     signedIn.on(.POST, "enquiries", ":enquiryID", "act", body: .stream, use: EnquiryActionRoutes.act)
     // Uploads stream: the body is read as it arrives, never collected (DocumentUpload).

@@ -32,8 +32,8 @@ enum EnquiryPage {
         var documentSettings = DocumentSettings()
         /// The person's form token, for every form on the page.
         var csrfToken = ""
-        /// The spot on a map, when the enquiry has a point.
-        var map: MapPicture?
+        /// Where its map is drawn, when the enquiry has a point (`EnquiryMapRoute`).
+        var mapAddress: String?
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -125,14 +125,7 @@ enum EnquiryPage {
             clock: try await request.serviceLevels().clock, now: request.now, failed: nil)
         model.documentSettings = request.application.portal.documents
         model.csrfToken = request.csrfToken
-        if let point = enquiry.point {
-            var map = MapPicture.around(point, places: try await request.places())
-            // The council's assets nearby, faint: street lights and gullies trace the roads.
-            map.marks = try await Places.assetPositions(in: map.window, on: db).map { .init(label: "", point: $0, style: .nearby) }
-            if let asset = enquiry.asset { map.marks.append(.init(label: "\(asset.label) (\(asset.reference))", point: asset.point, style: .asset)) }
-            map.marks.append(.init(label: "The spot: \(GridReference.text(point) ?? point.text)", point: point, style: .spot))
-            model.map = map
-        }
+        if enquiry.point != nil { model.mapAddress = "/enquiries/\(id.uuidString)/map.svg?v=\(enquiry.version)" }
         model.documents = documents.filter { document in
             model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false
         }

@@ -26,10 +26,11 @@ extension EnquiryPage {
             actionSection(model)
             h2 { "Details" }
             summaryList(detailRows(model))
-            if let map = model.map, let point = model.enquiry.point {
+            if let address = model.mapAddress, let point = model.enquiry.point {
                 let reference = GridReference.text(point) ?? point.text
                 element("figure", [.class("map-figure")]) {
-                    map.svg(title: "Map of the spot at grid reference \(reference), with the boundaries around it")
+                    HTMLNode.void("img", [.attr("src", address), .attr("width", "640"), .attr("height", "640"),
+                                          .attr("alt", "Map of the spot at grid reference \(reference), with the boundaries around it")])
                     element("figcaption", [.class("hint")]) {
                         "The red ring marks the spot" + (model.enquiry.asset == nil ? "" : " and the blue square the asset") + "; lines show district, division and parish boundaries."
                     }

@@ -3,7 +3,8 @@ import PortalCore
 
 /// A map the server draws as SVG: boundaries and points on a plain background, north up, in grid
 /// metres. It needs no JavaScript and no tile server, so every map page works without either;
-/// the figure's caption and the page's text say in words what it shows.
+/// the figure's caption and the page's text say in words what it shows. Its look is written as
+/// presentation attributes, so it is the same inline or served as an image.
 struct MapPicture: Sendable {
     struct Outline: Sendable {
         let name: String
@@ -43,7 +44,7 @@ struct MapPicture: Sendable {
         var margin = window
         margin.minEasting -= width; margin.maxEasting += width; margin.minNorthing -= height; margin.maxNorthing += height
         var children: [HTMLNode] = [element("title", []) { title }]
-        children.append(element("rect", [.attr("class", "map-ground"), .attr("width", String(Int(width))), .attr("height", String(Int(height)))]))
+        children.append(element("rect", [.attr("fill", "#f3f2f1"), .attr("width", String(Int(width))), .attr("height", String(Int(height)))]))
         for outline in outlines.sorted(by: { $0.kind.rawValue > $1.kind.rawValue }) {
             var path = ""
             for polygon in outline.area.polygons {
@@ -57,16 +58,17 @@ struct MapPicture: Sendable {
                 }
             }
             guard !path.isEmpty else { continue }
-            children.append(element("path", [.attr("class", "map-\(outline.kind.rawValue)"), .attr("d", path)]))
+            children.append(element("path", Self.look(outline.kind) + [.attr("fill", "none"), .attr("vector-effect", "non-scaling-stroke"), .attr("d", path)]))
         }
         for outline in outlines where outline.kind == .division {
             guard let label = outline.area.labelPoint, window.contains(label) else { continue }
-            children.append(element("text", [.attr("class", "map-label"), .attr("x", String(x(label))), .attr("y", String(y(label))),
+            children.append(element("text", [.attr("fill", "#0b0c0c"), .attr("text-anchor", "middle"), .attr("font-family", "Arial, sans-serif"),
+                                             .attr("x", String(x(label))), .attr("y", String(y(label))),
                                              .attr("font-size", String(Int(max(width, height) / 36)))]) { outline.name })
         }
         let radius = max(width, height) / 80
         for mark in marks {
-            let attributes: [HTMLAttribute] = [.attr("class", "map-\(mark.style.rawValue)")]
+            let attributes = Self.look(mark.style)
             switch mark.style {
             case .nearby:
                 children.append(element("circle", attributes + [.attr("cx", String(x(mark.point))), .attr("cy", String(y(mark.point))),
@@ -80,7 +82,26 @@ struct MapPicture: Sendable {
                                                               .attr("width", String(side)), .attr("height", String(side))]) { element("title", []) { mark.label } })
             }
         }
-        return .element("svg", [.attr("class", "map-svg"), .attr("viewBox", "0 0 \(Int(width)) \(Int(height))"), .attr("role", "img"),
+        return .element("svg", [.attr("viewBox", "0 0 \(Int(width)) \(Int(height))"), .attr("role", "img"),
                                 .attr("aria-label", title), .attr("xmlns", "http://www.w3.org/2000/svg")], children)
     }
+
+    static func look(_ kind: PlaceIndex.Kind) -> [HTMLAttribute] {
+        switch kind {
+        case .district: [.attr("stroke", "#0b0c0c"), .attr("stroke-width", "3")]
+        case .division: [.attr("stroke", "#505a5f"), .attr("stroke-width", "2"), .attr("stroke-dasharray", "8 4")]
+        case .parish: [.attr("stroke", "#6f777b"), .attr("stroke-width", "1"), .attr("stroke-dasharray", "2 3")]
+        }
+    }
+
+    static func look(_ style: Mark.Style) -> [HTMLAttribute] {
+        switch style {
+        case .spot: [.attr("fill", "none"), .attr("stroke", "#d4351c"), .attr("stroke-width", "4"), .attr("vector-effect", "non-scaling-stroke")]
+        case .asset: [.attr("fill", "#1d70b8"), .attr("stroke", "#ffffff"), .attr("stroke-width", "2"), .attr("vector-effect", "non-scaling-stroke")]
+        case .nearby: [.attr("fill", "#6f777b")]
+        }
+    }
+
+    /// The SVG as a standalone image document.
+    func document(title: String) -> String { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg(title: title).render() }
 }

@@ -91,15 +91,7 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 .warning-text { font-weight: 700; }
 .summary-list { margin: 0 0 30px; }
 .map-figure { margin: 0 0 30px; max-width: 640px; }
-.map-svg { display: block; width: 100%; height: auto; border: 1px solid #505a5f; }
-.map-ground { fill: #f3f2f1; }
-.map-district { fill: none; stroke: #0b0c0c; stroke-width: 3px; vector-effect: non-scaling-stroke; }
-.map-division { fill: none; stroke: #505a5f; stroke-width: 2px; stroke-dasharray: 8 4; vector-effect: non-scaling-stroke; }
-.map-parish { fill: none; stroke: #6f777b; stroke-width: 1px; stroke-dasharray: 2 3; vector-effect: non-scaling-stroke; }
-.map-label { fill: #0b0c0c; text-anchor: middle; }
-.map-spot { fill: none; stroke: #d4351c; stroke-width: 4px; vector-effect: non-scaling-stroke; }
-.map-nearby { fill: #6f777b; }
-.map-asset { fill: #1d70b8; stroke: #ffffff; stroke-width: 2px; vector-effect: non-scaling-stroke; }
+.map-figure img { display: block; width: 100%; height: auto; border: 1px solid #505a5f; }
 .map-figure figcaption { margin-top: 5px; }
 .summary-key { font-weight: 700; padding-top: 10px; }
 .summary-value { margin: 0; padding: 0 0 10px; border-bottom: 1px solid #b1b4b6; overflow-wrap: anywhere; }
