@@ -171,23 +171,21 @@ extension DemoPlaces {
         var addresses: [UUID: [Gazetteer.Address]] = [:]
         var random = SeededRandom(seed: 311)
 
-        private struct AssetRow: Decodable { let layer_id: UUID; let reference: String; let label: String; let easting: Double; let northing: Double }
-        private struct AddressRow: Decodable { let address: String; let postcode: String; let easting: Double; let northing: Double }
 
         init(on db: any Database) async throws {
             places = try await Places.load(on: db)
             let lights = try await db.sql.select().column("id").from("asset_layers").where("code", .equal, "street-lights").first()
                 .map { try $0.decode(column: "id", as: UUID.self) }
             if let lights {
-                for row in try await db.sql.select().columns("layer_id", "reference", "label", "easting", "northing").from("assets")
-                    .where("layer_id", .equal, lights).orderBy("reference").all(decoding: AssetRow.self) {
+                for row in try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+                    .where("layer_id", .equal, lights).orderBy("reference").all(decoding: Places.AssetRow.self) {
                     guard let point = GridPoint(easting: row.easting, northing: row.northing), let division = places.locate(point).division else { continue }
                     assets[division, default: []].append(AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: point))
                 }
             }
-            for row in try await db.sql.raw("SELECT address, postcode, easting, northing FROM gazetteer ORDER BY \"row\"").all(decoding: AddressRow.self) {
-                guard let point = GridPoint(easting: row.easting, northing: row.northing), let division = places.locate(point).division else { continue }
-                addresses[division, default: []].append(Gazetteer.Address(address: row.address, postcode: row.postcode, point: point))
+            for row in try await db.sql.raw("SELECT address, postcode, easting, northing FROM gazetteer ORDER BY \"row\"").all(decoding: Gazetteer.Row.self) {
+                guard let address = Gazetteer.address(row), let division = places.locate(address.point).division else { continue }
+                addresses[division, default: []].append(address)
             }
         }
 

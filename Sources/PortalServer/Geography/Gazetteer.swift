@@ -80,7 +80,8 @@ enum Gazetteer {
         if !sql.isPostgres { try await sql.raw("INSERT INTO gazetteer_fts(gazetteer_fts) VALUES('rebuild')").run() }
     }
 
-    private struct Row: Decodable {
+    /// An address as the `gazetteer` table holds it.
+    struct Row: Decodable {
         let address: String
         let postcode: String
         let easting: Double
@@ -124,7 +125,7 @@ enum Gazetteer {
         return rows.compactMap(address).sorted { $0.address.localizedStandardCompare($1.address) == .orderedAscending }
     }
 
-    private static func address(_ row: Row) -> Address? {
+    static func address(_ row: Row) -> Address? {
         GridPoint(easting: row.easting, northing: row.northing).map { Address(address: row.address, postcode: row.postcode, point: $0) }
     }
 }

@@ -49,20 +49,22 @@ enum PlaceRoutes {
         return response
     }
 
-    /// The point a request names in `point` (any way the form accepts), or a 422 answer.
-    static func point(_ request: Request) -> Result<GridPoint, TypedLocationError> {
-        let text = request.query[String.self, at: "point"] ?? ""
-        return TypedLocation.parse(text).map(\.point)
+    /// Answers with `body` for the point the request names in `point` (any way the form accepts
+    /// one), or with 422 and the form's message.
+    static func withPoint(_ request: Request, _ body: (GridPoint) async throws -> Response) async throws -> Response {
+        switch TypedLocation.parse(request.query[String.self, at: "point"] ?? "") {
+        case .success(let typed): try await body(typed.point)
+        case .failure(let problem): try json(Problem(error: problem.message), status: .unprocessableEntity)
+        }
     }
 
     static func reference(_ point: GridPoint) -> String { GridReference.text(point) ?? point.text }
 
     @Sendable static func locate(_ request: Request) async throws -> Response {
-        let point: GridPoint
-        switch Self.point(request) {
-        case .success(let found): point = found
-        case .failure(let problem): return try json(Problem(error: problem.message), status: .unprocessableEntity)
-        }
+        try await withPoint(request) { point in try await locate(point, request: request) }
+    }
+
+    private static func locate(_ point: GridPoint, request: Request) async throws -> Response {
         let places = try await request.places()
         guard places.covers(point) else {
             return try json(Problem(error: "That place is outside the council's area"), status: .unprocessableEntity)
@@ -77,11 +79,10 @@ enum PlaceRoutes {
     }
 
     @Sendable static func nearestAsset(_ request: Request) async throws -> Response {
-        let point: GridPoint
-        switch Self.point(request) {
-        case .success(let found): point = found
-        case .failure(let problem): return try json(Problem(error: problem.message), status: .unprocessableEntity)
-        }
+        try await withPoint(request) { point in try await nearestAsset(point, request: request) }
+    }
+
+    private static func nearestAsset(_ point: GridPoint, request: Request) async throws -> Response {
         guard let near = try await Places.nearestAsset(to: point, on: request.db) else {
             return try json([Asset]())
         }
