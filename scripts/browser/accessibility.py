@@ -31,7 +31,8 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # Pages a browser never shows as a page: files to download, the load balancer's check, assets.
 NOT_PAGES = {"/health", "/assets/:file", "/search/export.csv", "/reports/:kind/export.csv",
              "/enquiries/:enquiryID/documents/:documentID", "/session",
-             "/places/locate", "/places/nearest-asset", "/places/addresses", "/enquiries/:enquiryID/map.svg"}
+             "/places/locate", "/places/nearest-asset", "/places/addresses", "/enquiries/:enquiryID/map.svg",
+             "/places/boundaries", "/places/assets", "/places/nearby-enquiries", "/leaflet/**", "/search/map.json"}
 # WCAG 2.5.8 (target size, minimum), which this axe-core predates: every target at least 24 by 24
 # CSS px, unless it is a link inside a sentence or is spaced so that a 24 px circle on its centre
 # meets no other target (nor another small target's circle).

@@ -51,6 +51,11 @@ public struct PlaceIndex: Sendable {
     /// Whether any boundaries are loaded: without them a point is taken as it is.
     public var isEmpty: Bool { places.isEmpty }
 
+    /// The middle of the council, where a map of it starts; nil before any districts are loaded.
+    public var centre: GridPoint? {
+        bounds.isEmpty ? nil : GridPoint(easting: (bounds.minEasting + bounds.maxEasting) / 2, northing: (bounds.minNorthing + bounds.maxNorthing) / 2)
+    }
+
     public func locate(_ point: GridPoint) -> Placement {
         var placement = Placement()
         for place in places where place.area.contains(point) {

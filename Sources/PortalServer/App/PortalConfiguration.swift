@@ -27,6 +27,8 @@ public struct PortalConfiguration: Sendable {
     public var documents = DocumentSettings()
     /// The SMTP server; nil keeps email in the outbox, shown to administrators.
     public var mail: MailSettings?
+    /// Leaflet's files and the council's tile server, for maps in the browser.
+    public var map = MapSettings()
     /// How long a session read from the database is kept in memory (`SessionCache`); 0 never.
     public var sessionCacheSeconds: TimeInterval = PortalConfiguration.defaultSessionCacheSeconds
     public static let defaultSessionCacheSeconds: TimeInterval = 10
@@ -79,6 +81,7 @@ public struct PortalConfiguration: Sendable {
             secureCookies: secure, councilName: councilName, demoMode: demoMode)
         configuration.documents = try DocumentSettings.fromEnvironment(environment)
         configuration.mail = try MailSettings.fromEnvironment(environment)
+        configuration.map = try MapSettings.fromEnvironment(environment)
         if let text = environment["PORTAL_SESSION_CACHE_SECONDS"], !text.isEmpty {
             guard let seconds = Int(text), (0...300).contains(seconds) else {
                 throw ConfigurationError("PORTAL_SESSION_CACHE_SECONDS must be a whole number of seconds from 0 to 300 (got \"\(text)\")")

@@ -29,7 +29,8 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     // answered with an error page).
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL?.hasPrefix("https://") == true))
+    app.middleware.use(SecurityHeadersMiddleware(strictTransport: configuration.publicBaseURL?.hasPrefix("https://") == true,
+                                                    tileOrigin: configuration.map.tileOrigin))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(PageMiddleware())
     app.routes.defaultMaxBodySize = "64kb"

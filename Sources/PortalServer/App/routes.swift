@@ -9,6 +9,8 @@ func registerRoutes(_ app: Application) {
         return asset
     }
 
+    app.get("leaflet", "**", use: LeafletFiles.serve)
+
     // Outside the session loader: asking how long is left is not activity (SessionRoutes).
     app.get("session", use: SessionRoutes.status)
 
@@ -49,7 +51,12 @@ func registerRoutes(_ app: Application) {
     signedIn.get("places", "locate", use: PlaceRoutes.locate)
     signedIn.get("places", "nearest-asset", use: PlaceRoutes.nearestAsset)
     signedIn.get("places", "addresses", use: PlaceRoutes.addresses)
+    signedIn.get("places", "boundaries", use: PlaceRoutes.boundaries)
+    signedIn.get("places", "assets", use: PlaceRoutes.assets)
+    signedIn.get("places", "nearby-enquiries", use: PlaceRoutes.nearbyEnquiries)
     signedIn.get("search", "export.csv", use: SearchExport.csv)
+    signedIn.get("search", "map", use: EnquiryMap.show)
+    signedIn.get("search", "map.json", use: EnquiryMap.json)
     signedIn.post("search", "saved", use: SearchRoutes.save)
     signedIn.post("search", "saved", ":savedID", "remove", use: SearchRoutes.remove)
     signedIn.get("notifications", use: NotificationRoutes.show)

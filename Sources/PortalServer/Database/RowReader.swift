@@ -19,6 +19,7 @@ struct RowReader {
 
     func string(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
     func int(_ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+    func double(_ column: String) throws -> Double { try row.decode(column: column, as: Double.self) }
     func bool(_ column: String) throws -> Bool { try row.decode(column: column, as: Bool.self) }
     func date(_ column: String) throws -> Date { try row.decode(column: column, as: Date.self) }
 

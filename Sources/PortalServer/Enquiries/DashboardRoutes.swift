@@ -81,6 +81,8 @@ enum DashboardRoutes {
                 if total > 0 {
                     " · "
                     link(filters.link("/enquiries", page: 1) + "&print=1", .class("no-print")) { "Printable list for a meeting" }
+                    " · "
+                    link("/search/map?scope=mine", .class("no-print")) { "Map of your enquiries" }
                 }
             }
             if rows.isEmpty {

@@ -15,6 +15,8 @@ enum EnquiryFormRoutes {
         var version: String?
         /// The gazetteer search typed into the form, and the address chosen from its results.
         var findAddress, addressChoice: String?
+        /// The asset layer the spot snaps to.
+        var assetLayer: String?
 
         private struct Key: CodingKey {
             let stringValue: String
@@ -37,6 +39,7 @@ enum EnquiryFormRoutes {
             version = try text("version")
             findAddress = try text("find-address")
             addressChoice = try text("address-choice")
+            assetLayer = try text("asset-layer")
         }
 
         /// Whether the person asked to look up an address (the button, or Enter with a search typed).
@@ -72,6 +75,8 @@ enum EnquiryFormRoutes {
         case refused(Posted, FormErrors)
         /// The form back with the gazetteer's answer to its address search.
         case findingAddress(Posted, [Gazetteer.Address])
+        /// The form back with its spot checked (`checkPlace`).
+        case checkingPlace(Posted, PlaceCheck)
     }
 
     /// New enquiries arrive as a multipart form when they carry documents (the form's file input
@@ -118,6 +123,10 @@ enum EnquiryFormRoutes {
             var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: posted)
             model.addressSearch = (posted.findAddress ?? "", found)
             return request.render(EnquiryFormPage.page(model))
+        case .checkingPlace(let posted, let check):
+            var model = try await pageModel(request, actor: actor, form: posted.form, errors: check.errors, posted: posted)
+            model.placeMessage = check.message
+            return request.render(EnquiryFormPage.page(model))
         }
     }
 
@@ -126,6 +135,10 @@ enum EnquiryFormRoutes {
         posted.takeChosenAddress()
         if posted.findsAddress(intent: intent) {
             return .findingAddress(posted, try await Gazetteer.search(posted.findAddress ?? "", on: request.db))
+        }
+        if posted.checksPlace(intent: intent) {
+            let check = try await checkPlace(&posted, request: request)
+            return .checkingPlace(posted, check)
         }
         let submit = (intent ?? posted.intent) != "draft"
         var errors = FormErrors()
@@ -169,7 +182,7 @@ enum EnquiryFormRoutes {
         let actor = try request.enquiryActor()
         let loaded = try await EnquiryWorkflow.load(try enquiryID(request), for: actor, on: request.db)
         guard editAction(loaded) != nil else { throw ActionRefused(refusal: .notPermitted) }
-        var model = try await pageModel(request, actor: actor, form: loaded.enquiry.form, errors: FormErrors(), posted: nil)
+        var model = try await pageModel(request, actor: actor, form: loaded.enquiry.form, errors: FormErrors(), posted: nil, editing: loaded.enquiry)
         model.members = nil
         model.editing = (try loaded.enquiry.requireID(), loaded.enquiry.reference, loaded.enquiry.version, loaded.enquiry.status == .draft)
         return request.render(EnquiryFormPage.page(model))
@@ -185,9 +198,14 @@ enum EnquiryFormRoutes {
         let submit = action == .editDraft && posted.intent == "submit"
         let data = try await request.referenceData()
         let enquiry = loaded.enquiry
-        var model = try await pageModel(request, actor: actor, form: posted.form, errors: FormErrors(), posted: nil)
+        let check = posted.checksPlace(intent: nil) ? try await checkPlace(&posted, request: request) : nil
+        var model = try await pageModel(request, actor: actor, form: posted.form, errors: check?.errors ?? FormErrors(), posted: posted, editing: enquiry)
         model.members = nil
         model.editing = (try enquiry.requireID(), enquiry.reference, postedVersion ?? enquiry.version, enquiry.status == .draft)
+        if let check {
+            model.placeMessage = check.message
+            return request.render(EnquiryFormPage.page(model))
+        }
         if posted.findsAddress(intent: nil) {
             model.addressSearch = (posted.findAddress ?? "", try await Gazetteer.search(posted.findAddress ?? "", on: request.db))
             return request.render(EnquiryFormPage.page(model))
@@ -241,12 +259,14 @@ enum EnquiryFormRoutes {
     }
 
     private static func pageModel(_ request: Request, actor: EnquiryActor, form: EnquiryForm, errors: FormErrors,
-                                  posted: Posted?) async throws -> EnquiryFormPage.Model {
-        EnquiryFormPage.Model(
+                                  posted: Posted?, editing: Enquiry? = nil) async throws -> EnquiryFormPage.Model {
+        var model = EnquiryFormPage.Model(
             form: form, errors: errors, reference: try await request.referenceData(),
             members: actor.user.roles.isOfficer ? try await memberChoices(request) : nil,
             memberID: posted?.member, channel: posted?.channel, follow: posted?.follow == "on",
             submissionKey: posted?.submissionKey ?? UUID().uuidString, editing: nil,
             csrfToken: request.csrfToken, documentSettings: request.application.portal.documents)
+        model.place = try await placeModel(form, assetLayer: posted?.assetLayer, editing: try editing?.requireID(), actor: actor, request: request)
+        return model
     }
 }

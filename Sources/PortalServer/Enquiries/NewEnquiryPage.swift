@@ -21,6 +21,29 @@ enum EnquiryFormPage {
         var documentSettings: DocumentSettings
         /// An address search from the form, and what the gazetteer found.
         var addressSearch: (query: String, found: [Gazetteer.Address])?
+        /// The map, the asset layers and what is near the spot; nil where the council has no places.
+        var place: PlaceModel?
+        /// What checking the spot found.
+        var placeMessage: String?
+    }
+
+    struct PlaceModel {
+        /// The middle of the council, where the map starts when the enquiry has no point yet.
+        var centre: GeoPoint?
+        /// The enquiry's point as typed, when it reads as one.
+        var spot: GeoPoint?
+        var layers: [Places.Layer]
+        var assetLayer: String?
+        var asset: AssetChoice?
+        var nearby: [NearbyEnquiries.Nearby] = []
+        /// The enquiry being edited, left out of those nearby.
+        var editing: UUID?
+
+        init(layers: [Places.Layer], assetLayer: String?, editing: UUID?) {
+            self.layers = layers
+            self.assetLayer = assetLayer
+            self.editing = editing
+        }
     }
 
     static func page(_ model: Model) -> Page {
@@ -30,7 +53,8 @@ enum EnquiryFormPage {
         let form = model.form
         let data = model.reference
         let action = model.editing.map { "/enquiries/\($0.id.uuidString)/edit" } ?? "/enquiries"
-        return Page(title: title, section: .enquiries, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty) {
+        return Page(title: title, section: .enquiries, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty,
+                    hasMap: model.place?.centre != nil) {
             errorSummary(errors)
             h1 { title }
             // A new enquiry may carry documents, so its form is multipart and streamed: the token
@@ -80,9 +104,27 @@ enum EnquiryFormPage {
                     div(.class("hint")) { "Needed for safety issues, speed and improvement requests: describe the spot, give a grid reference, or both." }
                     textField(EnquiryField.location.key, label: "Location", value: form.location, errors: errors,
                               FieldOptions(hint: "A street, landmark or postcode."))
+                    if let place = model.place, place.centre != nil { placePicker(place) }
                     textField(EnquiryField.point.key, label: "Grid reference or coordinates (optional)", value: form.point, errors: errors,
                               FieldOptions(hint: "A grid reference like SO 851 548, an easting and northing like 385181, 254800, or a latitude and longitude like 52.19, -2.22. The district, division and parish are filled in from it when you leave them empty.",
                                            autocomplete: "off", spellcheck: false))
+                    if let place = model.place, !place.layers.isEmpty {
+                        selectField("asset-layer", label: "Snap the spot to (optional)",
+                                    choices: place.layers.map { Choice(value: $0.id.uuidString, label: $0.name, attributes: [.data("noun", $0.noun)]) },
+                                    selected: place.assetLayer, errors: errors,
+                                    hint: "The nearest one within 30 m of the spot is chosen, and the highways team gets its number.",
+                                    placeholder: "No asset: keep the spot as placed")
+                    }
+                    div(.class("button-group")) {
+                        submitButton("Check the spot", style: "secondary", name: "intent", value: "check-place",
+                                     formAction: newForm ? "\(action)?intent=check-place&\(token)" : nil)
+                    }
+                    para(.id("place-status"), .class("map-status"), .attr("role", "status")) { model.placeMessage ?? "" }
+                    element("p", [.id("asset-chosen")] + (model.place?.asset == nil ? [.hidden] : [])) {
+                        model.place?.asset.map { "Asset: \($0.label) (\($0.reference))" } ?? ""
+                    }
+                    input(.type("hidden"), .name(EnquiryField.asset.key), .value(form.asset))
+                    nearbyReports(model.place?.nearby ?? [])
                     div(.class("address-finder")) {
                         textField("find-address", label: "Find an address (optional)", value: model.addressSearch?.query, errors: errors,
                                   FieldOptions(hint: "A postcode, or the start of words in the address, such as 12 mill lane.", autocomplete: "off"))
@@ -99,9 +141,6 @@ enum EnquiryFormPage {
                                    selected: nil, errors: errors,
                                    hint: "Its point and address fill in when you submit or save.")
                         }
-                    }
-                    if !form.asset.isEmpty {
-                        input(.type("hidden"), .name(EnquiryField.asset.key), .value(form.asset))
                     }
                 }
                 radios(EnquiryField.urgency.key, legend: "Urgency", choices: Urgency.allCases.map { Choice(value: $0.rawValue, label: $0.label) },
@@ -125,6 +164,40 @@ enum EnquiryFormPage {
                     } else {
                         submitButton("Submit enquiry", name: "intent", value: "submit")
                         submitButton("Save as draft", style: "secondary", name: "intent", value: "draft")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The map for placing the spot, hidden until the map script draws it (`MapScript`): without
+    /// it the typed point, the address finder and "Check the spot" do the same.
+    private static func placePicker(_ place: PlaceModel) -> HTMLNode {
+        var attributes: [HTMLAttribute] = [.class("place-map"), .data("place-picker", ""), .data("boundaries", "/places/boundaries"),
+                                           .data("label", "Map for placing the spot. Arrow keys move it, plus and minus zoom."), .hidden]
+        if let centre = place.centre { attributes.append(.data("centre", "\(centre.latitude),\(centre.longitude)")) }
+        if let spot = place.spot { attributes.append(.data("point", "\(spot.latitude),\(spot.longitude)")) }
+        if let editing = place.editing { attributes.append(.data("enquiry", editing.uuidString)) }
+        return element("div", attributes) {
+            para(.class("hint")) { "Click or tap the map where it is, or move the map and place the spot at its centre. Zoomed in, the council's assets show as blue dots: pick one to choose it." }
+            div(.class("map-canvas")) {}
+            div(.class("map-actions button-group")) {}
+        }
+    }
+
+    /// Open enquiries of the same type near the spot, so the Member can see it is already reported.
+    private static func nearbyReports(_ nearby: [NearbyEnquiries.Nearby]) -> HTMLNode {
+        element("div", [.id("nearby-reports"), .class("inset"), .attr("aria-live", "polite")] + (nearby.isEmpty ? [.hidden] : [])) {
+            if !nearby.isEmpty {
+                h3 {
+                    nearby.count == 1 ? "1 open enquiry of this type is already within 50 m" : "\(nearby.count) open enquiries of this type are already within 50 m"
+                }
+                ul(.class("plain-list")) {
+                    for near in nearby {
+                        li {
+                            if let address = near.link { link(address) { near.reference } } else { strong { near.reference } }
+                            ": \(near.type), \(near.status), raised \(near.raised), \(near.metres) m away"
+                        }
                     }
                 }
             }

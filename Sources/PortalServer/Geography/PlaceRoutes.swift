@@ -82,8 +82,13 @@ enum PlaceRoutes {
         try await withPoint(request) { point in try await nearestAsset(point, request: request) }
     }
 
+    /// The layer the map snaps to, when the address names one.
+    static func layer(_ request: Request) -> [UUID]? {
+        (request.query[String.self, at: "layer"]).flatMap(UUID.init(uuidString:)).map { [$0] }
+    }
+
     private static func nearestAsset(_ point: GridPoint, request: Request) async throws -> Response {
-        guard let near = try await Places.nearestAsset(to: point, on: request.db) else {
+        guard let near = try await Places.nearestAsset(to: point, layers: layer(request), on: request.db) else {
             return try json([Asset]())
         }
         let geo = BritishNationalGrid.geo(near.point)
@@ -99,5 +104,87 @@ enum PlaceRoutes {
             return Address(address: address.address, postcode: address.postcode, latitude: geo.latitude, longitude: geo.longitude,
                            gridReference: reference(address.point))
         })
+    }
+
+    /// The council's boundaries as GeoJSON in latitude and longitude, for the map in the browser:
+    /// each place's kind and name, coordinates to six decimal places (about 10 cm).
+    @Sendable static func boundaries(_ request: Request) async throws -> Response {
+        let places = try await request.places()
+        let features = places.places.map { place in
+            BoundaryFeature(properties: .init(kind: place.kind.rawValue, name: place.name),
+                            geometry: .init(coordinates: place.area.polygons.map { polygon in
+                                polygon.map { ring in
+                                    ring.map { point in
+                                        let geo = BritishNationalGrid.geo(point)
+                                        return [(geo.longitude * 1e6).rounded() / 1e6, (geo.latitude * 1e6).rounded() / 1e6]
+                                    }
+                                }
+                            }))
+        }
+        let response = try json(BoundaryCollection(features: features))
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=300")
+        return response
+    }
+
+    struct BoundaryCollection: Content {
+        var type = "FeatureCollection"
+        let features: [BoundaryFeature]
+    }
+
+    struct BoundaryFeature: Content {
+        struct Properties: Content { let kind: String; let name: String }
+        struct Geometry: Content {
+            var type = "MultiPolygon"
+            let coordinates: [[[[Double]]]]
+        }
+        var type = "Feature"
+        let properties: Properties
+        let geometry: Geometry
+    }
+
+    /// Assets shown on the map are asked for a view at a time: at most this many, in a view at
+    /// most this many metres across (a street or two), so that a map zoomed out asks for none.
+    static let assetLimit = 500
+    static let assetViewMetres: Double = 3_000
+
+    struct AssetsInView: Content {
+        let assets: [Asset]
+        /// The view was too wide to list its assets: zoom in to see them.
+        let zoomIn: Bool
+    }
+
+    /// `/places/assets?bbox=west,south,east,north`: the assets inside the map's view, in the
+    /// layer asked for (every layer when none is).
+    @Sendable static func assets(_ request: Request) async throws -> Response {
+        let numbers = (request.query[String.self, at: "bbox"] ?? "").prefix(200).split(separator: ",").compactMap { Double($0) }
+        // The view's four corners on the grid: a view is not square on it.
+        let corners = numbers.count != 4 ? [] : [(numbers[1], numbers[0]), (numbers[3], numbers[2]), (numbers[1], numbers[2]), (numbers[3], numbers[0])]
+            .compactMap { GeoPoint(latitude: $0.0, longitude: $0.1) }.compactMap(BritishNationalGrid.grid)
+        guard corners.count == 4 else {
+            return try json(Problem(error: "Give the view as bbox=west,south,east,north in degrees, inside Great Britain"), status: .unprocessableEntity)
+        }
+        let window = GridBounds(corners)
+        guard window.maxEasting - window.minEasting <= assetViewMetres, window.maxNorthing - window.minNorthing <= assetViewMetres else {
+            return try json(AssetsInView(assets: [], zoomIn: true))
+        }
+        let rows = try await Places.assets(in: window, layers: layer(request), limit: assetLimit, on: request.db)
+        return try json(AssetsInView(assets: rows.compactMap { row in
+            guard let point = GridPoint(easting: row.easting, northing: row.northing) else { return nil }
+            let geo = BritishNationalGrid.geo(point)
+            return Asset(key: AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: point).key,
+                         reference: row.reference, label: row.label, latitude: geo.latitude, longitude: geo.longitude,
+                         gridReference: reference(point), metres: 0)
+        }, zoomIn: false))
+    }
+
+    /// `/places/nearby-enquiries?point=...&type=...&except=...`: open enquiries of that type within
+    /// 50 m of the point (`NearbyEnquiries`).
+    @Sendable static func nearbyEnquiries(_ request: Request) async throws -> Response {
+        try await withPoint(request) { point in
+            guard let type = request.query[String.self, at: "type"].flatMap(UUID.init(uuidString:)) else { return try json([NearbyEnquiries.Nearby]()) }
+            let actor = try request.enquiryActor()
+            return try json(try await NearbyEnquiries.near(point, typeID: type, excluding: request.query[String.self, at: "except"].flatMap(UUID.init(uuidString:)),
+                                                           viewer: actor.viewer, data: try await request.referenceData(), on: request.db))
+        }
     }
 }

@@ -110,13 +110,34 @@ extension Places {
     /// Where up to `limit` assets of any layer stand inside a window: drawn faintly on a map, street
     /// lights and gullies trace the roads. Two columns read by position, since a page draws them.
     static func assetPositions(in window: GridBounds, limit: Int = 300, on db: any Database) async throws -> [GridPoint] {
-        try await db.sql.select().columns("easting", "northing").from("assets")
-            .where(SQLColumn("layer_id"), .in, layerList(nil))
-            .where("easting", .greaterThanOrEqual, window.minEasting).where("easting", .lessThanOrEqual, window.maxEasting)
-            .where("northing", .greaterThanOrEqual, window.minNorthing).where("northing", .lessThanOrEqual, window.maxNorthing)
-            .limit(limit)
+        try await inWindow(window, db.sql.select().columns("easting", "northing")).limit(limit)
             .all()
             .compactMap { row in GridPoint(easting: try row.decode(column: "easting", as: Double.self), northing: try row.decode(column: "northing", as: Double.self)) }
+    }
+
+    /// Up to `limit` assets inside a window, each whole, for the map in the browser to pick from.
+    static func assets(in window: GridBounds, layers: [UUID]? = nil, limit: Int, on db: any Database) async throws -> [AssetRow] {
+        if let layers, layers.isEmpty { return [] }
+        return try await inWindow(window, db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing"), layers: layers)
+            .limit(limit).all(decoding: AssetRow.self)
+    }
+
+    private static func inWindow(_ window: GridBounds, _ select: SQLSelectBuilder, layers: [UUID]? = nil) -> SQLSelectBuilder {
+        select.from("assets")
+            .where(SQLColumn("layer_id"), .in, layerList(layers))
+            .where("easting", .greaterThanOrEqual, window.minEasting).where("easting", .lessThanOrEqual, window.maxEasting)
+            .where("northing", .greaterThanOrEqual, window.minNorthing).where("northing", .lessThanOrEqual, window.maxNorthing)
+    }
+
+    /// The council's asset layers, by name.
+    struct Layer: Sendable, Decodable {
+        let id: UUID
+        let name: String
+        let noun: String
+    }
+
+    static func layers(on db: any Database) async throws -> [Layer] {
+        try await db.sql.select().columns("id", "name", "noun").from("asset_layers").orderBy("name").all(decoding: Layer.self)
     }
 
     /// The layers to look in, for `layer_id IN (...)`: those given, or every layer. Naming each

@@ -153,6 +153,8 @@ enum SearchPage {
             if results.total > 0 {
                 para(.class("search-actions")) {
                     link("/search/export.csv?\(query)") { "Download all \(results.capped ? "" : "\(results.total.formatted()) ")as a spreadsheet (CSV)" }
+                    " · "
+                    link("/search/map?\(query)") { "Show them on a map" }
                 }
             }
             if results.hits.isEmpty {

@@ -67,6 +67,8 @@ struct Choice {
     let value: String
     let label: String
     var hint: String? = nil
+    /// More for the option, such as a `data-` attribute a script reads.
+    var attributes: [HTMLAttribute] = []
 }
 
 func selectField(_ id: String, label text: String, choices: [Choice], selected: String?, errors: FormErrors,
@@ -80,7 +82,7 @@ func selectField(_ id: String, label text: String, choices: [Choice], selected: 
         element("select", attributes) {
             if let placeholder { option(.value("")) { placeholder } }
             for choice in choices {
-                element("option", [.value(choice.value)] + (choice.value == selected ? [.selected] : [])) { choice.label }
+                element("option", [.value(choice.value)] + (choice.value == selected ? [.selected] : []) + choice.attributes) { choice.label }
             }
         }
     }

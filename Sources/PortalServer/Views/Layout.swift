@@ -20,6 +20,7 @@ enum Layout {
                     // No icon yet: an empty one stops browsers asking for /favicon.ico on every page.
                     HTMLNode.void("link", [.attr("rel", "icon"), .href("data:,")])
                     element("script", [.attr("src", Stylesheet.scriptPath), .attr("defer")])
+                    if page.hasMap, let map = frame.map { mapHead(map) }
                 }
                 element("body", []) {
                     link("#main-content", .class("skip-link")) { "Skip to main content" }
@@ -46,6 +47,23 @@ enum Layout {
                 }
             },
         ])
+    }
+
+    /// Leaflet, its clustering where installed, the portal's map script, and the tile server the
+    /// script reads from the page.
+    @HTMLBuilder static func mapHead(_ map: MapSettings) -> [HTMLNode] {
+        HTMLNode.void("link", [.attr("rel", "stylesheet"), .href("/leaflet/leaflet.css")])
+        if map.hasClustering {
+            HTMLNode.void("link", [.attr("rel", "stylesheet"), .href("/leaflet/MarkerCluster.css")])
+            HTMLNode.void("link", [.attr("rel", "stylesheet"), .href("/leaflet/MarkerCluster.Default.css")])
+        }
+        element("script", [.attr("src", "/leaflet/leaflet.js"), .attr("defer")])
+        if map.hasClustering { element("script", [.attr("src", "/leaflet/leaflet.markercluster.js"), .attr("defer")]) }
+        element("script", [.attr("src", MapScript.path), .attr("defer")])
+        if let tiles = map.tiles {
+            HTMLNode.void("meta", [.name("map-tiles"), .attr("content", tiles)])
+            HTMLNode.void("meta", [.name("map-attribution"), .attr("content", map.attribution)])
+        }
     }
 
     /// The warning before a session ends (WCAG 2.2.1), closed until the page's script opens it
@@ -147,10 +165,13 @@ struct Frame {
     /// A flash cookie was sent, so the page's response clears it, shown or not.
     var flashTaken: Bool
     var person: Person?
+    /// Leaflet and the tile server, where Leaflet is installed.
+    var map: MapSettings?
 
     init(_ request: Request, unreadNotifications: Int) {
         let cookie = request.cookies[Flash.cookieName]?.string ?? ""
         council = request.application.portal.councilName
+        map = request.application.portal.map.leafletDirectory == nil ? nil : request.application.portal.map
         flash = cookie.isEmpty ? nil : Flash.decode(cookie)
         flashTaken = !cookie.isEmpty
         if let signedIn = request.signedIn {

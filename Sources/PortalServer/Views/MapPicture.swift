@@ -13,10 +13,12 @@ struct MapPicture: Sendable {
     }
 
     struct Mark: Sendable {
-        enum Style: String, Sendable { case spot, asset, nearby }
+        enum Style: String, Sendable { case spot, asset, nearby, cluster }
         let label: String
         let point: GridPoint
         let style: Style
+        /// How many enquiries a cluster stands for.
+        var count = 1
     }
 
     let window: GridBounds
@@ -76,6 +78,17 @@ struct MapPicture: Sendable {
             case .spot:
                 children.append(element("circle", attributes + [.attr("cx", String(x(mark.point))), .attr("cy", String(y(mark.point))),
                                                                 .attr("r", String(Int(radius * 1.4)))]) { element("title", []) { mark.label } })
+            case .cluster:
+                // Area grows with the count, so a cluster of 100 looks ten times one of 1 across.
+                let size = radius * (mark.count == 1 ? 0.8 : min(4, 0.9 + sqrt(Double(mark.count)) / 4))
+                children.append(element("circle", attributes + [.attr("cx", String(x(mark.point))), .attr("cy", String(y(mark.point))),
+                                                                .attr("r", String(Int(size)))]) { element("title", []) { mark.label } })
+                if mark.count > 1 {
+                    children.append(element("text", [.attr("fill", "#ffffff"), .attr("text-anchor", "middle"), .attr("dominant-baseline", "central"),
+                                                     .attr("font-family", "Arial, sans-serif"), .attr("font-weight", "bold"),
+                                                     .attr("font-size", String(Int(size))), .attr("x", String(x(mark.point))),
+                                                     .attr("y", String(y(mark.point)))]) { String(mark.count) })
+                }
             case .asset:
                 let side = Int(radius * 2)
                 children.append(element("rect", attributes + [.attr("x", String(x(mark.point) - side / 2)), .attr("y", String(y(mark.point) - side / 2)),
@@ -99,6 +112,31 @@ struct MapPicture: Sendable {
         case .spot: [.attr("fill", "none"), .attr("stroke", "#d4351c"), .attr("stroke-width", "4"), .attr("vector-effect", "non-scaling-stroke")]
         case .asset: [.attr("fill", "#1d70b8"), .attr("stroke", "#ffffff"), .attr("stroke-width", "2"), .attr("vector-effect", "non-scaling-stroke")]
         case .nearby: [.attr("fill", "#6f777b")]
+        case .cluster: [.attr("fill", "#d4351c"), .attr("stroke", "#ffffff"), .attr("stroke-width", "2"), .attr("vector-effect", "non-scaling-stroke")]
+        }
+    }
+
+    /// The whole council, with its boundaries.
+    static func council(_ places: PlaceIndex) -> MapPicture {
+        MapPicture(window: places.bounds, outlines: places.places.map { Outline(name: $0.name, kind: $0.kind, area: $0.area) })
+    }
+
+    /// Points gathered into the cells of a grid laid over the window, one mark a cell at the
+    /// middle of its points, labelled with how many it holds.
+    static func clusters(_ points: [GridPoint], in window: GridBounds, across cells: Int = 24) -> [Mark] {
+        let size = max(window.maxEasting - window.minEasting, window.maxNorthing - window.minNorthing) / Double(max(1, cells))
+        guard size > 0 else { return points.map { Mark(label: "1 enquiry", point: $0, style: .cluster) } }
+        var sums: [Int: (easting: Double, northing: Double, count: Int)] = [:]
+        for point in points {
+            let column = Int(((point.easting - window.minEasting) / size).rounded(.down)), row = Int(((point.northing - window.minNorthing) / size).rounded(.down))
+            let key = row * 10_000 + column
+            let sum = sums[key] ?? (0, 0, 0)
+            sums[key] = (sum.easting + point.easting, sum.northing + point.northing, sum.count + 1)
+        }
+        return sums.sorted { $0.key < $1.key }.compactMap { _, sum in
+            GridPoint(easting: sum.easting / Double(sum.count), northing: sum.northing / Double(sum.count)).map {
+                Mark(label: sum.count == 1 ? "1 enquiry" : "\(sum.count) enquiries", point: $0, style: .cluster, count: sum.count)
+            }
         }
     }
 

@@ -14,14 +14,17 @@ struct Page {
     var status: HTTPResponseStatus = .ok
     /// A form page with errors prefixes the title with "Error:", as screen-reader users expect.
     var hasErrors = false
+    /// The page has a map the browser may draw with Leaflet (`MapScript`).
+    var hasMap = false
     var content: [HTMLNode]
 
-    init(title: String, section: NavSection = .home, status: HTTPResponseStatus = .ok, hasErrors: Bool = false,
+    init(title: String, section: NavSection = .home, status: HTTPResponseStatus = .ok, hasErrors: Bool = false, hasMap: Bool = false,
          @HTMLBuilder content: () -> [HTMLNode]) {
         self.title = title
         self.section = section
         self.status = status
         self.hasErrors = hasErrors
+        self.hasMap = hasMap
         self.content = content()
     }
 }

@@ -19,6 +19,7 @@ a:focus, .link-button:focus { outline: 3px solid transparent; color: #0b0c0c; ba
   box-shadow: 0 -2px #fd0, 0 4px #0b0c0c; text-decoration: none; }
 .skip-link { position: absolute; left: -9999px; top: 0; padding: 10px 15px; font-size: 1rem; }
 .skip-link:focus { position: static; display: block; left: auto; }
+[hidden] { display: none !important; }
 .visually-hidden { position: absolute !important; width: 1px !important; height: 1px !important; margin: 0 !important;
   padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important; white-space: nowrap !important; border: 0 !important; }
 .width-container { max-width: 1020px; margin: 0 15px; }
@@ -193,6 +194,15 @@ mark { background: #fff7bf; color: #0b0c0c; font-weight: 700; padding: 0 1px; }
 .session-warning::backdrop { background: rgba(11, 12, 12, 0.7); }
 .session-warning-title { margin-top: 0; }
 .session-warning form { display: inline-block; margin: 0 15px 10px 0; }
+.map-canvas { position: relative; height: 380px; margin-bottom: 15px; border: 1px solid #505a5f; background: #f3f2f1; }
+.map-canvas:focus { outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px #0b0c0c; }
+.place-map .map-canvas::after { content: ""; position: absolute; left: 50%; top: 50%; width: 24px; height: 24px; margin: -12px 0 0 -12px;
+  border: 2px solid #0b0c0c; border-radius: 50%; z-index: 800; pointer-events: none; }
+.map-actions .button { margin-right: 15px; }
+.map-status { min-height: 1.5em; }
+.map-figure { margin: 0 0 20px; }
+.map-figure svg, .map-figure img { display: block; width: 100%; max-width: 760px; height: auto; border: 1px solid #505a5f; }
+.leaflet-container a.leaflet-popup-close-button { width: 24px; height: 24px; }
 """#
 
     /// Progressive enhancement only: every page works without it.
@@ -275,6 +285,7 @@ mark { background: #fff7bf; color: #0b0c0c; font-weight: 700; padding: 0 1px; }
     /// The asset at a hashed path, or nil for any other name.
     static func response(for file: String) -> Response? {
         if "/assets/\(file)" == path { return response(css, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])) }
+        if "/assets/\(file)" == MapScript.path { return response(MapScript.script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])) }
         if "/assets/\(file)" == scriptPath { return response(script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])) }
         return nil
     }

@@ -59,6 +59,7 @@ extension HTMLAttribute {
     static let checked = HTMLAttribute("checked", nil)
     static let selected = HTMLAttribute("selected", nil)
     static let novalidate = HTMLAttribute("novalidate", nil)
+    static let hidden = HTMLAttribute("hidden", nil)
     static let scopeCol = HTMLAttribute("scope", "col")
     static let scopeRow = HTMLAttribute("scope", "row")
 }
