@@ -1,7 +1,7 @@
 """Placing enquiries on the map, in headless Chromium against a real `portal demo`.
 
 With the mouse: a Member clicks the map and the spot's grid reference, district and division fill
-in; finds an address and picks it; chooses the street-light layer and clicks a street light on
+in; "Use my location" places it where the browser says the phone is; finds an address and picks it; chooses the street-light layer and clicks a street light on
 the map, which becomes the enquiry's asset; submits, and the enquiry shows the asset. A second
 enquiry of the same type at the same address is told of the first before it is sent.
 
@@ -67,6 +67,17 @@ class Places(Journey):
         self.wait_for("and says where the spot is", lambda: "The spot is at" in self.status())
         self.check("the district is filled in from the spot", self.value("district") != "")
         self.check("the division is filled in from the spot", self.value("division") != "")
+
+        # "Use my location", with the browser's position set where a phone would report it.
+        spot = d.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            fetch('/places/locate?point=' + encodeURIComponent(arguments[0])).then(r => r.json()).then(done, () => done(null));
+        """, self.value("point"))
+        d.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"], "origin": self.base})
+        d.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": spot["latitude"] + 0.001, "longitude": spot["longitude"], "accuracy": 5})
+        before = self.value("point")
+        d.find_element(By.XPATH, "//button[normalize-space()='Use my location']").click()
+        self.wait_for("\"Use my location\" places the spot where the phone is", lambda: self.value("point") not in ("", before) and "The spot is at" in self.status())
 
         # An address from the gazetteer, then a street light picked on the map.
         d.find_element(By.ID, "find-address").send_keys("Mill Lane")
