@@ -58,6 +58,25 @@ import Vapor
             #expect(bad.mainText.contains("two letters and an even number of digits"))
             let outside = try await browser.post("/enquiries", try await fields(app, point: "TQ 30080 80070") + [("intent", "check-place")])
             #expect(outside.mainText.contains("outside the council's area"))
+
+            // The form's first button never sends it: with nothing to check, it says so; with an
+            // address typed (Enter in the address box), it looks the address up.
+            let empty = try await browser.post("/enquiries", try await fields(app, point: "") + [("intent", "check-place")])
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.mainText.contains("Enter a grid reference or coordinates, or find an address, to check the spot"))
+            let address = try await browser.post("/enquiries", try await fields(app, point: "") + [("intent", "check-place"), ("find-address", "nowhere at all")])
+            #expect(address.mainText.contains("No address matches “nowhere at all”"))
+            let noSearch = try await browser.post("/enquiries", try await fields(app, point: "") + [("intent", "find-address"), ("find-address", " ")])
+            #expect(noSearch.status == .unprocessableEntity)
+            #expect(noSearch.mainText.contains("Enter a postcode or the words of an address to find it"))
+
+            // Without a layer, an asset left from an earlier spot goes when the spot moves away...
+            let moved = try await browser.post("/enquiries", try await fields(app, point: far) + [("asset", "\(layer.uuidString)/SL-77"), ("intent", "check-place")])
+            #expect(!moved.body.contains("/SL-77\""))
+            // ...and a form sent with one far from its spot is refused, so the wrong number never reaches the highways team.
+            let stale = try await browser.post("/enquiries", try await fields(app, point: far) + [("asset", "\(layer.uuidString)/SL-77"), ("intent", "submit")])
+            #expect(stale.status == .unprocessableEntity)
+            #expect(stale.mainText.contains("is 200 m from the spot"))
             #expect(try await Enquiry.query(on: app.db).count() == 0)
         }
     }
@@ -88,25 +107,28 @@ import Vapor
             try await other.signIn("bethan.rees@demo.test")
             try await other.get("/enquiries/new")
             let json = try await other.get("/places/nearby-enquiries?point=\(Int(spot.easting) + 30),\(Int(spot.northing))&type=\(first.$type.id.uuidString)")
-            let listed = try JSONDecoder().decode([NearbyEnquiries.Nearby].self, from: Data(json.body.utf8))
+            let listed = try JSONDecoder().decode(NearbyEnquiries.Answer.self, from: Data(json.body.utf8)).enquiries
             #expect(listed.map(\.reference) == [first.reference])
             #expect(listed.first?.link == nil)
+            #expect(listed.first?.metres == nil, "how far, to the metre, is for someone who may open it")
+            #expect(!json.body.contains(try first.requireID().uuidString))
             #expect(!json.body.contains("Street light out") && !json.body.contains("Dark at night"))
+            #expect(try await other.get("/places/nearby-enquiries?point=\(Int(spot.easting)),\(Int(spot.northing))&type=nonsense").status == .unprocessableEntity)
 
             // Further than 50 m, another type, or the enquiry being edited: not listed.
             let beyond = try await other.get("/places/nearby-enquiries?point=\(Int(spot.easting) + 60),\(Int(spot.northing))&type=\(first.$type.id.uuidString)")
-            #expect(try JSONDecoder().decode([NearbyEnquiries.Nearby].self, from: Data(beyond.body.utf8)).isEmpty)
+            #expect(try JSONDecoder().decode(NearbyEnquiries.Answer.self, from: Data(beyond.body.utf8)).enquiries.isEmpty)
             let data = try await ReferenceData.load(on: app.db)
             let otherType = try #require(data.types.first { $0.id != first.$type.id })
             let different = try await other.get("/places/nearby-enquiries?point=\(at.replacingOccurrences(of: " ", with: ""))&type=\(otherType.id.uuidString)")
-            #expect(try JSONDecoder().decode([NearbyEnquiries.Nearby].self, from: Data(different.body.utf8)).isEmpty)
+            #expect(try JSONDecoder().decode(NearbyEnquiries.Answer.self, from: Data(different.body.utf8)).enquiries.isEmpty)
             let itself = try await raiser.get("/places/nearby-enquiries?point=\(at.replacingOccurrences(of: " ", with: ""))&type=\(first.$type.id.uuidString)&except=\(try first.requireID().uuidString)")
-            #expect(try JSONDecoder().decode([NearbyEnquiries.Nearby].self, from: Data(itself.body.utf8)).isEmpty)
+            #expect(try JSONDecoder().decode(NearbyEnquiries.Answer.self, from: Data(itself.body.utf8)).enquiries.isEmpty)
             // Closed, it is no longer listed.
             first.status = .closed
             try await first.save(on: app.db)
             let closed = try await other.get("/places/nearby-enquiries?point=\(at.replacingOccurrences(of: " ", with: ""))&type=\(first.$type.id.uuidString)")
-            #expect(try JSONDecoder().decode([NearbyEnquiries.Nearby].self, from: Data(closed.body.utf8)).isEmpty)
+            #expect(try JSONDecoder().decode(NearbyEnquiries.Answer.self, from: Data(closed.body.utf8)).enquiries.isEmpty)
         }
     }
 
@@ -118,7 +140,7 @@ import Vapor
             try await browser.signIn("member@demo.test")
             let boundaries = try await browser.get("/places/boundaries")
             #expect(boundaries.status == .ok)
-            let collection = try JSONDecoder().decode(PlaceRoutes.BoundaryCollection.self, from: Data(boundaries.body.utf8))
+            let collection = try JSONDecoder().decode(Places.BoundaryCollection.self, from: Data(boundaries.body.utf8))
             #expect(collection.features.count == 32)
             #expect(Set(collection.features.map(\.properties.kind)) == ["district", "division", "parish"])
             let coordinates = collection.features.flatMap { $0.geometry.coordinates.flatMap { $0.flatMap { $0 } } }
@@ -192,6 +214,9 @@ import Vapor
         #expect(throws: ConfigurationError.self) { try MapSettings.fromEnvironment(["PORTAL_MAP_ATTRIBUTION": "line one\nline two"]) }
         let good = try MapSettings.fromEnvironment(["PORTAL_MAP_TILES": "https://tiles.example.gov.uk:8443/os/{z}/{x}/{y}.png"])
         #expect(good.tileOrigin == "https://tiles.example.gov.uk:8443")
+        let several = try MapSettings.fromEnvironment(["PORTAL_MAP_TILES": "https://{s}.tiles.example.gov.uk/{z}/{x}/{y}.png"])
+        #expect(several.tileOrigin == "https://*.tiles.example.gov.uk")
+        #expect(throws: ConfigurationError.self) { try MapSettings.fromEnvironment(["PORTAL_MAP_TILES": "https://tiles{z}.example.gov.uk/{z}/{x}/{y}.png"]) }
     }
 }
 

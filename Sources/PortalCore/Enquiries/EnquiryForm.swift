@@ -17,6 +17,9 @@ public struct EnquiryForm: Sendable, Equatable {
     public var point: String = ""
     /// The asset it is about, as `AssetChoice.key`.
     public var asset: String = ""
+    /// How far from the spot an asset may stand: the map snaps within 30 m, and a spot moved a
+    /// little after snapping keeps its asset.
+    public static let assetReach: Double = 50
     public var urgency: String = Urgency.normal.rawValue
     public var districtID: String = ""
     public var divisionID: String = ""
@@ -146,6 +149,11 @@ public struct EnquiryForm: Sendable, Equatable {
             }
         }
         if point == nil { point = asset?.point }
+        // An asset far from the spot is one left over from an earlier place: the highways team
+        // would get the wrong number.
+        if let asset, let place = point, asset.point.distance(to: place) > Self.assetReach {
+            errors.add(EnquiryField.point.key, "The asset “\(asset.label)” is \(Int(asset.point.distance(to: place).rounded())) m from the spot; place the spot on it again, or choose no asset and check the spot")
+        }
         if let place = point, !catalogue.places.covers(place) {
             errors.add(EnquiryField.point.key, "That place is outside the council's area; check the reference or pick the spot on the map")
             point = nil

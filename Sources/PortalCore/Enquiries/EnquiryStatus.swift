@@ -26,6 +26,9 @@ public enum EnquiryStatus: String, CaseIterable, Sendable, Codable, Hashable {
     /// The label officers see, who are not the ones confirming.
     public var officerLabel: String { self == .completed ? "Completed – awaiting the Member" : label }
 
+    /// As a Member reads it, or as officers do.
+    public func label(forMember: Bool) -> String { forMember ? label : officerLabel }
+
     /// Still needs an officer's work.
     public var isOpen: Bool { [.submitted, .inProgress, .awaitingWorks].contains(self) }
 }

@@ -7,6 +7,14 @@ public struct GridBounds: Sendable, Hashable, Codable {
         for point in points { include(point) }
     }
 
+    /// The square of `radius` metres each way around a point: what an index on easting and
+    /// northing reads before the exact distance is measured.
+    public init(around point: GridPoint, radius: Double) {
+        self.init([])
+        minEasting = point.easting - radius; maxEasting = point.easting + radius
+        minNorthing = point.northing - radius; maxNorthing = point.northing + radius
+    }
+
     public mutating func include(_ point: GridPoint) {
         minEasting = min(minEasting, point.easting); maxEasting = max(maxEasting, point.easting)
         minNorthing = min(minNorthing, point.northing); maxNorthing = max(maxNorthing, point.northing)

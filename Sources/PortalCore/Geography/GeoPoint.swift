@@ -15,6 +15,11 @@ public struct GeoPoint: Sendable, Hashable, Codable {
 
     /// Six decimal places, about 10 cm: as stored and as typed back into a form.
     public var text: String { String(format: "%.6f, %.6f", latitude, longitude) }
+
+    /// Latitude and longitude to six decimal places, as maps in the browser are sent them.
+    public var rounded: (latitude: Double, longitude: Double) {
+        ((latitude * 1e6).rounded() / 1e6, (longitude * 1e6).rounded() / 1e6)
+    }
 }
 
 /// A point on the British National Grid (EPSG:27700): metres east and north of the grid's false

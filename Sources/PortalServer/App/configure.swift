@@ -35,7 +35,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.middleware.use(PageMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
     app.referenceDataCache = ShortLivedCache { try await ReferenceData.load(on: $0) }
-    app.placeIndexCache = ShortLivedCache(lifetime: 300) { try await Places.load(on: $0) }
+    app.placeIndexCache = ShortLivedCache(lifetime: 300) { try Places.Loaded(try await Places.load(on: $0)) }
     app.peopleDirectoryCache = ShortLivedCache { try await PeopleDirectory.load(on: $0) }
     app.serviceLevelCache = ShortLivedCache { try await ServiceLevelSettings.load(on: $0) }
     app.sessionCache = SessionCache(lifetime: configuration.sessionCacheSeconds)

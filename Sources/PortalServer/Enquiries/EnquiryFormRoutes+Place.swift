@@ -10,12 +10,21 @@ extension EnquiryFormRoutes {
     struct PlaceCheck: Sendable {
         var message: String?
         var errors = FormErrors()
+
+        static var noAddressTyped: PlaceCheck {
+            var check = PlaceCheck()
+            check.errors.add("find-address", "Enter a postcode or the words of an address to find it")
+            return check
+        }
     }
 
     static func checkPlace(_ posted: inout Posted, request: Request) async throws -> PlaceCheck {
         var check = PlaceCheck()
         let point: GridPoint
         switch TypedLocation.parse(posted.form.point) {
+        case .failure(.empty):
+            check.errors.add(EnquiryField.point.key, "Enter a grid reference or coordinates, or find an address, to check the spot")
+            return check
         case .failure(let problem):
             check.errors.add(EnquiryField.point.key, problem.message)
             return check
@@ -26,25 +35,33 @@ extension EnquiryFormRoutes {
             check.errors.add(EnquiryField.point.key, "That place is outside the council's area; check the reference or pick the spot on the map")
             return check
         }
-        let placement = places.locate(point)
-        if let district = placement.district { posted.form.districtID = district.uuidString }
-        if let division = placement.division { posted.form.divisionID = division.uuidString }
-        if let parish = placement.parish { posted.form.parishID = parish.uuidString }
-        let data = try await request.referenceData()
-        var message = "The spot is at \(PlaceRoutes.reference(point))"
-            + (data.name(placement.division).map { ", in \($0) division" } ?? "") + "."
+        var spot = point
+        var snapped = ""
         if let layerID = posted.assetLayer.flatMap(UUID.init(uuidString:)),
            let layer = try await Places.layers(on: request.db).first(where: { $0.id == layerID }) {
             if let near = try await Places.nearestAsset(to: point, layers: [layerID], on: request.db) {
                 posted.form.asset = near.choice.key
-                posted.form.point = PlaceRoutes.reference(near.point)
-                message += " It is about \(near.label) (\(near.reference)), \(Int(near.distance.rounded())) m away."
+                spot = near.point
+                snapped = " It is about \(near.label) (\(near.reference)), \(Int(near.distance.rounded())) m away."
             } else {
                 posted.form.asset = ""
-                message += " No \(layer.noun) is within 30 m, so the spot is kept as it is."
+                snapped = " No \(layer.noun) is within 30 m, so the spot is kept as it is."
             }
+        } else if let asset = try await Places.asset(posted.form.asset.trimmingWhitespace(), on: request.db),
+                  asset.point.distance(to: point) <= 30 {
+            snapped = " It is about \(asset.label) (\(asset.reference))."
+        } else {
+            // No layer chosen, and no asset at the spot: an asset left from an earlier place goes.
+            posted.form.asset = ""
         }
-        check.message = message
+        posted.form.point = PlaceRoutes.reference(spot)
+        // The places holding the spot as it ends, on the asset when it moved there.
+        let placement = places.locate(spot)
+        if let district = placement.district { posted.form.districtID = district.uuidString }
+        if let division = placement.division { posted.form.divisionID = division.uuidString }
+        if let parish = placement.parish { posted.form.parishID = parish.uuidString }
+        let data = try await request.referenceData()
+        check.message = "The spot is at \(PlaceRoutes.reference(spot))" + (data.name(placement.division).map { ", in \($0) division" } ?? "") + "." + snapped
         return check
     }
 
@@ -72,8 +89,9 @@ extension EnquiryFormRoutes {
 }
 
 extension EnquiryFormRoutes.Posted {
-    /// Whether the person asked to check the spot they typed (the button, or Enter with a point typed).
+    /// Whether the person asked to check the spot: the button, or Enter in a field of the form,
+    /// which presses the form's first button. It never sends the enquiry.
     func checksPlace(intent: String?) -> Bool {
-        (intent ?? self.intent) == "check-place" && !form.point.trimmingWhitespace().isEmpty
+        (intent ?? self.intent) == "check-place"
     }
 }

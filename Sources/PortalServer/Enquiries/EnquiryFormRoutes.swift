@@ -44,8 +44,14 @@ enum EnquiryFormRoutes {
 
         /// Whether the person asked to look up an address (the button, or Enter with a search typed).
         func findsAddress(intent: String?) -> Bool {
-            (intent ?? self.intent) == "find-address" && !(findAddress ?? "").trimmingWhitespace().isEmpty
+            let asked = intent ?? self.intent
+            guard !(findAddress ?? "").trimmingWhitespace().isEmpty else { return false }
+            // Enter in the address box presses the form's first button, "Check the spot".
+            return asked == "find-address" || (asked == "check-place" && form.point.trimmingWhitespace().isEmpty)
         }
+
+        /// "Find address" pressed with nothing typed to find: the form comes back saying so.
+        func asksForAddress(intent: String?) -> Bool { (intent ?? self.intent) == "find-address" }
 
         /// An address chosen from the gazetteer's results becomes the point and, where none was
         /// typed, the location. The choice is "easting,northing|address" and is checked like any input.
@@ -140,6 +146,7 @@ enum EnquiryFormRoutes {
             let check = try await checkPlace(&posted, request: request)
             return .checkingPlace(posted, check)
         }
+        if posted.asksForAddress(intent: intent) { return .checkingPlace(posted, .noAddressTyped) }
         let submit = (intent ?? posted.intent) != "draft"
         var errors = FormErrors()
         // Who the enquiry is for: a Member raises their own; an officer chooses the Member.
@@ -198,7 +205,9 @@ enum EnquiryFormRoutes {
         let submit = action == .editDraft && posted.intent == "submit"
         let data = try await request.referenceData()
         let enquiry = loaded.enquiry
-        let check = posted.checksPlace(intent: nil) ? try await checkPlace(&posted, request: request) : nil
+        let check = posted.findsAddress(intent: nil) ? nil
+            : posted.checksPlace(intent: nil) ? try await checkPlace(&posted, request: request)
+            : posted.asksForAddress(intent: nil) ? PlaceCheck.noAddressTyped : nil
         var model = try await pageModel(request, actor: actor, form: posted.form, errors: check?.errors ?? FormErrors(), posted: posted, editing: enquiry)
         model.members = nil
         model.editing = (try enquiry.requireID(), enquiry.reference, postedVersion ?? enquiry.version, enquiry.status == .draft)

@@ -56,6 +56,12 @@ enum EnquiryFormPage {
         return Page(title: title, section: .enquiries, status: errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !errors.isEmpty,
                     hasMap: model.place?.centre != nil) {
             errorSummary(errors)
+            // Without script, "Check the spot" comes back here: say what it found at the top, where the page starts.
+            if let message = model.placeMessage, errors.isEmpty {
+                div(.class("notification-banner"), .attr("role", "status")) {
+                    para { message + " "; link("#point") { "Go to the place" } }
+                }
+            }
             h1 { title }
             // A new enquiry may carry documents, so its form is multipart and streamed: the token
             // and the intent travel in the address, known before the files (EnquiryFormRoutes.create).
@@ -104,7 +110,7 @@ enum EnquiryFormPage {
                     div(.class("hint")) { "Needed for safety issues, speed and improvement requests: describe the spot, give a grid reference, or both." }
                     textField(EnquiryField.location.key, label: "Location", value: form.location, errors: errors,
                               FieldOptions(hint: "A street, landmark or postcode."))
-                    if let place = model.place, place.centre != nil { placePicker(place) }
+                    if let place = model.place, let centre = place.centre { placePicker(place, centre: centre) }
                     textField(EnquiryField.point.key, label: "Grid reference or coordinates (optional)", value: form.point, errors: errors,
                               FieldOptions(hint: "A grid reference like SO 851 548, an easting and northing like 385181, 254800, or a latitude and longitude like 52.19, -2.22. The district, division and parish are filled in from it when you leave them empty.",
                                            autocomplete: "off", spellcheck: false))
@@ -153,7 +159,7 @@ enum EnquiryFormPage {
                 if newForm {
                     let settings = model.documentSettings
                     fileField("documents", label: "Photos and documents (optional)", errors: errors,
-                              hint: "Up to \(settings.maxFiles) files, each up to \(settings.maxFileText): \(DocumentUpload.acceptedText(settings.allowed)).")
+                              hint: "Up to \(settings.maxFiles) files, each up to \(settings.maxFileText): \(DocumentUpload.acceptedText(settings.allowed)). Choose them last: checking the spot or finding an address sends the form back without them.")
                 }
                 div(.class("button-group")) {
                     if model.editing.map({ !$0.isDraft }) == true {
@@ -172,10 +178,10 @@ enum EnquiryFormPage {
 
     /// The map for placing the spot, hidden until the map script draws it (`MapScript`): without
     /// it the typed point, the address finder and "Check the spot" do the same.
-    private static func placePicker(_ place: PlaceModel) -> HTMLNode {
+    private static func placePicker(_ place: PlaceModel, centre: GeoPoint) -> HTMLNode {
         var attributes: [HTMLAttribute] = [.class("place-map"), .data("place-picker", ""), .data("boundaries", "/places/boundaries"),
-                                           .data("label", "Map for placing the spot. Arrow keys move it, plus and minus zoom."), .hidden]
-        if let centre = place.centre { attributes.append(.data("centre", "\(centre.latitude),\(centre.longitude)")) }
+                                           .data("label", "Map for placing the spot. Arrow keys move it, plus and minus zoom."), .hidden,
+                                           .data("centre", "\(centre.latitude),\(centre.longitude)")]
         if let spot = place.spot { attributes.append(.data("point", "\(spot.latitude),\(spot.longitude)")) }
         if let editing = place.editing { attributes.append(.data("enquiry", editing.uuidString)) }
         return element("div", attributes) {
@@ -186,22 +192,29 @@ enum EnquiryFormPage {
     }
 
     /// Open enquiries of the same type near the spot, so the Member can see it is already reported.
+    /// Open enquiries of the same type near the spot, so the Member can see it is already
+    /// reported. The region is always there, so a screen reader hears the list when the map's
+    /// script fills it.
     private static func nearbyReports(_ nearby: [NearbyEnquiries.Nearby]) -> HTMLNode {
-        element("div", [.id("nearby-reports"), .class("inset"), .attr("aria-live", "polite")] + (nearby.isEmpty ? [.hidden] : [])) {
+        div(.id("nearby-reports"), .attr("aria-live", "polite")) {
             if !nearby.isEmpty {
-                h3 {
-                    nearby.count == 1 ? "1 open enquiry of this type is already within 50 m" : "\(nearby.count) open enquiries of this type are already within 50 m"
-                }
-                ul(.class("plain-list")) {
-                    for near in nearby {
-                        li {
-                            if let address = near.link { link(address) { near.reference } } else { strong { near.reference } }
-                            ": \(near.type), \(near.status), raised \(near.raised), \(near.metres) m away"
+                div(.class("inset")) {
+                    para { strong { nearbyHeading(nearby.count) } }
+                    ul(.class("plain-list")) {
+                        for near in nearby {
+                            li {
+                                if let address = near.link { link(address) { near.reference } } else { strong { near.reference } }
+                                ": \(near.type), \(near.status), raised \(near.raised), " + (near.metres.map { "\($0) m away" } ?? "within 50 m")
+                            }
                         }
                     }
                 }
             }
         }
+    }
+
+    static func nearbyHeading(_ count: Int) -> String {
+        count == 1 ? "1 open enquiry of this type is already within 50 m" : "\(count) open enquiries of this type are already within 50 m"
     }
 
     private static func places(_ places: [ReferenceData.Place], in data: ReferenceData) -> [(String, [Choice])] {

@@ -42,13 +42,18 @@ public struct MapSettings: Sendable {
         return settings
     }
 
-    /// `https://host[:port]` of a tile address, for the Content-Security-Policy's `img-src`.
+    /// `https://host[:port]` of a tile address, for the Content-Security-Policy's `img-src`. A
+    /// host starting `{s}.` (the tile server's several names, `a.`, `b.`, `c.`) allows `*.` of the
+    /// rest; any other placeholder in the host is refused, as its origin cannot be known.
     static func origin(of address: String) -> String? {
-        guard let url = URL(string: address.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
+        let shared = address.range(of: "://{s}.") != nil
+        let concrete = address.replacingOccurrences(of: "://{s}.", with: "://s.")
+        guard let url = URL(string: concrete.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")),
               let scheme = url.scheme?.lowercased(), ["https", "http"].contains(scheme),
-              let host = url.host, !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })
+              let host = url.host?.lowercased(), !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }),
+              let written = concrete.split(separator: "/").dropFirst().first, !written.contains("{")
         else { return nil }
-        return "\(scheme)://\(host.lowercased())" + (url.port.map { ":\($0)" } ?? "")
+        return "\(scheme)://\(shared ? "*." + host.dropFirst(2) : host)" + (url.port.map { ":\($0)" } ?? "")
     }
 
     /// The origin images may also come from, beside the portal itself.

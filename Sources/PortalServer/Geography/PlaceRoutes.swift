@@ -30,6 +30,17 @@ enum PlaceRoutes {
         let longitude: Double
         let gridReference: String
         let metres: Double
+
+        init(_ asset: AssetChoice, metres: Double) {
+            let geo = BritishNationalGrid.geo(asset.point).rounded
+            key = asset.key
+            reference = asset.reference
+            label = asset.label
+            latitude = geo.latitude
+            longitude = geo.longitude
+            gridReference = PlaceRoutes.reference(asset.point)
+            self.metres = metres
+        }
     }
 
     struct Address: Content {
@@ -91,9 +102,7 @@ enum PlaceRoutes {
         guard let near = try await Places.nearestAsset(to: point, layers: layer(request), on: request.db) else {
             return try json([Asset]())
         }
-        let geo = BritishNationalGrid.geo(near.point)
-        return try json([Asset(key: near.choice.key, reference: near.reference, label: near.label, latitude: geo.latitude,
-                               longitude: geo.longitude, gridReference: reference(near.point), metres: (near.distance * 10).rounded() / 10)])
+        return try json([Asset(near.choice, metres: (near.distance * 10).rounded() / 10)])
     }
 
     @Sendable static func addresses(_ request: Request) async throws -> Response {
@@ -109,37 +118,10 @@ enum PlaceRoutes {
     /// The council's boundaries as GeoJSON in latitude and longitude, for the map in the browser:
     /// each place's kind and name, coordinates to six decimal places (about 10 cm).
     @Sendable static func boundaries(_ request: Request) async throws -> Response {
-        let places = try await request.places()
-        let features = places.places.map { place in
-            BoundaryFeature(properties: .init(kind: place.kind.rawValue, name: place.name),
-                            geometry: .init(coordinates: place.area.polygons.map { polygon in
-                                polygon.map { ring in
-                                    ring.map { point in
-                                        let geo = BritishNationalGrid.geo(point)
-                                        return [(geo.longitude * 1e6).rounded() / 1e6, (geo.latitude * 1e6).rounded() / 1e6]
-                                    }
-                                }
-                            }))
-        }
-        let response = try json(BoundaryCollection(features: features))
+        let response = Response(status: .ok, body: .init(data: try await request.application.placeIndexCache.get(on: request.db).geoJSON))
+        response.headers.contentType = .json
         response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=300")
         return response
-    }
-
-    struct BoundaryCollection: Content {
-        var type = "FeatureCollection"
-        let features: [BoundaryFeature]
-    }
-
-    struct BoundaryFeature: Content {
-        struct Properties: Content { let kind: String; let name: String }
-        struct Geometry: Content {
-            var type = "MultiPolygon"
-            let coordinates: [[[[Double]]]]
-        }
-        var type = "Feature"
-        let properties: Properties
-        let geometry: Geometry
     }
 
     /// Assets shown on the map are asked for a view at a time: at most this many, in a view at
@@ -169,11 +151,8 @@ enum PlaceRoutes {
         }
         let rows = try await Places.assets(in: window, layers: layer(request), limit: assetLimit, on: request.db)
         return try json(AssetsInView(assets: rows.compactMap { row in
-            guard let point = GridPoint(easting: row.easting, northing: row.northing) else { return nil }
-            let geo = BritishNationalGrid.geo(point)
-            return Asset(key: AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: point).key,
-                         reference: row.reference, label: row.label, latitude: geo.latitude, longitude: geo.longitude,
-                         gridReference: reference(point), metres: 0)
+            GridPoint(easting: row.easting, northing: row.northing)
+                .map { Asset(AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: $0), metres: 0) }
         }, zoomIn: false))
     }
 
@@ -181,10 +160,13 @@ enum PlaceRoutes {
     /// 50 m of the point (`NearbyEnquiries`).
     @Sendable static func nearbyEnquiries(_ request: Request) async throws -> Response {
         try await withPoint(request) { point in
-            guard let type = request.query[String.self, at: "type"].flatMap(UUID.init(uuidString:)) else { return try json([NearbyEnquiries.Nearby]()) }
+            guard let type = request.query[String.self, at: "type"].flatMap(UUID.init(uuidString:)) else {
+                return try json(Problem(error: "Give the type of enquiry as type=ID"), status: .unprocessableEntity)
+            }
             let actor = try request.enquiryActor()
-            return try json(try await NearbyEnquiries.near(point, typeID: type, excluding: request.query[String.self, at: "except"].flatMap(UUID.init(uuidString:)),
-                                                           viewer: actor.viewer, data: try await request.referenceData(), on: request.db))
+            return try json(NearbyEnquiries.Answer(try await NearbyEnquiries.near(
+                point, typeID: type, excluding: request.query[String.self, at: "except"].flatMap(UUID.init(uuidString:)),
+                viewer: actor.viewer, data: try await request.referenceData(), on: request.db)))
         }
     }
 }

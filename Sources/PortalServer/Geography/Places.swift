@@ -41,12 +41,52 @@ enum Places {
     }
 }
 
-private struct PlaceIndexCacheKey: StorageKey { typealias Value = ShortLivedCache<PlaceIndex> }
+extension Places {
+    /// The boundaries as one instance keeps them: the index, and the GeoJSON the map in the
+    /// browser draws, made once when they are read rather than for every map shown.
+    struct Loaded: Sendable {
+        let index: PlaceIndex
+        let geoJSON: Data
+
+        init(_ index: PlaceIndex) throws {
+            self.index = index
+            geoJSON = try JSONEncoder().encode(BoundaryCollection(features: index.places.map { place in
+                BoundaryFeature(properties: .init(kind: place.kind.rawValue, name: place.name),
+                                geometry: .init(coordinates: place.area.polygons.map { polygon in
+                                    polygon.map { ring in
+                                        ring.map { point in
+                                            let geo = BritishNationalGrid.geo(point).rounded
+                                            return [geo.longitude, geo.latitude]
+                                        }
+                                    }
+                                }))
+            }))
+        }
+    }
+
+    struct BoundaryCollection: Codable {
+        var type = "FeatureCollection"
+        let features: [BoundaryFeature]
+    }
+
+    struct BoundaryFeature: Codable {
+        struct Properties: Codable { let kind: String; let name: String }
+        struct Geometry: Codable {
+            var type = "MultiPolygon"
+            let coordinates: [[[[Double]]]]
+        }
+        var type = "Feature"
+        let properties: Properties
+        let geometry: Geometry
+    }
+}
+
+private struct PlaceIndexCacheKey: StorageKey { typealias Value = ShortLivedCache<Places.Loaded> }
 
 extension Application {
     /// The boundaries, kept for five minutes: they change when an administrator imports new ones,
     /// which empties this instance's copy at once.
-    var placeIndexCache: ShortLivedCache<PlaceIndex> {
+    var placeIndexCache: ShortLivedCache<Places.Loaded> {
         get { installed(PlaceIndexCacheKey.self) }
         set { storage[PlaceIndexCacheKey.self] = newValue }
     }
@@ -54,7 +94,7 @@ extension Application {
 
 extension Request {
     func places() async throws -> PlaceIndex {
-        try await application.placeIndexCache.get(on: db)
+        try await application.placeIndexCache.get(on: db).index
     }
 
     /// What an enquiry form is checked against: the council's lists, its boundaries, and the
@@ -93,12 +133,7 @@ extension Places {
     /// The nearest asset within `radius` metres of a point, in the given layers (every layer when
     /// none is given): a box on the (layer, easting, northing) index, then the exact distance.
     static func nearestAsset(to point: GridPoint, layers: [UUID]? = nil, radius: Double = 30, on db: any Database) async throws -> NearAsset? {
-        if let layers, layers.isEmpty { return nil }
-        let rows = try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
-            .where(SQLColumn("layer_id"), .in, layerList(layers))
-            .where("easting", .greaterThanOrEqual, point.easting - radius).where("easting", .lessThanOrEqual, point.easting + radius)
-            .where("northing", .greaterThanOrEqual, point.northing - radius).where("northing", .lessThanOrEqual, point.northing + radius)
-            .all(decoding: AssetRow.self)
+        let rows = try await assets(in: GridBounds(around: point, radius: radius), layers: layers, limit: nil, on: db)
         return rows.compactMap { row -> NearAsset? in
             guard let at = GridPoint(easting: row.easting, northing: row.northing) else { return nil }
             let distance = at.distance(to: point)
@@ -116,7 +151,7 @@ extension Places {
     }
 
     /// Up to `limit` assets inside a window, each whole, for the map in the browser to pick from.
-    static func assets(in window: GridBounds, layers: [UUID]? = nil, limit: Int, on db: any Database) async throws -> [AssetRow] {
+    static func assets(in window: GridBounds, layers: [UUID]? = nil, limit: Int?, on db: any Database) async throws -> [AssetRow] {
         if let layers, layers.isEmpty { return [] }
         return try await inWindow(window, db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing"), layers: layers)
             .limit(limit).all(decoding: AssetRow.self)
@@ -136,8 +171,10 @@ extension Places {
         let noun: String
     }
 
+    /// In the order of their names, the same on either database.
     static func layers(on db: any Database) async throws -> [Layer] {
-        try await db.sql.select().columns("id", "name", "noun").from("asset_layers").orderBy("name").all(decoding: Layer.self)
+        try await db.sql.select().columns("id", "name", "noun").from("asset_layers").all(decoding: Layer.self)
+            .sorted { ($0.name.lowercased(), $0.id.uuidString) < ($1.name.lowercased(), $1.id.uuidString) }
     }
 
     /// The layers to look in, for `layer_id IN (...)`: those given, or every layer. Naming each

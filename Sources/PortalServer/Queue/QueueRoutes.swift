@@ -95,7 +95,7 @@ enum QueueRoutes {
         return Page(title: "Queue: \(tab.label)", section: .queue) {
             span(.class("caption")) { model.areaNames }
             h1 { "Enquiry queue" }
-            para { link("/search/map?scope=officer&status=in_progress") { "Map of the enquiries in progress in your service areas" } }
+            para { link("/search/map?scope=officer&status=in_progress") { "Map of the enquiries in progress" } }
             tabLinks(model.listing.tabs, current: tab.rawValue, path: "/queue", label: "Queues")
             htmlForm(.method("get"), .action("/queue"), .class("filters"), .attr("role", "search")) {
                 input(.type("hidden"), .name("tab"), .value(tab.rawValue))

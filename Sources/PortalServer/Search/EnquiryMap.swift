@@ -58,9 +58,9 @@ enum EnquiryMap {
         let hasLeaflet: Bool
     }
 
-    static func query(_ request: Request) async throws -> Model {
+    static func query(_ request: Request, paged: Bool = true) async throws -> Model {
         let fields = SearchRoutes.fields(request)
-        let page = try request.pageNumber(fields["page"], maximum: limit / tablePageSize + 1)
+        let page = paged ? try request.pageNumber(fields["page"], maximum: limit / tablePageSize + 1) : 1
         let (criteria, errors) = SearchCriteria.parse(fields.filter { $0.key != "page" })
         let viewer = try await SearchRoutes.viewer(request, fields: fields)
         let clock = try await request.serviceLevels().clock
@@ -88,11 +88,16 @@ enum EnquiryMap {
     }
 
     @Sendable static func json(_ request: Request) async throws -> Response {
-        let model = try await query(request)
+        let model = try await query(request, paged: false)
+        if let problem = model.errors.all.first {
+            return try PlaceRoutes.json(PlaceRoutes.Problem(error: problem.message), status: .unprocessableEntity)
+        }
         let forMember = model.viewer.scope == .mine
-        return try PlaceRoutes.json(Markers(enquiries: model.points.prefix(limit).map {
-            Marker(id: $0.id, reference: $0.reference, subject: $0.subject, status: forMember ? $0.status.label : $0.status.officerLabel,
-                   latitude: ($0.latitude * 1e6).rounded() / 1e6, longitude: ($0.longitude * 1e6).rounded() / 1e6)
+        return try PlaceRoutes.json(Markers(enquiries: model.points.prefix(limit).compactMap { point in
+            GeoPoint(latitude: point.latitude, longitude: point.longitude).map(\.rounded).map {
+                Marker(id: point.id, reference: point.reference, subject: point.subject, status: point.status.label(forMember: forMember),
+                       latitude: $0.latitude, longitude: $0.longitude)
+            }
         }, more: model.points.count > limit))
     }
 
@@ -106,6 +111,7 @@ enum EnquiryMap {
             picture = MapPicture.council(model.places)
             picture?.marks = MapPicture.clusters(shown.map(\.grid).filter(model.places.bounds.contains), in: model.places.bounds)
         }
+        let drawn = picture?.marks.reduce(0) { $0 + $1.count } ?? 0
         return Page(title: title, section: .search, status: model.errors.isEmpty ? .ok : .unprocessableEntity, hasErrors: !model.errors.isEmpty,
                     hasMap: true) {
             errorSummary(model.errors)
@@ -119,7 +125,7 @@ enum EnquiryMap {
             para(.class("secondary-text")) { "Enquiries without a spot are not on the map; the search lists them all." }
             if let picture {
                 element("figure", [.class("map-figure"), .id("map-picture")]) {
-                    picture.svg(title: "Map of the council with \(shown.count.formatted()) enquiries, gathered into numbered circles where they lie close together")
+                    picture.svg(title: "Map of the council with \(drawn.formatted()) enquiries, gathered into numbered circles where they lie close together")
                     element("figcaption", [.class("secondary-text")]) {
                         "Each red circle holds the number of enquiries near it; lines show district, division and parish boundaries. The table lists the same enquiries."
                     }
@@ -128,7 +134,7 @@ enum EnquiryMap {
                     let centre = model.places.centre.map(BritishNationalGrid.geo).map { "\($0.latitude),\($0.longitude)" } ?? ""
                     element("div", [.class("enquiry-map"), .data("enquiry-map", ""), .data("points", "/search/map.json?\(query)"), .data("centre", centre),
                                     .data("boundaries", "/places/boundaries"), .data("replaces", "map-picture"),
-                                    .data("label", "Map of the enquiries. Arrow keys move it, plus and minus zoom; each marker opens its enquiry."), .hidden]) {
+                                    .data("label", "Map of the enquiries. Arrow keys move it, plus and minus zoom. Clicked, a marker shows a link to its enquiry; the table below lists them all."), .hidden]) {
                         div(.class("map-canvas")) {}
                     }
                 }
@@ -160,7 +166,7 @@ enum EnquiryMap {
                             for point in rows {
                                 tr {
                                     td { link("/enquiries/\(point.id.uuidString)") { "\(point.reference): \(point.subject)" } }
-                                    td { forMember ? point.status.label : point.status.officerLabel }
+                                    td { point.status.label(forMember: forMember) }
                                     td { GridReference.text(point.grid) ?? point.grid.text }
                                     td { point.createdAt.councilDate }
                                 }

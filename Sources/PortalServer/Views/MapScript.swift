@@ -41,7 +41,10 @@ enum MapScript {
         map.attributionControl.setPrefix(false);
         var tiles = meta("map-tiles");
         if (tiles) {
-          L.tileLayer(tiles, { maxZoom: 19, attribution: meta("map-attribution") }).addTo(map);
+          // Leaflet writes the attribution as markup: the setting is text, so it goes in escaped.
+          var holder = document.createElement("span");
+          holder.textContent = meta("map-attribution");
+          L.tileLayer(tiles, { maxZoom: 19, attribution: holder.innerHTML }).addTo(map);
         }
         canvas.setAttribute("role", "region");
         canvas.setAttribute("aria-label", element.getAttribute("data-label") || "Map");
@@ -58,6 +61,12 @@ enum MapScript {
         return { map: map, outlines: outlines };
       }
       function pointText(latlng) { return latlng.lat.toFixed(6) + ", " + latlng.lng.toFixed(6); }
+      // Text for a tooltip or popup, as a node: Leaflet would read a string as markup.
+      function textNode(text) {
+        var node = document.createElement("span");
+        node.textContent = text;
+        return node;
+      }
 
       function setupPicker(element) {
         var form = element.closest("form");
@@ -92,15 +101,19 @@ enum MapScript {
             assetText.hidden = !asset;
           }
         }
-        function showNearby(list) {
+        function showNearby(answer) {
           if (!nearbyBox) { return; }
           nearbyBox.textContent = "";
-          if (!list || !list.length) { nearbyBox.hidden = true; return; }
-          nearbyBox.hidden = false;
-          var heading = document.createElement("h3");
-          
-          heading.textContent = list.length === 1 ? "1 open enquiry of this type is already within 50 m" : list.length + " open enquiries of this type are already within 50 m";
-          nearbyBox.appendChild(heading);
+          var list = answer ? answer.enquiries : [];
+          if (!list || !list.length) { return; }
+          status.textContent = status.textContent + " " + answer.summary + ".";
+          var box = document.createElement("div");
+          box.className = "inset";
+          var heading = document.createElement("p");
+          var strong = document.createElement("strong");
+          strong.textContent = answer.summary;
+          heading.appendChild(strong);
+          box.appendChild(heading);
           var items = document.createElement("ul");
           items.className = "plain-list";
           list.forEach(function (near) {
@@ -109,17 +122,22 @@ enum MapScript {
             if (near.link) { name.href = near.link; }
             name.textContent = near.reference;
             item.appendChild(name);
-            item.appendChild(document.createTextNode(": " + near.type + ", " + near.status + ", raised " + near.raised + ", " + near.metres + " m away"));
+            item.appendChild(document.createTextNode(": " + near.type + ", " + near.status + ", raised " + near.raised + ", " +
+              (near.metres === null || near.metres === undefined ? "within 50 m" : near.metres + " m away")));
             items.appendChild(item);
           });
-          nearbyBox.appendChild(items);
+          box.appendChild(items);
+          nearbyBox.appendChild(box);
         }
         function nearby() {
           var type = typeSelect ? typeSelect.value : "";
-          if (!type || !pointInput.value) { showNearby([]); return Promise.resolve(); }
+          if (!type || !pointInput.value) { showNearby(null); return Promise.resolve(); }
           return getJSON("/places/nearby-enquiries?point=" + encodeURIComponent(pointInput.value) + "&type=" + encodeURIComponent(type) +
                          (except ? "&except=" + encodeURIComponent(except) : ""))
-            .then(function (answer) { showNearby(answer.ok ? answer.body : []); });
+            .then(function (answer) { showNearby(answer.ok ? answer.body : null); }, function () { showNearby(null); });
+        }
+        function fill(spot) {
+          choose("district", spot.district); choose("division", spot.division); choose("parish", spot.parish);
         }
         // Places the spot: fills the point and the places holding it, then snaps to the nearest
         // asset of the chosen layer unless an asset was picked, then lists open enquiries nearby.
@@ -133,7 +151,7 @@ enum MapScript {
             if (!answer.ok) { say(answer.body.error + "."); return; }
             var spot = answer.body;
             pointInput.value = spot.gridReference;
-            choose("district", spot.district); choose("division", spot.division); choose("parish", spot.parish);
+            fill(spot);
             var where = "The spot is at " + spot.gridReference + (spot.division ? ", in " + spot.division.name + " division" : "") + ".";
             var noun = layerNoun();
             var snapped = picked ? Promise.resolve(picked) : !noun ? Promise.resolve(null) :
@@ -142,27 +160,36 @@ enum MapScript {
             return snapped.then(function (asset) {
               if (turn !== placing) { return; }
               setAsset(asset);
-              if (asset) {
-                pointInput.value = asset.gridReference;
-                mark(L.latLng(asset.latitude, asset.longitude));
-                say(where + " It is about " + asset.label + " (" + asset.reference + ")" + (picked ? "." : ", " + asset.metres + " m away."));
-              } else {
+              if (!asset) {
                 say(where + (noun ? " No " + noun + " is within 30 m, so the spot is kept as it is." : ""));
+                return nearby();
               }
-              return nearby();
+              pointInput.value = asset.gridReference;
+              mark(L.latLng(asset.latitude, asset.longitude));
+              var about = " It is about " + asset.label + " (" + asset.reference + ")" + (picked ? "." : ", " + asset.metres + " m away.");
+              // The places holding the spot where it ends, on the asset.
+              return getJSON("/places/locate?point=" + encodeURIComponent(asset.gridReference)).then(function (onAsset) {
+                if (turn !== placing) { return; }
+                if (onAsset.ok) { fill(onAsset.body); }
+                say("The spot is at " + asset.gridReference + (onAsset.ok && onAsset.body.division ? ", in " + onAsset.body.division.name + " division" : "") + "." + about);
+                return nearby();
+              });
             });
-          }, function () { say("The map could not reach the portal. Type a grid reference instead."); });
+          }).catch(function () { say("The map could not reach the portal. Type a grid reference instead."); });
         }
+        var viewing = 0;
         function showAssets() {
+          var turn = ++viewing;
           assets.clearLayers();
           if (map.getZoom() < 16) { return; }
           var layer = layerSelect && layerSelect.value ? "&layer=" + encodeURIComponent(layerSelect.value) : "";
           getJSON("/places/assets?bbox=" + map.getBounds().toBBoxString() + layer).then(function (answer) {
-            if (!answer.ok) { return; }
+            // An answer for a view already left behind is dropped.
+            if (!answer.ok || turn !== viewing) { return; }
             assets.clearLayers();
             answer.body.assets.forEach(function (asset) {
               L.circleMarker([asset.latitude, asset.longitude], { radius: 6, color: "#ffffff", weight: 2, fillColor: "#1d70b8", fillOpacity: 1 })
-                .bindTooltip(asset.label + " (" + asset.reference + ")")
+                .bindTooltip(textNode(asset.label + " (" + asset.reference + ")"))
                 .on("click", function (event) { L.DomEvent.stopPropagation(event); place(L.latLng(asset.latitude, asset.longitude), asset); })
                 .addTo(assets);
             });
@@ -200,7 +227,7 @@ enum MapScript {
             var here = L.latLng(answer.body.latitude, answer.body.longitude);
             map.setView(here, Math.max(map.getZoom(), 17));
             place(here, null);
-          });
+          }).catch(function () { say("The map could not reach the portal; the spot is checked when the form is sent."); });
         }
         pointInput.addEventListener("change", placeTyped);
         // An address chosen from the gazetteer's answers ("easting,northing|address") places the spot there.
@@ -235,7 +262,7 @@ enum MapScript {
         var fallback = document.getElementById(element.getAttribute("data-replaces") || "");
         var made = newMap(element), map = made.map;
         var group = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 }) : L.featureGroup();
-        getJSON(element.getAttribute("data-points")).then(function (answer) {
+        getJSON(element.getAttribute("data-points")).catch(function () { return { ok: false }; }).then(function (answer) {
           if (!answer.ok) { return; }
           answer.body.enquiries.forEach(function (enquiry) {
             var link = document.createElement("a");
