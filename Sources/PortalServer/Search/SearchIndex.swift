@@ -63,10 +63,13 @@ enum SearchIndex {
     }
 
     /// The core part of an enquiry's document: its details, its location, and the asset it is
-    /// about (its label and id), which everyone who may find the enquiry may read.
+    /// about (its label, and its id in the words a search splits it into), which everyone who may
+    /// find the enquiry may read.
     static func core(details: String, location: String?, assetReference: String?, assetLabel: String?) -> String {
         var parts = [details, location ?? ""]
-        if let assetReference { parts.append(AssetChoice.name(label: assetLabel ?? assetReference, reference: assetReference)) }
+        if let assetReference {
+            parts.append(AssetChoice.name(label: assetLabel ?? assetReference, reference: assetReference) + "\n" + SearchText.plainWords(assetReference))
+        }
         return parts.joined(separator: "\n")
     }
 
