@@ -24,4 +24,19 @@ import Testing
         #expect(impossible["raised-from"] != nil && impossible["status"] != nil && impossible["area"] != nil)
         #expect(bad.raised.isEmpty && bad.status == nil, "nothing malformed is used")
     }
+
+    @Test func anAssetIsOneLineOfAtMostAHundredCharacters() {
+        let (criteria, errors) = SearchCriteria.parse(["asset": " sl-010023 "])
+        #expect(errors.isEmpty)
+        #expect(criteria.asset == "sl-010023")
+        let (tabbed, control) = SearchCriteria.parse(["asset": "SL-01\u{7}0023"])
+        #expect(tabbed.asset == nil)
+        #expect(control["asset"] == "An asset's id must be one line of text, without line breaks, tabs or other control characters")
+        let (long, tooLong) = SearchCriteria.parse(["asset": String(repeating: "A", count: 101)])
+        #expect(long.asset == nil)
+        #expect(tooLong["asset"] == "An asset's id is 100 characters or fewer")
+        #expect(SearchCriteria.parse(["asset": String(repeating: "A", count: 100)]).criteria.asset?.count == 100)
+        #expect(SearchCriteria.parse(["asset": "  "]).criteria.asset == nil, "left empty, no filter")
+        #expect(SearchCriteria.fieldNames.contains("asset"), "kept in the search's address and saved searches")
+    }
 }

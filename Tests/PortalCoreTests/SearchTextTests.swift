@@ -27,4 +27,10 @@ import Testing
         #expect(SearchScope.officer.parts.contains(.officer))
         #expect(SearchScope.asked.parts == [.subject, .core])
     }
+
+    @Test func anIdIsWrittenInTheWordsASearchSplitsItInto() {
+        #expect(SearchText.plainWords("SL-010023") == "sl 010023")
+        #expect(SearchText.plainWords("GY/12.b") == "gy 12 b")
+        #expect(SearchText("SL-010023").words == SearchText.plainWords("SL-010023").split(separator: " ").map(String.init))
+    }
 }

@@ -201,6 +201,69 @@ import Vapor
         }
     }
 
+    /// Enquiries about an asset: found by its id (in any case, whole) and by the words of its
+    /// label, under the same access rule; shown with the asset in the search results, the queue
+    /// and the Member's list.
+    @Test func anEnquiryIsFoundByItsAssetAndListedWithIt() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            _ = try await AssetImport.run(Data("""
+                id,type,label,easting,northing
+                SL-010023,street light,"Street light SL-010023, Mill Lane",385000,255000
+                GY-0042,gully,Gully by the old forge,385200,255000
+                """.utf8), layer: AssetImport.Layer(code: "assets", name: "Assets", noun: "asset"), on: app.db)
+            let member = try await fixtures.user("member@demo.test")
+            func raise(_ subject: String, on reference: String) async throws -> Enquiry {
+                var valid = try await fixtures.valid(subject: subject)
+                let row = try #require(try await app.db.sql.select().column("layer_id").from("assets").where("reference", .equal, reference).first())
+                valid.asset = try #require(try await Places.asset("\(try row.decode(column: "layer_id", as: UUID.self).uuidString)/\(reference)", on: app.db))
+                valid.point = valid.asset?.point
+                return try await EnquiryWorkflow.create(.init(valid: valid, memberID: member.requireID(), channel: .portal, submit: true, submissionKey: nil),
+                                                        by: try await fixtures.actor("member@demo.test"), at: app.now, on: app.db)
+            }
+            let light = try await raise("Lamp flickers all night", on: "SL-010023")
+            let gully = try await raise("Water standing after rain", on: "GY-0042")
+            let plain = try await fixtures.submitted(subject: "Pothole by the green")
+
+            let admin = try await viewer(fixtures, "admin@demo.test", .officer)
+            #expect(references(try await find(app, ["asset": "sl-010023"], as: admin)) == [light.reference], "in any case")
+            #expect(references(try await find(app, ["asset": "GY-0042"], as: admin)) == [gully.reference])
+            #expect(try await find(app, ["asset": "SL-01002"], as: admin).total == 0, "the whole id, not a part of it")
+            #expect(references(try await find(app, ["q": "SL-010023"], as: admin)) == [light.reference], "the id is in the index")
+            #expect(references(try await find(app, ["q": "forge"], as: admin)) == [gully.reference], "and so is the label")
+            #expect(references(try await find(app, ["q": "forge"], as: try await viewer(fixtures, "member@demo.test", .mine))) == [gully.reference])
+            #expect(try await find(app, ["asset": "SL-010023"], as: try await viewer(fixtures, "bethan.rees@demo.test", .mine)).total == 0,
+                    "another Member does not find it")
+            let hit = try #require(try await find(app, ["asset": "SL-010023"], as: admin).hits.first)
+            #expect(hit.row.asset == "Street light SL-010023, Mill Lane", "a label that gives the id is shown alone")
+            #expect(try await find(app, ["asset": "GY-0042"], as: admin).hits.first?.row.asset == "Gully by the old forge (GY-0042)")
+            if !EnquirySearch.isPostgres(app.db) {
+                let criteria = SearchCriteria.parse(["asset": "SL-010023"]).criteria
+                let clock = try await ServiceLevelSettings.load(on: app.db).clock
+                let select = EnquirySearch.matching(criteria, viewer: admin, clock: clock, now: app.now, on: app.db).column(EnquirySearch.column("id"))
+                let plan = try await app.db.sql.raw("EXPLAIN QUERY PLAN \(select.select)").all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.contains("enquiries_asset") }, "the filter reads its index: \(plan)")
+            }
+
+            let browser = try await TestBrowser(app).signedIn("admin@demo.test")
+            let results = try await browser.get("/search?asset=sl-010023")
+            #expect(results.mainText.contains("1 enquiry found"))
+            #expect(results.mainText.contains("Street light SL-010023, Mill Lane"))
+            #expect(results.body.contains(#"id="asset""#) && results.body.contains(#"value="sl-010023""#), "the filter keeps what was typed")
+            let queue = try await browser.get("/queue")
+            #expect(queue.mainText.contains("Lamp flickers all night Street light SL-010023, Mill Lane"))
+            #expect(queue.mainText.contains("Gully by the old forge (GY-0042)"))
+            #expect(queue.mainText.contains(plain.subject))
+            let dashboard = try await TestBrowser(app).signedIn("member@demo.test")
+            #expect(try await dashboard.get("/enquiries").mainText.contains("Water standing after rain Gully by the old forge (GY-0042)"))
+            let bad = try await browser.get("/search?asset=SL%0A010023")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.mainText.contains("An asset's id must be one line of text"))
+            let long = try await browser.get("/search?asset=\(String(repeating: "X", count: 101))")
+            #expect(long.status == .unprocessableEntity && long.mainText.contains("100 characters or fewer"))
+        }
+    }
+
     @Test func savedSearchesBelongToTheirOwner() async throws {
         try await withApp { app in
             let browser = try await TestBrowser(app).signedIn("coordinator@demo.test")

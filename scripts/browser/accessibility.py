@@ -107,6 +107,10 @@ class Walk:
 
     def check_page(self, role, address):
         self.driver.get(self.base + address)
+        return self.check_here(role, address)
+
+    def check_here(self, role, address):
+        """The page the browser shows now, by the same checks; its links."""
         self.axe.inject()
         results = self.driver.execute_async_script(
             "const done = arguments[arguments.length - 1];"
@@ -178,6 +182,12 @@ class Walk:
         for role in ROLES:
             self.sign_in(role)
             self.follow(role, ["/", "/no-such-page", "/search?q=light", "/search?deadline=overdue"])
+        # A form sent back with its error summary: the places page refusing a file left unchosen.
+        self.sign_in("admin@demo.test")
+        self.driver.get(self.base + "/admin/places")
+        self.driver.find_element(By.CSS_SELECTOR, "form[action^='/admin/places/addresses'] button[type=submit]").click()
+        WebDriverWait(self.driver, 20).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".error-summary"))
+        self.check_here("admin@demo.test", "/admin/places (a file refused)")
         # Refused pages: a Member at the administrator's list, a responder at the queue.
         self.sign_in("member@demo.test")
         self.follow("member@demo.test", ["/admin/users", "/queue"])

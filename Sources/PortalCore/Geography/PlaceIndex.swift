@@ -90,6 +90,14 @@ public struct AssetChoice: Sendable, Equatable, Hashable {
         self.point = point
     }
 
+    /// How a page, a list or the audit trail names it: its label, then its reference unless the
+    /// label already gives it.
+    public var name: String { Self.name(label: label, reference: reference) }
+
+    public static func name(label: String, reference: String) -> String {
+        label.contains(reference) ? label : "\(label) (\(reference))"
+    }
+
     /// How a form names it: the layer's id and the asset's reference.
     public var key: String { "\(layerID.uuidString)/\(reference)" }
 

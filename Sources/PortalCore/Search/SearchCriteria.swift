@@ -50,6 +50,8 @@ public struct SearchCriteria: Sendable, Equatable {
     public var districtID: UUID?
     public var divisionID: UUID?
     public var parishID: UUID?
+    /// The id of the asset an enquiry is about (`SL-010023`), matched whole, in any case.
+    public var asset: String?
     public var memberID: UUID?
     public var channel: EnquiryChannel?
     public var raised = Dates()
@@ -61,8 +63,11 @@ public struct SearchCriteria: Sendable, Equatable {
     public init() {}
 
     /// The fields by name as the page's form sends them.
-    public static let fieldNames = ["q", "status", "area", "type", "subtype", "works-area", "district", "division", "parish", "member",
+    public static let fieldNames = ["q", "status", "area", "type", "subtype", "works-area", "district", "division", "parish", "asset", "member",
                                     "channel", "raised-from", "raised-to", "completed-from", "completed-to", "deadline", "sort", "page"]
+
+    /// As long as an asset's id may be (`AssetImport`).
+    public static let maximumAssetLength = 100
 
     /// 400 pages of 25: every result the count reaches.
     public static let maximumPage = 400
@@ -93,6 +98,15 @@ public struct SearchCriteria: Sendable, Equatable {
         criteria.districtID = choice("district", UUID.init(uuidString:), "Choose a district from the list")
         criteria.divisionID = choice("division", UUID.init(uuidString:), "Choose a division from the list")
         criteria.parishID = choice("parish", UUID.init(uuidString:), "Choose a parish from the list")
+        if let text = value("asset") {
+            if let problem = FormErrors.characterProblem(text, name: "an asset's id", multiLine: false) {
+                errors.add("asset", problem)
+            } else if text.count > maximumAssetLength {
+                errors.add("asset", "An asset's id is \(maximumAssetLength) characters or fewer")
+            } else {
+                criteria.asset = text
+            }
+        }
         criteria.memberID = choice("member", UUID.init(uuidString:), "Choose a Member from the list")
         criteria.channel = choice("channel", EnquiryChannel.init(rawValue:), "Choose how it was raised from the list")
         criteria.deadline = choice("deadline", Deadline.init(rawValue:), "Choose a deadline state from the list")

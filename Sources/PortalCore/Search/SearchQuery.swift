@@ -36,6 +36,11 @@ public struct SearchText: Equatable, Sendable {
     /// Every word, for highlighting.
     public var words: [String] { terms.flatMap(\.words) }
 
+    /// The words of `text` as a search reads them, separated by spaces: for a document, an id
+    /// like `SL-010023` written so that every database splits it as a search does (PostgreSQL's
+    /// parser would otherwise read `-010023` as a negative number).
+    public static func plainWords(_ text: String) -> String { words(in: Substring(text)).joined(separator: " ") }
+
     static func words(in text: Substring) -> [String] {
         var words: [String] = []
         var current = ""

@@ -25,6 +25,8 @@ public struct PortalConfiguration: Sendable {
     public var trustedProxies: Set<String> = []
     /// Documents: size limit, allowed kinds, virus scanner.
     public var documents = DocumentSettings()
+    /// The largest boundary, asset or address file the administrator may upload.
+    public var geographyUploads = GeographyUploadLimits()
     /// The SMTP server; nil keeps email in the outbox, shown to administrators.
     public var mail: MailSettings?
     /// Leaflet's files and the council's tile server, for maps in the browser.

@@ -76,6 +76,9 @@ func registerRoutes(_ app: Application) {
     calendar.get("service-levels", use: ServiceLevelAdminRoutes.show)
     calendar.post("service-levels", use: ServiceLevelAdminRoutes.save)
     calendar.post("service-levels", ":levelID", "remove", use: ServiceLevelAdminRoutes.remove)
+    calendar.get("places", use: PlaceAdminRoutes.show)
+    // Files to import stream in up to their limit (StreamedForm.receiveFile), never collected whole.
+    calendar.on(.POST, "places", ":form", body: .stream, use: PlaceAdminRoutes.load)
 
     let admin = web.grouped(RoleGuard(.administrator)).grouped("admin", "users")
     admin.get(use: UserAdminRoutes.list)

@@ -163,62 +163,86 @@ extension DemoPlaces {
 
 extension DemoPlaces {
     /// Puts each demo enquiry on a point inside its Member's division: a Highways one on one of
-    /// the division's assets, any other at one of its addresses (or, before any are loaded, at a
-    /// point of the division itself).
+    /// the division's assets (street lights, or any layer where there are none), any other at one
+    /// of its addresses (or, before any are loaded, at a point of the division itself). The
+    /// demo's enquiries and `seed-volume`'s are placed by it.
     struct Placer {
-        let places: PlaceIndex
-        var assets: [UUID: [AssetChoice]] = [:]
-        var addresses: [UUID: [Gazetteer.Address]] = [:]
-        var random = SeededRandom(seed: 311)
+        /// Where an enquiry can stand: a point with its latitude and longitude, the asset there
+        /// if any, and the street it is on when that is known. Worked out once for each asset and
+        /// address, since many enquiries stand at each.
+        struct Spot: Sendable {
+            let point: GridPoint
+            let geo: GeoPoint
+            let asset: AssetChoice?
+            let street: String?
 
+            init(_ point: GridPoint, asset: AssetChoice? = nil, street: String? = nil) {
+                self.point = point
+                geo = BritishNationalGrid.geo(point)
+                self.asset = asset
+                self.street = street
+            }
+        }
+
+        let places: PlaceIndex
+        /// Each division's assets and addresses.
+        var assets: [UUID: [Spot]] = [:]
+        var addresses: [UUID: [Spot]] = [:]
+        var random = SeededRandom(seed: 311)
 
         init(on db: any Database) async throws {
             places = try await Places.load(on: db)
+            // Without boundaries nothing is in a division, so there is nothing to read.
+            guard !places.isEmpty else { return }
             let lights = try await db.sql.select().column("id").from("asset_layers").where("code", .equal, "street-lights").first()
                 .map { try $0.decode(column: "id", as: UUID.self) }
-            if let lights {
-                for row in try await db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
-                    .where("layer_id", .equal, lights).orderBy("reference").all(decoding: Places.AssetRow.self) {
-                    guard let point = GridPoint(easting: row.easting, northing: row.northing), let division = places.locate(point).division else { continue }
-                    assets[division, default: []].append(AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: point))
-                }
+            var select = db.sql.select().columns("layer_id", "reference", "kind", "label", "easting", "northing").from("assets")
+            if let lights { select = select.where("layer_id", .equal, lights) }
+            for row in try await select.orderBy("layer_id").orderBy("reference").all(decoding: Places.AssetRow.self) {
+                guard let point = GridPoint(easting: row.easting, northing: row.northing), let division = places.locate(point).division else { continue }
+                // "Street light SL-010023, Mill Lane": the road after the comma, when there is one.
+                let street = row.label.contains(", ") ? row.label.components(separatedBy: ", ").last : nil
+                assets[division, default: []].append(Spot(point, asset: AssetChoice(layerID: row.layer_id, reference: row.reference, label: row.label, point: point),
+                                                          street: street))
             }
             for row in try await db.sql.raw("SELECT address, postcode, easting, northing FROM gazetteer ORDER BY \"row\"").all(decoding: Gazetteer.Row.self) {
                 guard let address = Gazetteer.address(row), let division = places.locate(address.point).division else { continue }
-                addresses[division, default: []].append(address)
+                let street = address.address.components(separatedBy: ", ").first?.drop { $0.isNumber || $0 == " " }.description
+                addresses[division, default: []].append(Spot(address.point, street: street))
             }
+        }
+
+        /// Where an enquiry in `division` stands, drawn with `random`: on one of its assets when
+        /// `onAsset` and it has any, else at one of its addresses, else at a point inside it; nil
+        /// without a division or its boundary.
+        func placement(division: UUID?, onAsset: Bool, using random: inout some RandomNumberGenerator) -> Spot? {
+            guard let division else { return nil }
+            if onAsset, let spots = assets[division], !spots.isEmpty { return spots[Int.random(in: 0..<spots.count, using: &random)] }
+            if let spots = addresses[division], !spots.isEmpty { return spots[Int.random(in: 0..<spots.count, using: &random)] }
+            guard let area = places.places.first(where: { $0.id == division })?.area else { return nil }
+            for _ in 0..<100 {
+                let candidate = GridPoint(easting: Double.random(in: area.bounds.minEasting...area.bounds.maxEasting, using: &random),
+                                          northing: Double.random(in: area.bounds.minNorthing...area.bounds.maxNorthing, using: &random))
+                if let candidate, area.contains(candidate) { return Spot(candidate) }
+            }
+            return nil
         }
 
         /// Sets the enquiry's point (and asset) and returns the street it is on, when it found one.
         mutating func place(_ enquiry: Enquiry, division: UUID?, onAsset: Bool) -> String? {
-            guard let division else { return nil }
-            var point: GridPoint?
-            var street: String?
-            if onAsset, let choices = assets[division], !choices.isEmpty {
-                let asset = choices[Int.random(in: 0..<choices.count, using: &random)]
-                point = asset.point
+            var random = self.random
+            defer { self.random = random }
+            guard let placement = placement(division: division, onAsset: onAsset, using: &random) else { return nil }
+            enquiry.easting = placement.point.easting
+            enquiry.northing = placement.point.northing
+            enquiry.latitude = placement.geo.latitude
+            enquiry.longitude = placement.geo.longitude
+            if let asset = placement.asset {
                 enquiry.assetLayerID = asset.layerID
                 enquiry.assetReference = asset.reference
                 enquiry.assetLabel = asset.label
-                street = asset.label.components(separatedBy: ", ").last
-            } else if let choices = addresses[division], !choices.isEmpty {
-                let address = choices[Int.random(in: 0..<choices.count, using: &random)]
-                point = address.point
-                street = address.address.components(separatedBy: ", ").first?.drop { $0.isNumber || $0 == " " }.description
-            } else if let area = places.places.first(where: { $0.id == division })?.area {
-                for _ in 0..<100 {
-                    let candidate = GridPoint(easting: Double.random(in: area.bounds.minEasting...area.bounds.maxEasting, using: &random),
-                                              northing: Double.random(in: area.bounds.minNorthing...area.bounds.maxNorthing, using: &random))
-                    if let candidate, area.contains(candidate) { point = candidate; break }
-                }
             }
-            guard let point else { return nil }
-            let geo = BritishNationalGrid.geo(point)
-            enquiry.easting = point.easting
-            enquiry.northing = point.northing
-            enquiry.latitude = geo.latitude
-            enquiry.longitude = geo.longitude
-            return street
+            return placement.street
         }
     }
 }

@@ -8,8 +8,10 @@ import Vapor
 /// last five years, shaped like the demo council's (almost all Highways, a little over half raised
 /// by officers, most closed, some reopened, with their updates, notes, questions to officers,
 /// answers and deadlines), for trying the portal at a large council's scale and for the search
-/// and report benchmarks. Rows go in with many-row inserts, five thousand enquiries a transaction,
-/// with the search index written alongside. Seeded enquiries have no audit history.
+/// and report benchmarks. Where the council has boundaries each enquiry stands on a point in its
+/// division, a Highways one on an asset where there are assets (`DemoPlaces.Placer`). Rows go in
+/// with many-row inserts, five thousand enquiries a transaction, with the search index written
+/// alongside. Seeded enquiries have no audit history.
 public struct SeedVolumeCommand: AsyncCommand {
     public struct Signature: CommandSignature {
         @Option(name: "enquiries", help: "how many enquiries to add") var enquiries: Int?
@@ -34,6 +36,7 @@ public struct SeedVolumeCommand: AsyncCommand {
         if try await User.query(on: app.db).filter(\.$isMember == true).count() == 0 {
             context.console.print("No Members yet: loading the demo council's people and places first (every password is demo).")
             try await DemoCouncil.load(on: app.db, passwordHash: try await app.password.async.hash("demo"), withEnquiries: false, at: app.now)
+            try await DemoPlaces.loadAssetsAndAddresses(on: app.db)
         }
         let started = ContinuousClock.now
         @Sendable func seconds() -> Double { (ContinuousClock.now - started).timeInterval }
@@ -120,6 +123,7 @@ enum VolumeSeed {
     static func run(count: Int, years: Int, seed: UInt64, now: Date, on db: any Database,
                     progress: @escaping @Sendable (Int) -> Void) async throws {
         let council = try await council(on: db)
+        let placer = try await DemoPlaces.Placer(on: db)
         let settings = try await ServiceLevelSettings.load(on: db)
         let clock = settings.clock
         let span = Double(years) * 365 * 86_400
@@ -169,9 +173,10 @@ enum VolumeSeed {
                     let divisionID = member.divisionID
                     let districtID = divisionID.flatMap { council.divisions[$0] }
                     let parishID = divisionID.flatMap { council.parishesByDivision[$0] }.flatMap { $0.isEmpty ? nil : $0[dice.roll($0.count)] }
-                    let place = dice.pick(places)
-                    let location = "\(place), \(districtID.map { _ in "Brackenshire" } ?? "")"
                     let highways = dice.chance(94)
+                    let placed = placer.placement(division: divisionID, onAsset: highways, using: &dice.random)
+                    let place = placed?.street ?? dice.pick(places)
+                    let location = "\(place), \(districtID.map { _ in "Brackenshire" } ?? "")"
                     var areaID = council.highways, typeID = council.informationRequest
                     var subtypeID: UUID?
                     var subject: String, details: String
@@ -283,10 +288,13 @@ enum VolumeSeed {
                         SQLBind(day0.iso), SQLBind(firstDue.iso), SQLBind(completionFrom.iso), SQLBind(completionDue.iso), SQLBind(nextDue),
                         SQLBind(firstResponseAt), SQLBind(firstResponseDays), SQLBind(completionDays), SQLBind(false),
                         SQLBind(CouncilTime.month(of: createdAt)),
+                        SQLBind(placed?.geo.latitude), SQLBind(placed?.geo.longitude), SQLBind(placed?.point.easting), SQLBind(placed?.point.northing),
+                        SQLBind(placed?.asset?.layerID), SQLBind(placed?.asset?.reference), SQLBind(placed?.asset?.label),
                     ])
                     var document = SearchIndex.Document(enquiryID: id)
                     document.subject = reference + " " + subject
-                    document.core = details + "\n" + location
+                    document.core = SearchIndex.core(details: details, location: location, assetReference: placed?.asset?.reference,
+                                                     assetLabel: placed?.asset?.label)
                     document.conversation = ([residentName ?? "", residentAddress ?? ""] + conversation.sorted { ($0.at, $0.id) < ($1.at, $1.id) }.map(\.body))
                         .joined(separator: "\n")
                     document.officer = ([""] + notesWritten.sorted { ($0.at, $0.id) < ($1.at, $1.id) }.map(\.body) + questionTexts).joined(separator: "\n")
@@ -325,6 +333,7 @@ enum VolumeSeed {
         "parish_id", "works_area_id", "status", "handler_id", "awaiting_reply", "reopen_count", "version", "submission_key",
         "created_at", "submitted_at", "completed_at", "closed_at", "last_activity_at", "received_on", "first_response_due",
         "completion_counted_from", "completion_due", "next_due", "first_response_at", "first_response_days", "completion_days", "raiser_follows", "raised_month",
+        "latitude", "longitude", "easting", "northing", "asset_layer_id", "asset_reference", "asset_label",
     ]
 
     /// Many rows a statement, within both databases' limits on bound values.

@@ -1,7 +1,6 @@
 import Crypto
 import Fluent
 import Foundation
-import MultipartKit
 import NIOCore
 import PortalCore
 import Vapor
@@ -53,21 +52,9 @@ struct DocumentUpload {
         self.enquiry = enquiry
     }
 
-    private enum Event {
-        case header(String, String)
-        case body(ByteBuffer)
-        case end
-    }
-
-    private final class Events {
-        var list: [Event] = []
-    }
-
     /// The part being read.
     private struct Part {
         var fileName: String?
-        var fieldName: String?
-        var text = ""
         var document: UUID?
         var size = 0
         var seq = 0
@@ -78,77 +65,40 @@ struct DocumentUpload {
     }
 
     func receive(_ request: Request) async throws -> (fields: [String: String], files: [File]) {
-        guard let type = request.headers.contentType, type.type == "multipart", type.subType == "form-data",
-              let boundary = type.parameters["boundary"], !boundary.isEmpty
-        else { throw Problem(message: "Choose one or more files to add", status: .badRequest) }
-        let parser = MultipartParser(boundary: boundary)
-        let events = Events()
-        parser.onHeader = { name, value in events.list.append(.header(name.lowercased(), value)) }
-        parser.onBody = { buffer in events.list.append(.body(buffer)) }
-        parser.onPartComplete = { events.list.append(.end) }
-
-        var fields: [String: String] = [:]
         var received: [File] = []
         var incoming: [UUID] = []
-        var problem: Problem?
         var part = Part()
         var target: UUID??
-        var total = 0
         let ceiling = settings.maxFileBytes * settings.maxFiles + 1024 * 1024
+        let fields: [String: String]
         do {
-            for try await chunk in request.body {
-                total += chunk.readableBytes
-                if total > ceiling {
-                    problem = problem ?? Problem(message: "The upload is larger than \(DocumentSettings.size(ceiling)) in all; add fewer files at a time", status: .payloadTooLarge)
-                    break
-                }
-                try parser.execute(chunk)
-                let batch = events.list
-                events.list.removeAll(keepingCapacity: true)
-                for event in batch {
-                    switch event {
-                    case .header(let name, let value):
-                        if name == "content-disposition" {
-                            part.fieldName = Self.parameter("name", in: value)
-                            part.fileName = Self.parameter("filename", in: value)
-                        }
-                    case .body(var buffer):
-                        if part.fileName == nil {
-                            if part.text.utf8.count + buffer.readableBytes <= 10_000 { part.text += buffer.readString(length: buffer.readableBytes) ?? "" }
-                        } else if problem == nil, !part.skipping, buffer.readableBytes > 0 {
-                            if target == nil { target = .some(try await enquiry(fields)) }
-                            guard let enquiryID = target ?? nil else {
-                                part.skipping = true
-                                continue
-                            }
-                            do {
-                                try await write(&buffer, into: &part, incoming: &incoming, count: received.count, enquiryID: enquiryID)
-                            } catch let refused as Problem {
-                                problem = refused
-                            }
-                        }
-                    case .end:
-                        if let name = part.fieldName, part.fileName == nil {
-                            fields[name] = part.text
-                        } else if problem == nil, !part.skipping, part.fileName != nil {
-                            do {
-                                if let file = try await finish(&part) { received.append(file) }
-                            } catch let refused as Problem {
-                                problem = refused
-                            }
-                        }
-                        part = Part()
+            fields = try await StreamedForm.parts(
+                request, ceiling: ceiling,
+                tooLarge: Problem(message: "The upload is larger than \(DocumentSettings.size(ceiling)) in all; add fewer files at a time", status: .payloadTooLarge)
+            ) { file, event, fields in
+                switch event {
+                case .bytes(var buffer):
+                    guard !part.skipping else { return }
+                    if target == nil { target = .some(try await enquiry(fields)) }
+                    guard let enquiryID = target ?? nil else {
+                        part.skipping = true
+                        return
                     }
+                    if part.fileName == nil { part.fileName = file.name }
+                    try await write(&buffer, into: &part, incoming: &incoming, count: received.count, enquiryID: enquiryID)
+                case .end:
+                    defer { part = Part() }
+                    guard !part.skipping else { return }
+                    if part.fileName == nil { part.fileName = file.name }
+                    if let done = try await finish(&part) { received.append(done) }
                 }
             }
+        } catch is StreamedForm.NotMultipart {
+            throw Problem(message: "Choose one or more files to add", status: .badRequest)
         } catch {
             try? await DocumentStore.discard(incoming, on: db)
             if error is Problem { throw error }
             throw Problem(message: "The upload could not be read; it may have been interrupted. Nothing was kept: try again", status: .badRequest)
-        }
-        if let problem {
-            try await DocumentStore.discard(incoming, on: db)
-            throw problem
         }
         if received.isEmpty, requireFiles {
             throw Problem(message: "Choose one or more files to add", status: .badRequest)
@@ -241,28 +191,5 @@ struct DocumentUpload {
             .text: "plain text and CSV",
         ]
         return DocumentKind.Family.allCases.filter(families.contains).compactMap { words[$0] }.joined(separator: ", ")
-    }
-
-    /// A parameter of a Content-Disposition value: `name="file"; filename="a.pdf"`.
-    static func parameter(_ key: String, in header: String) -> String? {
-        var index = header.startIndex
-        while let range = header.range(of: key + "=", range: index..<header.endIndex) {
-            let before = range.lowerBound == header.startIndex ? ";" : header[header.index(before: range.lowerBound)]
-            index = range.upperBound
-            guard before == ";" || before == " " else { continue }
-            var value = ""
-            if header[index...].first == "\"" {
-                var cursor = header.index(after: index)
-                while cursor < header.endIndex, header[cursor] != "\"" {
-                    if header[cursor] == "\\", header.index(after: cursor) < header.endIndex { cursor = header.index(after: cursor) }
-                    value.append(header[cursor])
-                    cursor = header.index(after: cursor)
-                }
-            } else {
-                value = String(header[index...].prefix { $0 != ";" })
-            }
-            return value
-        }
-        return nil
     }
 }

@@ -78,7 +78,7 @@ final class Enquiry: Model, @unchecked Sendable {
         var fields: [String: String] = [:]
         for field in EnquiryField.allCases { fields[field.auditLabel] = text(of: field) }
         fields[EnquiryField.urgency.auditLabel] = urgency.label
-        fields[EnquiryField.asset.auditLabel] = asset.map { "\($0.label) (\($0.reference))" } ?? ""
+        fields[EnquiryField.asset.auditLabel] = asset?.name ?? ""
         fields["Works area"] = $worksArea.id?.uuidString ?? ""
         fields["Status"] = status.officerLabel
         fields["Handler"] = $handler.id?.uuidString ?? ""

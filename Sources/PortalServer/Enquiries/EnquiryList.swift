@@ -17,6 +17,8 @@ struct EnquiryRow: Sendable {
     let parish: String?
     let district: String?
     let worksArea: String?
+    /// The asset it is about, by name (`AssetChoice.name`).
+    let asset: String?
     let type: String
     let awaitingReply: Bool
     let urgent: Bool
@@ -82,6 +84,8 @@ enum EnquiryList {
         let parish_id: UUID?
         let district_id: UUID?
         let works_area_id: UUID?
+        let asset_reference: String?
+        let asset_label: String?
         let awaiting_reply: Bool
         let urgency: String
         let reopen_count: Int
@@ -103,6 +107,8 @@ enum EnquiryList {
             parish_id = try r.optionalUUID("parish_id")
             district_id = try r.optionalUUID("district_id")
             works_area_id = try r.optionalUUID("works_area_id")
+            asset_reference = try r.optionalString("asset_reference")
+            asset_label = try r.optionalString("asset_label")
             awaiting_reply = try r.bool("awaiting_reply")
             urgency = try r.string("urgency")
             reopen_count = try r.int("reopen_count")
@@ -117,12 +123,13 @@ enum EnquiryList {
         }
 
         static let names = ["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "created_at", "member_id",
-                            "parish_id", "district_id", "works_area_id", "awaiting_reply", "urgency", "reopen_count", "next_due", "first_response_at"]
+                            "parish_id", "district_id", "works_area_id", "asset_reference", "asset_label", "awaiting_reply", "urgency", "reopen_count", "next_due", "first_response_at"]
 
         func row(data: ReferenceData, people directory: PeopleDirectory, clock: WorkingDayClock, now: Date) -> EnquiryRow {
             EnquiryRow(id: id, reference: reference, subject: subject, serviceArea: data.name(service_area_id) ?? "",
                        status: EnquiryStatus(rawValue: status) ?? .submitted, lastActivity: last_activity_at, member: directory.name(member_id) ?? "",
                        parish: data.name(parish_id), district: data.name(district_id), worksArea: data.name(works_area_id),
+                       asset: asset_reference.map { AssetChoice.name(label: asset_label ?? $0, reference: $0) },
                        type: data.name(type_id) ?? "", awaitingReply: awaiting_reply, urgent: urgency == Urgency.urgent.rawValue,
                        reopened: reopen_count,
                        deadline: DeadlineSummary(nextDue: next_due, firstResponseGiven: first_response_at != nil, clock: clock, now: now))

@@ -15,7 +15,7 @@ enum EnquiryMapRoute {
         // The council's assets nearby, faint: street lights and gullies trace the roads.
         map.marks = try await Places.assetPositions(in: map.window, on: request.db).map { .init(label: "", point: $0, style: .nearby) }
         if let asset = loaded.enquiry.asset {
-            map.marks.append(.init(label: "\(asset.label) (\(asset.reference))", point: asset.point, style: .asset))
+            map.marks.append(.init(label: asset.name, point: asset.point, style: .asset))
         }
         let reference = GridReference.text(point) ?? point.text
         map.marks.append(.init(label: "The spot: \(reference)", point: point, style: .spot))

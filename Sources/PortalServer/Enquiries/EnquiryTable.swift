@@ -24,6 +24,7 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
                         th(.scopeRow, .data("label", "Subject")) {
                             row.subject
                             if row.urgent { " " ; span(.class("tag tag-red")) { "Urgent" } }
+                            if let asset = row.asset { span(.class("row-detail")) { asset } }
                         }
                         if !forMember { td(.data("label", "Member")) { row.member } }
                         td(.data("label", forMember ? "Service area" : "Type")) { forMember ? row.serviceArea : row.type }

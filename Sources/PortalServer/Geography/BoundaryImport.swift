@@ -17,13 +17,18 @@ enum BoundaryImport {
     }
 
     static func run(_ data: Data, kind: PlaceIndex.Kind, on db: any Database) async throws -> Summary {
-        let features: [GeoJSONReader.Feature]
+        let features = try read(data)
+        return try await db.transaction { db in try await store(features, kind: kind, on: db) }
+    }
+
+    /// The file's features, checked as GeoJSON; there must be at least one.
+    static func read(_ data: Data) throws -> [GeoJSONReader.Feature] {
         switch GeoJSONReader.read(data) {
-        case .success(let read): features = read
+        case .success(let features):
+            guard !features.isEmpty else { throw ImportProblem(where: "the file", message: "has no features") }
+            return features
         case .failure(let problem): throw problem
         }
-        guard !features.isEmpty else { throw ImportProblem(where: "the file", message: "has no features") }
-        return try await db.transaction { db in try await store(features, kind: kind, on: db) }
     }
 
     /// A property by its name in any case, or else by an ONS-style suffix (`LAD23NM`).

@@ -30,8 +30,19 @@ public struct GeographyCommand: AsyncCommand {
     public init() {}
 
     public func run(using context: CommandContext, signature: Signature) async throws {
-        let kinds: [String: PlaceIndex.Kind] = ["districts": .district, "divisions": .division, "parishes": .parish]
-        guard kinds[signature.kind] != nil || ["assets", "addresses"].contains(signature.kind) else {
+        let file: GeographyImport
+        if let level = GeographyImport.levels.first(where: { $0.word == signature.kind }) {
+            file = .boundaries(level.kind)
+        } else if signature.kind == "assets" {
+            guard let code = signature.layer else { throw ConfigurationError("Name the layer: --layer street-lights --name \"Street lights\" --noun \"street light\"") }
+            do {
+                file = .assets(try AssetImport.Layer.check(code: code, name: signature.name ?? code, noun: signature.noun ?? code))
+            } catch let problem as ImportProblem {
+                throw ConfigurationError("\(problem.text).")
+            }
+        } else if signature.kind == "addresses" {
+            file = .addresses
+        } else {
             throw ConfigurationError("Unknown kind \"\(signature.kind)\"; use districts, divisions, parishes, assets or addresses")
         }
         let app = context.application
@@ -41,18 +52,8 @@ public struct GeographyCommand: AsyncCommand {
             throw ConfigurationError("Cannot read \(signature.file)")
         }
         do {
-            if let kind = kinds[signature.kind] {
-                let summary = try await BoundaryImport.run(data, kind: kind, on: app.db)
-                context.console.print("\(signature.file): \(summary.added) \(signature.kind) added, \(summary.updated) updated, each with its boundary")
-            } else if signature.kind == "assets" {
-                guard let code = signature.layer else { throw ConfigurationError("Name the layer: --layer street-lights --name \"Street lights\" --noun \"street light\"") }
-                let layer = try AssetImport.Layer.check(code: code, name: signature.name ?? code, noun: signature.noun ?? code)
-                let count = try await AssetImport.run(data, layer: layer, on: app.db)
-                context.console.print("\(signature.file): \(count) assets in the layer \(layer.code), replacing what it held")
-            } else {
-                let count = try await Gazetteer.run(data, on: app.db)
-                context.console.print("\(signature.file): \(count) addresses, replacing the gazetteer")
-            }
+            let summary = try await file.run(data, by: nil, at: app.now, app: app, on: app.db)
+            context.console.print("\(signature.file): \(summary)")
         } catch let problem as ImportProblem {
             throw ConfigurationError("\(signature.file): nothing was changed. \(problem.text).")
         }

@@ -158,6 +158,7 @@ enum HomePage {
                         li { link("/admin/users") { "Manage users and their roles" } }
                         li { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
                         li { link("/admin/service-levels") { "Service levels" } }
+                        li { link("/admin/places") { "Places: boundaries, asset layers and the address gazetteer" } }
                         li { link("/admin/email") { "Email sent and waiting" } }
                         li { link("/admin/accessibility") { "Accessibility statement details" } }
                     }

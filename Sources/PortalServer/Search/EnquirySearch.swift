@@ -102,6 +102,10 @@ enum EnquirySearch {
         equal("division_id", criteria.divisionID)
         equal("parish_id", criteria.parishID)
         equal("member_id", criteria.memberID)
+        if let asset = criteria.asset {
+            // In any case, on the index of the upper-cased id (AddAssetSearch).
+            conditions.append(SQLBinaryExpression(SQLFunction("UPPER", args: column("asset_reference")), .equal, SQLFunction("UPPER", args: SQLBind(asset))))
+        }
         equal("channel", criteria.channel?.rawValue)
         for (name, dates) in [("created_at", criteria.raised), ("completed_at", criteria.completed)] {
             if let from = dates.from { conditions.append(SQLBinaryExpression(column(name), .greaterThanOrEqual, SQLBind(clock.startOfDay(from)))) }

@@ -22,6 +22,8 @@ enum SearchIndex {
         let subject: String
         let details: String
         let location: String?
+        let asset_reference: String?
+        let asset_label: String?
         let resident_name: String?
         let resident_address: String?
     }
@@ -45,11 +47,13 @@ enum SearchIndex {
         try await write(try await documents(ids, on: db), on: db)
     }
 
-    /// Indexes every enquiry, a thousand at a time (the migration that creates the index).
-    static func rebuild(on db: any Database, batch: Int = 1000) async throws {
+    /// Indexes every enquiry, or those `only` picks, a thousand at a time (the migrations that
+    /// create the index and add to its documents).
+    static func rebuild(on db: any Database, only condition: (any SQLExpression)? = nil, batch: Int = 1000) async throws {
         var after: UUID?
         while true {
             var select = db.sql.select().column("id").from(Enquiry.schema).orderBy("id").limit(batch)
+            if let condition { select = select.where(condition) }
             if let after { select = select.where("id", .greaterThan, after) }
             let ids = try await select.all().map { try $0.decode(column: "id", as: UUID.self) }
             guard let last = ids.last else { return }
@@ -58,14 +62,25 @@ enum SearchIndex {
         }
     }
 
+    /// The core part of an enquiry's document: its details, its location, and the asset it is
+    /// about (its label, and its id in the words a search splits it into), which everyone who may
+    /// find the enquiry may read.
+    static func core(details: String, location: String?, assetReference: String?, assetLabel: String?) -> String {
+        var parts = [details, location ?? ""]
+        if let assetReference {
+            parts.append(AssetChoice.name(label: assetLabel ?? assetReference, reference: assetReference) + "\n" + SearchText.plainWords(assetReference))
+        }
+        return parts.joined(separator: "\n")
+    }
+
     static func documents(_ ids: [UUID], on db: any Database) async throws -> [Document] {
         var documents: [UUID: Document] = [:]
         for enquiry in try await db.sql.select()
-            .columns("id", "reference", "subject", "details", "location", "resident_name", "resident_address")
+            .columns("id", "reference", "subject", "details", "location", "asset_reference", "asset_label", "resident_name", "resident_address")
             .from(Enquiry.schema).where(EnquiryList.column("id", in: ids)).all(decoding: EnquiryText.self) {
             var document = Document(enquiryID: enquiry.id)
             document.subject = enquiry.reference + " " + enquiry.subject
-            document.core = [enquiry.details, enquiry.location ?? ""].joined(separator: "\n")
+            document.core = core(details: enquiry.details, location: enquiry.location, assetReference: enquiry.asset_reference, assetLabel: enquiry.asset_label)
             document.conversation = [enquiry.resident_name ?? "", enquiry.resident_address ?? ""].joined(separator: "\n")
             documents[enquiry.id] = document
         }

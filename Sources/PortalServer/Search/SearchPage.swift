@@ -113,6 +113,8 @@ enum SearchPage {
                                placeholder: "Any division")
             groupedSelectField("parish", label: "Parish", groups: byDistrict(data.parishes), selected: fields["parish"], errors: errors,
                                placeholder: "Any parish")
+            textField("asset", label: "Asset", value: fields["asset"], errors: errors,
+                      FieldOptions(hint: "The id of the street light, gully or other asset, like SL-010023", width: "medium", spellcheck: false))
             if !forMember {
                 selectField("member", label: "Member", choices: model.members.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: fields["member"], errors: errors, placeholder: "Any Member")
@@ -178,6 +180,7 @@ enum SearchPage {
                                 " "
                                 deadlineTag(hit.row.deadline)
                                 " · \(hit.row.serviceArea) · \(hit.row.type)"
+                                if let asset = hit.row.asset { " · \(asset)" }
                                 if !forMember { " · \(hit.row.member)" }
                                 " · raised \(hit.raisedAt.councilDate)"
                             }

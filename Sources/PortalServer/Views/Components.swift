@@ -189,10 +189,12 @@ func summaryList(_ rows: [(String, String)]) -> HTMLNode {
 }
 
 /// A file input with its label, hint and error, after the GOV.UK file upload pattern.
-func fileField(_ id: String, label text: String, errors: FormErrors, hint: String?) -> HTMLNode {
+/// `accept` suggests the kinds of file to the browser's chooser (the server still checks them).
+func fileField(_ id: String, label text: String, errors: FormErrors, hint: String?, multiple: Bool = true, accept: String? = nil) -> HTMLNode {
     let error = errors[id]
-    var attributes: [HTMLAttribute] = [.class("file-upload" + (error == nil ? "" : " input-error")), .id(id), .name(id), .type("file"),
-                                       .attr("multiple", "")]
+    var attributes: [HTMLAttribute] = [.class("file-upload" + (error == nil ? "" : " input-error")), .id(id), .name(id), .type("file")]
+    if multiple { attributes.append(.attr("multiple", "")) }
+    if let accept { attributes.append(.attr("accept", accept)) }
     if let described = describedBy(id, hint: hint, error: error) { attributes.append(.aria("describedby", described)) }
     return div(.class("form-group" + (error == nil ? "" : " form-group-error"))) {
         label(.class("label"), .for(id)) { text }

@@ -111,6 +111,7 @@ a.button-secondary, a.button-secondary:visited { color: #0b0c0c; }
 .tag-red { background: #f4cdc6; color: #2a0b06; }
 .tag-green { background: #cce2d8; color: #005a30; }
 .tag-yellow { background: #fff7bf; color: #594d00; }
+.row-detail { display: block; font-size: 0.875rem; font-weight: 400; color: #505a5f; }
 .deadline-date { font-size: 0.875rem; color: #484949; white-space: nowrap; }
 .cards { display: grid; gap: 20px; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); margin-bottom: 30px; }
 .card { border: 1px solid #b1b4b6; padding: 15px 20px; }

@@ -32,6 +32,7 @@ enum PortalMigrations {
             CreateAccessibilityStatement(clock: clock),  // the accessibility statement's contact details
             AddSignInReservation(),                      // PostgreSQL: the sign-in throttle's reservation function
             CreatePlaces(),                              // boundaries, asset layers and assets, the gazetteer, enquiries' points
+            AddAssetSearch(),                            // enquiries found by their asset's id, and its words in the search index
         ]
     }
 }
