@@ -180,6 +180,7 @@ enum ReportPages {
                 for kind in ReportKind.allCases {
                     li { link("/reports/\(kind.rawValue)?\(filters.query)") { kind.title } }
                 }
+                li { link("/reports/heat-map?\(filters.query)") { HeatMapRoutes.title } }
             }
         }
     }
