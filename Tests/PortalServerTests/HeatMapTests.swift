@@ -207,6 +207,72 @@ import Vapor
         }
     }
 
+    /// Tallied by kind, whole months from the tallies and the days either side from the
+    /// enquiries, and counted from the enquiries alone: the two must agree.
+    func expectTalliesAgree(_ app: Application, _ fields: [String: String], as email: String = "admin@demo.test") async throws {
+        let context = try await reports.context(app, fields, as: email)
+        for kind in PlaceIndex.Kind.allCases {
+            let tallied = try await HeatMap.count(kind, context), counted = try await HeatMap.count(kind, context, tallies: false)
+            #expect(tallied.rows == counted.rows && tallied.notPlaced == counted.notPlaced, "\(kind) \(fields) \(email)")
+        }
+    }
+
+    @Test func theTalliesFollowEveryChangeToAnEnquiry() async throws {
+        try await withApp { app in
+            try await DemoEnquiries.load(on: app.db, at: app.now)
+            let fixtures = Fixtures(app: app)
+            // Changes through the workflow, and straight to the rows.
+            let raised = try await fixtures.submitted()
+            _ = try await fixtures.take(raised)
+            let enquiries = try await Enquiry.query(on: app.db).filter(\.$status != .draft).sort(\.$reference).all()
+            let parish = try await Places.listed(.parish, on: app.db)[3].id
+            try await app.db.sql.update(Enquiry.schema).set("parish_id", to: parish).set("status", to: "closed")
+                .where("id", .equal, enquiries[0].requireID()).run()
+            try await app.db.sql.update(Enquiry.schema).set("division_id", to: SQLLiteral.null).where("id", .equal, enquiries[1].requireID()).run()
+            try await app.db.sql.update(Enquiry.schema).set("subject", to: "Nothing the tallies hold").where("id", .equal, enquiries[2].requireID()).run()
+            let tables = try await MigrationTests.tables(on: app.db.sql)
+            for table in ["enquiry_entries", "responder_questions", "sla_reminders", "notifications", "enquiry_search", "search_rows"] where tables.contains(table) {
+                try await app.db.sql.delete(from: table).where("enquiry_id", .equal, enquiries[4].requireID()).run()
+            }
+            try await app.db.sql.delete(from: Enquiry.schema).where("id", .equal, enquiries[4].requireID()).run()
+            let total = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM enquiries").first()?.decode(column: "n", as: Int.self)
+            let tallied = try await app.db.sql.raw("SELECT CAST(SUM(tally) AS BIGINT) AS n FROM enquiry_tallies").first()?.decode(column: "n", as: Int.self)
+            #expect(tallied == total)
+
+            let year = try await reports.currentYear(app)
+            let today = try await ServiceLevelSettings.load(on: app.db).clock.localDate(of: app.now)
+            let highways = try await fixtures.area("Highways").uuidString
+            let member = try await fixtures.user("member@demo.test").requireID().uuidString
+            for fields in [[:], ["raised-from": year.from.iso, "raised-to": year.to.iso],
+                           ["raised-from": CivilDate(dayNumber: today.dayNumber - 200).iso, "status": "closed", "area": highways],
+                           ["raised-to": CivilDate(dayNumber: today.dayNumber - 45).iso, "member": member],
+                           ["raised-from": today.firstOfMonth.iso, "raised-to": today.iso]] {
+                try await expectTalliesAgree(app, fields)
+            }
+            try await expectTalliesAgree(app, ["raised-from": year.from.iso], as: "coordinator@demo.test")
+            let context = try await reports.context(app, [:], as: "admin@demo.test")
+            #expect(HeatMap.talliesHold(context))
+            #expect(!HeatMap.talliesHold(try await reports.context(app, ["channel": "phone"], as: "admin@demo.test")), "a filter the tallies do not hold")
+        }
+    }
+
+    @Test func aPeriodSplitsIntoWholeMonthsAndTheDaysEitherSide() {
+        func date(_ text: String) -> CivilDate { CivilDate(iso: text)! }
+        let year = try! #require(HeatMap.Split(.init(from: date("2025-07-31"), to: date("2026-07-30"))))
+        #expect(year.first == date("2025-08-01") && year.last == date("2026-06-01"))
+        #expect(year.edges == [.init(from: date("2025-07-31"), to: date("2025-07-31")), .init(from: date("2026-07-01"), to: date("2026-07-30"))])
+        let open = try! #require(HeatMap.Split(.init()))
+        #expect(open.first == nil && open.last == nil && open.edges.isEmpty)
+        let january = try! #require(HeatMap.Split(.init(from: date("2026-01-01"), to: date("2026-01-31"))))
+        #expect(january.first == date("2026-01-01") && january.last == date("2026-01-01") && january.edges.isEmpty)
+        let leap = try! #require(HeatMap.Split(.init(from: date("2024-01-15"), to: date("2024-02-29"))))
+        #expect(leap.first == date("2024-02-01") && leap.last == date("2024-02-01") && leap.edges.count == 1)
+        #expect(HeatMap.Split(.init(from: date("2026-01-05"), to: date("2026-01-20"))) == nil, "no whole month")
+        #expect(HeatMap.Split(.init(from: date("2026-01-05"), to: date("2026-02-20"))) == nil)
+        let upTo = try! #require(HeatMap.Split(.init(to: date("2026-03-10"))))
+        #expect(upTo.first == nil && upTo.last == date("2026-02-01") && upTo.edges == [.init(from: date("2026-03-01"), to: date("2026-03-10"))])
+    }
+
     @Test func theBandsCoverTheFiguresAndReadWithoutColour() {
         let counts = HeatMapPicture.bands(minimum: 3, maximum: 48, decimals: 0)
         #expect(counts.map(\.label) == ["0 to 9", "10 to 19", "20 to 29", "30 to 39", "40 to 48"])

@@ -18,7 +18,7 @@ enum HeatMapRoutes {
         var filtered: ReportRoutes.FilterModel
 
         /// Rates are shaded only where some place has a population.
-        var measure: HeatMap.Measure { options.measure == .rate && !figures.hasPopulations ? .count : options.measure }
+        var measure: HeatMap.Measure { figures.shading(options.measure) }
     }
 
     /// The reports' filters, with the heat map's own choices checked beside them.
@@ -47,8 +47,7 @@ enum HeatMapRoutes {
         let (filters, options) = filters(request, today: today)
         guard filters.errors.isEmpty else { return request.seeOther("/reports/heat-map?\(filters.query)&\(options.query)") }
         let figures = try await HeatMap.count(options.kind, try await ReportRoutes.context(request, filters))
-        let measure = options.measure == .rate && !figures.hasPopulations ? HeatMap.Measure.count : options.measure
-        return ReportRoutes.csv(title: "Enquiries by \(options.kind.label)", tables: [figures.table(measure)], criteria: filters.criteria,
+        return ReportRoutes.csv(title: "Enquiries by \(options.kind.label)", tables: [figures.table(figures.shading(options.measure))], criteria: filters.criteria,
                                 file: "heat-map-\(options.kind.rawValue)-\(today.iso)")
     }
 
@@ -114,7 +113,7 @@ enum HeatMapRoutes {
                     picture.svg(id: "heat-map")
                     element("figcaption", [.class("hint")]) {
                         "\(measure.label) by \(kind.label): the darker the shade and the denser the hatching, the more enquiries; "
-                            + "each \(kind.label) is labelled with its figure."
+                            + "each \(kind.label) with room for it is labelled with its figure, and the table gives them all."
                             + Self.unbounded(figures.rows.count - shaded.count, kind: kind, plural: plural)
                     }
                 }

@@ -103,7 +103,8 @@ struct HeatMapPicture: Sendable {
                 }
                 for shaded in areas {
                     if let point = shaded.area.labelPoint {
-                        Self.label(shaded, x: Double(projection.x(point)), y: Double(projection.y(point)), withName: showNames)
+                        Self.label(shaded, x: Double(projection.x(point)), y: Double(projection.y(point)), withName: showNames,
+                                   room: (shaded.area.bounds.maxEasting - shaded.area.bounds.minEasting) * projection.scale)
                     }
                 }
             }
@@ -123,7 +124,7 @@ struct HeatMapPicture: Sendable {
     /// The words for assistive technology: what is shaded, the key and the highest figures.
     func description(_ bands: [Band], missing: Bool) -> String {
         let top = areas.filter { $0.value != nil }.sorted { ($0.value ?? 0, $1.name) > ($1.value ?? 0, $0.name) }.prefix(3)
-        var words = "The \(noun) of the council, each shaded by its \(measure.lowercased()) and labelled with the figure. "
+        var words = "The \(noun) of the council, each shaded by its \(measure.lowercased()) and, where there is room, labelled with the figure. "
         words += bands.count > 1
             ? "\(bands.count) bands, from \(bands.first!.label) (lightest, plain) to \(bands.last!.label) (darkest, densest cross-hatching). "
             : "Every one has \(bands.first?.label ?? "0"). "
@@ -131,6 +132,8 @@ struct HeatMapPicture: Sendable {
         if !top.isEmpty { words += "Highest: " + top.map { "\($0.name), \($0.text)" }.joined(separator: "; ") + ". " }
         return words + "The table gives every figure."
     }
+
+    private static func boxWidth(_ lines: [String]) -> Double { Double(lines.map(\.count).max() ?? 1) * 7.2 + 10 }
 
     private static func pattern(id: String, shade: Int) -> HTMLNode {
         let lines = hatching[shade]
@@ -148,14 +151,17 @@ struct HeatMapPicture: Sendable {
         }
     }
 
-    /// The figure (under the name, when there is room) in a white box, legible on any shade.
-    private static func label(_ shaded: Shaded, x: Double, y: Double, withName: Bool) -> HTMLNode {
-        let lines = withName ? [shaded.name, shaded.text] : [shaded.text]
-        let boxWidth = Double(lines.map(\.count).max() ?? 1) * 7.2 + 10
-        let boxHeight = Double(lines.count) * 16 + 6
-        let top = y - boxHeight / 2
+    /// The figure (under the name, when there is room) in a white box, legible on any shade. An
+    /// area narrower than its figure's box is left to its tooltip and the table, so that labels
+    /// never pile up over small parishes.
+    private static func label(_ shaded: Shaded, x: Double, y: Double, withName: Bool, room: Double) -> HTMLNode {
+        let named = withName && boxWidth([shaded.name, shaded.text]) <= room
+        let lines = named ? [shaded.name, shaded.text] : [shaded.text]
+        let width = boxWidth(lines), height = Double(lines.count) * 16 + 6
+        guard width <= room else { return .empty }
+        let top = y - height / 2
         return element("g", []) {
-            element("rect", [.attr("x", f(x - boxWidth / 2)), .attr("y", f(top)), .attr("width", f(boxWidth)), .attr("height", f(boxHeight)),
+            element("rect", [.attr("x", f(x - width / 2)), .attr("y", f(top)), .attr("width", f(width)), .attr("height", f(height)),
                              .attr("rx", "3"), .attr("fill", "#ffffff"), .attr("fill-opacity", "0.92"), .attr("stroke", "#0b0c0c"), .attr("stroke-width", "0.75")])
             for (index, line) in lines.enumerated() {
                 element("text", [.attr("x", f(x)), .attr("y", f(top + 16 + Double(index) * 16)), .attr("text-anchor", "middle"),

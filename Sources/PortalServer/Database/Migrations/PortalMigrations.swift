@@ -32,7 +32,7 @@ enum PortalMigrations {
             CreateAccessibilityStatement(clock: clock),  // the accessibility statement's contact details
             AddSignInReservation(),                      // PostgreSQL: the sign-in throttle's reservation function
             CreatePlaces(),                              // boundaries, asset layers and assets, the gazetteer, enquiries' points
-            AddPlaceReportIndex(),                       // the heat map's counts by district, division and parish from one index
+            CreateEnquiryTallies(),                      // the heat map's tallies of enquiries, kept by triggers
         ]
     }
 }
