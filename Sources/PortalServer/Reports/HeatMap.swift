@@ -4,9 +4,10 @@ import PortalCore
 import SQLKit
 
 /// The heat map of enquiries: how many each district, division or parish holds, and how many per
-/// 1,000 residents where its population is loaded. One GROUP BY on the enquiry's own place column
-/// over the reports' conditions (`Reports.Context.base`), so the map agrees with the other reports
-/// and with search, and holds only what the person's access allows.
+/// 1,000 residents where its population is loaded. Grouped by the enquiry's own place column under
+/// the reports' conditions (`EnquirySearch.conditions`), over the tallies and the enquiries alike,
+/// so the map agrees with the other reports and with search, and holds only what the person's
+/// access allows.
 enum HeatMap {
     /// What the map shades.
     enum Measure: String, CaseIterable, Sendable {
