@@ -20,10 +20,11 @@ import Testing
         "PortalServer.CreatePlaces",
     ]
 
-    /// The migrations the upgraded database lacks (the accessibility statement's and the sign-in
-    /// reservation), so that the upgrade both leaves alone what ran and runs what is new. The
-    /// database is filled by today's code, so it has every migration that code's tables need.
-    static let newest: Set = ["PortalServer.CreateAccessibilityStatement", "PortalServer.AddSignInReservation"]
+    /// The migrations the upgraded database lacks (the accessibility statement's, the sign-in
+    /// reservation and the heat map's tallies), so that the upgrade both leaves alone what ran and
+    /// runs what is new. The database is filled by today's code, so it has every migration that
+    /// code's tables need.
+    static let newest: Set = ["PortalServer.CreateAccessibilityStatement", "PortalServer.AddSignInReservation", "PortalServer.CreateEnquiryTallies"]
 
     @Test func migrationsRevertAndApplyAgainCleanly() async throws {
         try await withApp { app in
@@ -68,6 +69,8 @@ import Testing
 
             // What the newer migrations made is there and works.
             #expect(try await count("council_accessibility", on: app.db) == 1)
+            let tallied = try await app.db.sql.raw("SELECT CAST(SUM(tally) AS BIGINT) AS n FROM enquiry_tallies").first()?.decode(column: "n", as: Int.self)
+            #expect(tallied == DemoEnquiries.count, "the heat map's tallies hold the enquiries already there")
             if app.db.sql.isPostgres {
                 let functions = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM pg_proc WHERE proname = 'portal_reserve_sign_in'")
                     .first()?.decode(column: "n", as: Int.self)

@@ -21,6 +21,11 @@ import Vapor
                                people: try await PeopleDirectory.load(on: app.db), db: app.db)
     }
 
+    /// The reporting year holding the test's today.
+    func currentYear(_ app: Application) async throws -> (from: CivilDate, to: CivilDate) {
+        Reports.reportingYear(containing: try await ServiceLevelSettings.load(on: app.db).clock.localDate(of: app.now))
+    }
+
     func searchTotal(_ context: Reports.Context, _ extra: [String: String] = [:]) async throws -> Int {
         var criteria = context.criteria
         let parsed = SearchCriteria.parse(extra).criteria
@@ -48,7 +53,7 @@ import Vapor
             try await DemoEnquiries.load(on: app.db, at: app.now)
             let fixtures = Fixtures(app: app)
             let clock = try await ServiceLevelSettings.load(on: app.db).clock
-            let year = Reports.reportingYear(containing: clock.localDate(of: app.now))
+            let year = try await currentYear(app)
             let wrenfield = try #require(try await District.query(on: app.db).filter(\.$name == "Wrenfield").first()?.id)
             let member = try await fixtures.user("member@demo.test").requireID()
             let filterSets: [[String: String]] = [

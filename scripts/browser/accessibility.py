@@ -29,7 +29,7 @@ ROLES = ["member@demo.test", "coordinator@demo.test", "responder@demo.test", "ad
 # The WCAG 2.x A and AA rules, as far as the axe-core in the package tags them.
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # Pages a browser never shows as a page: files to download, the load balancer's check, assets.
-NOT_PAGES = {"/health", "/assets/:file", "/search/export.csv", "/reports/:kind/export.csv",
+NOT_PAGES = {"/health", "/assets/:file", "/search/export.csv", "/reports/:kind/export.csv", "/reports/heat-map/export.csv",
              "/enquiries/:enquiryID/documents/:documentID", "/session",
              "/places/locate", "/places/nearest-asset", "/places/addresses", "/enquiries/:enquiryID/map.svg",
              "/places/boundaries", "/places/assets", "/places/nearby-enquiries", "/leaflet/**", "/search/map.json"}

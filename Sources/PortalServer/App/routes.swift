@@ -45,6 +45,8 @@ func registerRoutes(_ app: Application) {
     web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
     let reports = web.grouped(RoleGuard([.coordinator, .administrator])).grouped("reports")
     reports.get(use: ReportRoutes.index)
+    reports.get("heat-map", use: HeatMapRoutes.show)
+    reports.get("heat-map", "export.csv", use: HeatMapRoutes.csv)
     reports.get(":kind", use: ReportRoutes.show)
     reports.get(":kind", "export.csv", use: ReportRoutes.csv)
     signedIn.get("search", use: SearchRoutes.show)

@@ -46,7 +46,7 @@ enum BoundaryImport {
 
     static func store(_ features: [GeoJSONReader.Feature], kind: PlaceIndex.Kind, on db: any Database) async throws -> Summary {
         let sql = db.sql
-        let table = kind == .district ? "districts" : kind == .division ? "divisions" : "parishes"
+        let table = kind.table
         let existing = try await sql.select().columns("id", "name", "code").from(table).all(decoding: Existing.self)
         var districts = try await Places.load(on: db).places.filter { $0.kind == .district }
         let districtNames = try await sql.select().columns("id", "name", "code").from("districts").all(decoding: Existing.self)

@@ -81,6 +81,35 @@ extension Places {
     }
 }
 
+extension PlaceIndex.Kind {
+    /// The table holding the places of this kind.
+    var table: String {
+        switch self {
+        case .district: "districts"
+        case .division: "divisions"
+        case .parish: "parishes"
+        }
+    }
+
+    /// The enquiry's column naming its place of this kind.
+    var enquiryColumn: String { "\(rawValue)_id" }
+}
+
+extension Places {
+    /// A district, division or parish as its table holds it.
+    struct Listed: Decodable, Sendable, Equatable {
+        let id: UUID
+        let name: String
+        let code: String?
+        let population: Int?
+    }
+
+    /// Every place of one kind, by name.
+    static func listed(_ kind: PlaceIndex.Kind, on db: any Database) async throws -> [Listed] {
+        try await db.sql.select().columns("id", "name", "code", "population").from(kind.table).orderBy("name").all(decoding: Listed.self)
+    }
+}
+
 private struct PlaceIndexCacheKey: StorageKey { typealias Value = ShortLivedCache<Places.Loaded> }
 
 extension Application {

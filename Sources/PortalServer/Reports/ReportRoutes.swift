@@ -80,13 +80,19 @@ enum ReportRoutes {
         let filters = filters(request, today: today)
         guard filters.errors.isEmpty else { return request.seeOther("/reports/\(kind.rawValue)?\(filters.query)") }
         let report = try await Reports.build(kind, try await context(request, filters))
-        var text = "\u{FEFF}" + SearchExport.line([kind.title, periodText(filters.criteria)])
-        for table in report.tables {
+        return csv(title: kind.title, tables: report.tables, criteria: filters.criteria, file: "\(kind.rawValue)-\(today.iso)")
+    }
+
+    /// A report's tables as CSV: its title and period, then each table under its caption. `file`
+    /// names the download and is made by the portal, never taken from the request.
+    static func csv(title: String, tables: [ReportTable], criteria: SearchCriteria, file: String) -> Response {
+        var text = "\u{FEFF}" + SearchExport.line([title, periodText(criteria)])
+        for table in tables {
             text += "\r\n" + SearchExport.line([table.caption]) + SearchExport.line(table.columns)
             for row in table.rows { text += SearchExport.line(row) }
         }
         let headers: HTTPHeaders = ["Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-                                    "Content-Disposition": "attachment; filename=\"\(kind.rawValue)-\(today.iso).csv\""]
+                                    "Content-Disposition": "attachment; filename=\"\(file).csv\""]
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 
@@ -118,18 +124,20 @@ enum ReportRoutes {
     }
 
     /// Open on the list of reports; folded on a report, whose period is written under it.
+    /// `keep` holds the page's own choices (the heat map's areas), carried through the form and the periods' links.
     static func filterForm(_ filters: Filters, action: String, today: CivilDate, data: ReferenceData, members: [PeopleDirectory.Person],
-                           open: Bool = true) -> HTMLNode {
+                           open: Bool = true, keep: [String: String] = [:]) -> HTMLNode {
         let errors = filters.errors
         let fields = filters.fields
         let current = Reports.reportingYear(containing: today)
         let previous = Reports.reportingYear(containing: CivilDate(dayNumber: current.from.dayNumber - 1))
-        let others = fields.filter { ["area", "district", "member"].contains($0.key) }
+        let others = fields.filter { ["area", "type", "status", "district", "member"].contains($0.key) }
+        let kept = keep.sorted { $0.key < $1.key }.map { "&\($0.key)=\(SearchRoutes.encode($0.value))" }.joined()
         func preset(_ from: CivilDate, _ to: CivilDate) -> String {
             var preset = others
             preset["raised-from"] = from.iso
             preset["raised-to"] = to.iso
-            return "\(action)?\(SearchRoutes.queryString(preset))"
+            return "\(action)?\(SearchRoutes.queryString(preset))\(kept)"
         }
         return element("details", [.class("details report-filters")] + (open ? [.attr("open", "")] : [])) {
             summary { "Period and filters" }
@@ -139,16 +147,21 @@ enum ReportRoutes {
                 " · "
                 link(preset(previous.from, previous.to)) { "31 July \(previous.from.year) to 30 July \(previous.to.year)" }
                 " · "
-                link("\(action)?\(SearchRoutes.queryString(others))&period=all") { "All time" }
+                link("\(action)?\(SearchRoutes.queryString(others))&period=all\(kept)") { "All time" }
             }
             htmlForm(.method("get"), .action(action)) {
                 SearchPage.dateRange("raised", legend: "Raised between", fields: fields, errors: errors)
                 selectField("area", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: fields["area"], errors: errors, placeholder: "Every service area")
+                selectField("type", label: "Type of enquiry", choices: data.types.map { Choice(value: $0.id.uuidString, label: $0.name) },
+                            selected: fields["type"], errors: errors, placeholder: "Every type")
+                selectField("status", label: "Status", choices: EnquiryStatus.allCases.filter { $0 != .draft }.map { Choice(value: $0.rawValue, label: $0.officerLabel) },
+                            selected: fields["status"], errors: errors, placeholder: "Every status")
                 selectField("district", label: "District", choices: data.districts.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: fields["district"], errors: errors, placeholder: "Every district")
                 selectField("member", label: "Member", choices: members.map { Choice(value: $0.id.uuidString, label: $0.name) },
                             selected: fields["member"], errors: errors, placeholder: "Every Member")
+                for (name, value) in keep.sorted(by: { $0.key < $1.key }) { input(.type("hidden"), .name(name), .value(value)) }
                 submitButton("Show")
             }
         }
@@ -167,6 +180,7 @@ enum ReportPages {
                 for kind in ReportKind.allCases {
                     li { link("/reports/\(kind.rawValue)?\(filters.query)") { kind.title } }
                 }
+                li { link("/reports/heat-map?\(filters.query)") { HeatMapRoutes.title } }
             }
         }
     }

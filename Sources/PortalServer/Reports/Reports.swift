@@ -46,7 +46,7 @@ struct Report: Sendable {
 
 enum Reports {
     /// The filters a report takes, by their search-page names.
-    static let fieldNames = ["raised-from", "raised-to", "area", "district", "member"]
+    static let fieldNames = ["raised-from", "raised-to", "area", "type", "status", "district", "member"]
 
     /// The year from 31 July that contains `date` (the councils' reporting year), as first and last day.
     static func reportingYear(containing date: CivilDate) -> (from: CivilDate, to: CivilDate) {

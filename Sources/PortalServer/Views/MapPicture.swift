@@ -39,26 +39,17 @@ struct MapPicture: Sendable {
 
     /// The SVG, labelled for assistive technology by `title`.
     func svg(title: String) -> HTMLNode {
-        let width = window.maxEasting - window.minEasting, height = window.maxNorthing - window.minNorthing
-        func x(_ point: GridPoint) -> Int { Int((point.easting - window.minEasting).rounded()) }
-        func y(_ point: GridPoint) -> Int { Int((window.maxNorthing - point.northing).rounded()) }
+        let projection = Projection(window: window)
+        let width = projection.width, height = projection.height
+        func x(_ point: GridPoint) -> Int { projection.x(point) }
+        func y(_ point: GridPoint) -> Int { projection.y(point) }
         // Only the stretches of each boundary near the window are drawn, so the page stays small.
         var margin = window
         margin.minEasting -= width; margin.maxEasting += width; margin.minNorthing -= height; margin.maxNorthing += height
         var children: [HTMLNode] = [element("title", []) { title }]
         children.append(element("rect", [.attr("fill", "#f3f2f1"), .attr("width", String(Int(width))), .attr("height", String(Int(height)))]))
         for outline in outlines.sorted(by: { $0.kind.rawValue > $1.kind.rawValue }) {
-            var path = ""
-            for polygon in outline.area.polygons {
-                for ring in polygon {
-                    var drawing = false
-                    for point in ring {
-                        guard margin.contains(point) else { drawing = false; continue }
-                        path += (drawing ? "L" : "M") + "\(x(point)) \(y(point))"
-                        drawing = true
-                    }
-                }
-            }
+            let path = projection.path(outline.area, near: margin)
             guard !path.isEmpty else { continue }
             children.append(element("path", Self.look(outline.kind) + [.attr("fill", "none"), .attr("vector-effect", "non-scaling-stroke"), .attr("d", path)]))
         }
@@ -142,4 +133,46 @@ struct MapPicture: Sendable {
 
     /// The SVG as a standalone image document.
     func document(title: String) -> String { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg(title: title).render() }
+}
+
+extension MapPicture {
+    /// Grid metres to a picture's own units: east to the right from the window's west edge, north
+    /// up from its south edge, `scale` units to the metre. Every map the server draws turns areas
+    /// into SVG paths here.
+    struct Projection: Sendable {
+        let window: GridBounds
+        var scale = 1.0
+
+        var width: Double { (window.maxEasting - window.minEasting) * scale }
+        var height: Double { (window.maxNorthing - window.minNorthing) * scale }
+        func x(_ point: GridPoint) -> Int { Int(((point.easting - window.minEasting) * scale).rounded()) }
+        func y(_ point: GridPoint) -> Int { Int(((window.maxNorthing - point.northing) * scale).rounded()) }
+
+        /// An area's rings as path data. Positions outside `near` are left out, each stretch
+        /// between them drawn on its own; a ring drawn whole is closed, so it can be filled (holes
+        /// by the even-odd rule). Positions that fall on one unit are written once.
+        func path(_ area: Area, near: GridBounds? = nil) -> String {
+            var path = ""
+            for polygon in area.polygons {
+                for ring in polygon {
+                    var drawing = false, whole = true
+                    var last: (Int, Int)?
+                    for point in ring {
+                        if let near, !near.contains(point) {
+                            drawing = false
+                            whole = false
+                            continue
+                        }
+                        let at = (x(point), y(point))
+                        if drawing, let last, last == at { continue }
+                        path += (drawing ? "L" : "M") + "\(at.0) \(at.1)"
+                        drawing = true
+                        last = at
+                    }
+                    if whole, drawing { path += "Z" }
+                }
+            }
+            return path
+        }
+    }
 }

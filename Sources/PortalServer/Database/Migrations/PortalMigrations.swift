@@ -33,6 +33,7 @@ enum PortalMigrations {
             AddSignInReservation(),                      // PostgreSQL: the sign-in throttle's reservation function
             CreatePlaces(),                              // boundaries, asset layers and assets, the gazetteer, enquiries' points
             AddAssetSearch(),                            // enquiries found by their asset's id, and its words in the search index
+            CreateEnquiryTallies(),                      // the heat map's tallies of enquiries, kept by triggers
         ]
     }
 }
