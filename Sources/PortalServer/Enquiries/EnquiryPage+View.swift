@@ -55,7 +55,7 @@ extension EnquiryPage {
         case .submitted: "tag"
         case .inProgress, .awaitingWorks: "tag tag-blue"
         }
-        return span(.class(style)) { forMember ? status.label : status.officerLabel }
+        return span(.class(style)) { status.label(forMember: forMember) }
     }
 
     private static func detailRows(_ model: Model) -> [(String, String)] {

@@ -67,7 +67,7 @@ enum SearchExport {
                 for row in rows {
                     let status = EnquiryStatus(rawValue: row.status)
                     text += line([
-                        row.reference, local(row.created_at, clock), (forMember ? status?.label : status?.officerLabel) ?? row.status,
+                        row.reference, local(row.created_at, clock), status?.label(forMember: forMember) ?? row.status,
                         data.name(row.service_area_id) ?? "", data.name(row.type_id) ?? "", data.name(row.subtype_id) ?? "", row.subject,
                         people.name(row.member_id) ?? "", EnquiryChannel(rawValue: row.channel)?.label ?? row.channel,
                         data.name(row.district_id) ?? "", data.name(row.division_id) ?? "", data.name(row.parish_id) ?? "",

@@ -94,7 +94,7 @@ enum SearchPage {
             summary { "Filters" }
             selectField("status", label: "Status",
                         choices: EnquiryStatus.allCases.filter { $0 != .draft || forMember }
-                            .map { Choice(value: $0.rawValue, label: forMember ? $0.label : $0.officerLabel) },
+                            .map { Choice(value: $0.rawValue, label: $0.label(forMember: forMember)) },
                         selected: fields["status"], errors: errors, placeholder: "Any status")
             selectField("area", label: "Service area", choices: data.serviceAreas.map { Choice(value: $0.id.uuidString, label: $0.name) },
                         selected: fields["area"], errors: errors, placeholder: "Any service area")
