@@ -1,6 +1,7 @@
 """Runs a command and ends it if it stalls: if the command and everything it started use less
-than a second of processor time in three minutes (WATCHED_WINDOW seconds), they are stopped, their threads' stacks are
-printed (when gdb is installed), and the exit status is 124.
+than a second of processor time in three minutes (WATCHED_WINDOW seconds), or are still running
+after WATCHED_LIMIT seconds (20 minutes; a whole run of the suite takes under 7), they are
+stopped, their threads' stacks are printed (when gdb is installed), and the exit status is 124.
 
 `scripts/test-at-instants` runs the suite under it, so that a stall (a deadlock in the tests,
 the portal or libfaketime) shows its stacks and is tried again rather than holding CI for hours.
@@ -15,6 +16,7 @@ import sys
 import time
 
 WINDOW = int(os.environ.get("WATCHED_WINDOW", "180"))
+LIMIT = int(os.environ.get("WATCHED_LIMIT", "1200"))
 QUIET_CPU = 1.0
 
 
@@ -53,13 +55,17 @@ def cpu_seconds(pids):
 
 def main():
     process = subprocess.Popen(sys.argv[1:], start_new_session=True)
+    started = time.monotonic()
     samples = []
     while process.poll() is None:
         time.sleep(10)
         samples.append((time.monotonic(), cpu_seconds(tree(process.pid))))
         samples = [s for s in samples if s[0] >= samples[-1][0] - WINDOW]
-        if samples[-1][0] - samples[0][0] >= WINDOW - 10 and samples[-1][1] - samples[0][1] < QUIET_CPU:
-            print(f"watched.py: no progress in {WINDOW} s; stopping {' '.join(sys.argv[1:])}", flush=True)
+        idle = samples[-1][0] - samples[0][0] >= WINDOW - 10 and samples[-1][1] - samples[0][1] < QUIET_CPU
+        overdue = samples[-1][0] - started >= LIMIT
+        if idle or overdue:
+            why = f"no progress in {WINDOW} s" if idle else f"still running after {LIMIT} s"
+            print(f"watched.py: {why}; stopping {' '.join(sys.argv[1:])}", flush=True)
             if shutil.which("gdb"):
                 for pid in tree(process.pid):
                     subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 8"],
