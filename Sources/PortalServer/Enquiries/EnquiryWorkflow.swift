@@ -94,6 +94,9 @@ enum EnquiryWorkflow {
             if let event = NotificationEvent.caused(by: action) {
                 try await EnquiryNotifications.record(event, on: enquiry, questionsBefore: loaded.questions, by: actor.user, at: now, on: db)
             }
+            if let cause = OutsideSystems.Cause(action) {
+                try await OutsideSystems.queue(for: enquiry, because: cause, at: now, on: db)
+            }
             return written
         }
         return Performed(enquiry: enquiry, written: written)
@@ -205,6 +208,7 @@ enum EnquiryWorkflow {
                 try await SearchIndex.reindex([try enquiry.requireID()], on: db)
                 if new.submit {
                     try await EnquiryNotifications.record(.newEnquiry, on: enquiry, questionsBefore: [], by: actor.user, at: now, on: db)
+                    try await OutsideSystems.queue(for: enquiry, because: .submitted, at: now, on: db)
                 }
                 return enquiry
             }
