@@ -41,6 +41,7 @@ func registerRoutes(_ app: Application) {
     signedIn.get("enquiries", ":enquiryID", "documents", ":documentID", use: DocumentRoutes.download)
     signedIn.post("enquiries", ":enquiryID", "documents", ":documentID", "rename", use: DocumentRoutes.rename)
     signedIn.post("enquiries", ":enquiryID", "documents", ":documentID", "remove", use: DocumentRoutes.remove)
+    signedIn.post("enquiries", ":enquiryID", "highways", use: HighwaysRoutes.send)
     web.grouped(RoleGuard([.coordinator, .administrator])).get("queue", use: QueueRoutes.show)
     web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
     let reports = web.grouped(RoleGuard([.coordinator, .administrator])).grouped("reports")

@@ -30,11 +30,6 @@ enum OutsideSystems {
     }
 }
 
-/// Reports sent to the highways system over Open311.
-enum HighwaysSends {
-    static func queue(for enquiry: Enquiry, because cause: OutsideSystems.Cause, at now: Date, on db: any Database) async throws {}
-}
-
 /// Referrals to partner organisations.
 enum PartnerReferrals {
     static func queue(for enquiry: Enquiry, because cause: OutsideSystems.Cause, at now: Date, on db: any Database) async throws {}

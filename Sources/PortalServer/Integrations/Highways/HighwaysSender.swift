@@ -1,0 +1,187 @@
+import Fluent
+import Foundation
+import PortalCore
+import SQLKit
+
+/// Delivers the reports in `highways_sends`, exactly once. Each is claimed with a conditional
+/// update before anything is done with it, so two senders (two app instances) never act on one
+/// report together. Before a report is posted its state becomes `sending`, written down; a sender
+/// that dies after that leaves a report whose outcome nobody knows, and such a report (like one
+/// whose answer never came) is looked for in the system's own list before it may be posted
+/// again. Where the list cannot settle it, the report waits for an administrator rather than
+/// risk a second copy in the system.
+enum HighwaysSender {
+    struct Outcome: Equatable, Sendable {
+        var sent = 0
+        var retrying = 0
+        var unknown = 0
+        var held = 0
+        var failed = 0
+    }
+
+    typealias State = HighwaysSend.State
+
+    struct Row: Decodable, Sendable {
+        let id: UUID
+        let reference: String
+        let service_code: String
+        let body: String
+        let state: String
+        let attempts: Int
+        let posted_at: Date?
+        let token: String?
+        let created_at: Date
+    }
+
+    /// Deals with every report that is due, a batch at a time.
+    static func deliver(at now: Date, client: Open311Client, on db: any Database, batch: Int = 20) async throws -> Outcome {
+        let due = try await db.sql.select()
+            .columns("id", "reference", "service_code", "body", "state", "attempts", "posted_at", "token", "created_at")
+            .from("highways_sends")
+            .where(SQLColumn("state"), .in, SQLGroupExpression(State.active.map { SQLBind($0.rawValue) }))
+            .where("next_attempt_at", .lessThanOrEqual, now)
+            .where { $0.where(SQLColumn("claimed_until"), .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
+            .orderBy("next_attempt_at").limit(batch)
+            .all(decoding: Row.self)
+        var outcome = Outcome()
+        for send in due {
+            guard let state = State(rawValue: send.state), try await claim(send, in: state, until: now.addingTimeInterval(client.settings.claimFor), at: now, on: db)
+            else { continue }
+            switch state {
+            case .queued: try await post(send, at: now, client: client, on: db, outcome: &outcome)
+            // A claim that ran out on a report being sent: its sender died mid-call.
+            case .sending, .unknown: try await findOut(send, at: now, client: client, on: db, outcome: &outcome)
+            case .awaitingID: try await resolveToken(send, at: now, client: client, on: db, outcome: &outcome)
+            case .sent, .held, .failed: break
+            }
+        }
+        return outcome
+    }
+
+    private static func claim(_ send: Row, in state: State, until: Date, at now: Date, on db: any Database) async throws -> Bool {
+        !(try await db.sql.update("highways_sends").set("claimed_until", to: until)
+            .where("id", .equal, send.id).where("state", .equal, state.rawValue)
+            .where { $0.where(SQLColumn("claimed_until"), .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
+            .returning("id").all()).isEmpty
+    }
+
+    /// Moves the report on and lets it go.
+    private static func settle(_ send: Row, _ state: State, next: Date? = nil, error: String? = nil, requestID: String? = nil,
+                               token: String? = nil, at now: Date, on db: any Database) async throws {
+        var update = db.sql.update("highways_sends").set("state", to: state.rawValue).set("claimed_until", to: SQLLiteral.null)
+            .set("last_error", to: SQLBind(error.map { String($0.prefix(500)) }))
+        if let next { update = update.set("next_attempt_at", to: next) }
+        if let requestID { update = update.set("service_request_id", to: requestID) }
+        if let token { update = update.set("token", to: token) }
+        if state == .sent { update = update.set("sent_at", to: now) }
+        try await update.where("id", .equal, send.id).run()
+    }
+
+    private static func post(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
+        guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(send.body.utf8)) else {
+            try await settle(send, .failed, error: "The report's stored fields cannot be read", at: now, on: db)
+            outcome.failed += 1
+            return
+        }
+        // Written down before the call: from here on, a crash leaves a report to look for, not to resend.
+        try await db.sql.update("highways_sends").set("state", to: State.sending.rawValue).set("posted_at", to: now)
+            .set("attempts", to: SQLRaw("attempts + 1")).where("id", .equal, send.id).run()
+        let attempts = send.attempts + 1
+        switch await client.post(pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }) {
+        case .answered(let data):
+            switch Result(catching: { try Open311.created(data, format: client.settings.format) }) {
+            case .success(.id(let id)):
+                try await settle(send, .sent, requestID: id, at: now, on: db)
+                outcome.sent += 1
+            case .success(.token(let token)):
+                try await settle(send, .awaitingID, next: now.addingTimeInterval(tokenPoll(attempt: 1)), token: token, at: now, on: db)
+                outcome.sent += 1
+            case .failure(let error):
+                // Accepted, but the answer cannot be read: the system may well have it.
+                try await settle(send, .unknown, next: now.addingTimeInterval(settleTime(client)), error: "An answer that could not be read: \(error)", at: now, on: db)
+                try await IntegrationProblems.record(.highways, "An unreadable answer to sending \(send.reference)", detail: "\(error)", at: now, on: db)
+                outcome.unknown += 1
+            }
+        case .refused(let status, let message, let definite):
+            if definite {
+                try await settle(send, .failed, error: "The highways system refused it (HTTP \(status)): \(message)", at: now, on: db)
+                outcome.failed += 1
+            } else {
+                try await settle(send, .queued, next: now.addingTimeInterval(backOff(afterAttempt: attempts)), error: "HTTP \(status): \(message)", at: now, on: db)
+                outcome.retrying += 1
+            }
+        case .notReached(let words):
+            try await settle(send, .queued, next: now.addingTimeInterval(backOff(afterAttempt: attempts)), error: words, at: now, on: db)
+            outcome.retrying += 1
+        case .noAnswer(let words):
+            try await settle(send, .unknown, next: now.addingTimeInterval(settleTime(client)), error: words, at: now, on: db)
+            outcome.unknown += 1
+        }
+    }
+
+    /// Looks for a report whose outcome is unknown in the system's list of requests, by the
+    /// reference line in its description. Found: it was sent. Not there, in a list that is
+    /// complete: it never arrived, and is queued again. Anything else: an administrator decides.
+    private static func findOut(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
+        let from = (send.posted_at ?? send.created_at).addingTimeInterval(-3_600)
+        let answer = await client.requests([("service_code", send.service_code), ("start_date", W3CDate.string(from)),
+                                            ("end_date", W3CDate.string(now.addingTimeInterval(3_600)))])
+        let line = HighwaysSend.referenceLine(send.reference)
+        switch answer {
+        case .answered(let data):
+            guard let listed = try? Open311.requests(data, format: client.settings.format) else {
+                try await hold(send, "The list of requests that would show whether it arrived could not be read", at: now, on: db, outcome: &outcome)
+                return
+            }
+            if let found = listed.first(where: { $0.description?.contains(line) == true }), let id = found.id {
+                try await settle(send, .sent, requestID: id, at: now, on: db)
+                outcome.sent += 1
+            } else if listed.count >= 1_000 {
+                try await hold(send, "The system's list of requests is cut at 1,000 and does not show it", at: now, on: db, outcome: &outcome)
+            } else {
+                // Not there: the earlier attempt never arrived, so the next is not a second copy.
+                try await settle(send, .queued, next: now, error: "It had not arrived; sending again", at: now, on: db)
+                outcome.retrying += 1
+            }
+        case .refused(let status, let message, true):
+            try await hold(send, "The system cannot list requests to show whether it arrived (HTTP \(status): \(message))", at: now, on: db, outcome: &outcome)
+        case .refused(_, let message, false), .notReached(let message), .noAnswer(let message):
+            // The system is down or failing: ask again later, still sending nothing.
+            try await settle(send, .unknown, next: now.addingTimeInterval(backOff(afterAttempt: send.attempts)),
+                             error: "Still checking whether it arrived: \(message)", at: now, on: db)
+            outcome.unknown += 1
+        }
+    }
+
+    private static func hold(_ send: Row, _ why: String, at now: Date, on db: any Database, outcome: inout Outcome) async throws {
+        try await settle(send, .held, error: why, at: now, on: db)
+        try await IntegrationProblems.record(.highways, "\(send.reference) needs an administrator", detail: why, at: now, on: db)
+        outcome.held += 1
+    }
+
+    private static func resolveToken(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
+        guard let token = send.token else {
+            try await hold(send, "A token was expected but none is stored", at: now, on: db, outcome: &outcome)
+            return
+        }
+        if case .answered(let data) = await client.token(token), let id = try? Open311.resolvedToken(data, format: client.settings.format) {
+            try await settle(send, .sent, requestID: id, at: now, on: db)
+            return
+        }
+        // Not yet (or the system is busy): ask again, less often as the day goes on.
+        let waited = now.timeIntervalSince(send.posted_at ?? send.created_at)
+        try await settle(send, .awaitingID, next: now.addingTimeInterval(tokenPoll(attempt: Int(waited / 60) + 1)), at: now, on: db)
+    }
+
+    /// How long after an unanswered post the system is asked about it: past the time a slow call
+    /// could still be arriving.
+    static func settleTime(_ client: Open311Client) -> TimeInterval { client.settings.claimFor }
+
+    /// 30 seconds after the first failure, doubling, at most 30 minutes: a long outage is tried
+    /// twice an hour, and never given up on.
+    static func backOff(afterAttempt attempt: Int) -> TimeInterval {
+        min(1_800, 30 * pow(2, Double(min(10, max(0, attempt - 1)))))
+    }
+
+    static func tokenPoll(attempt: Int) -> TimeInterval { min(600, 5 * Double(attempt)) }
+}
