@@ -19,6 +19,8 @@ enum HomeRoutes {
         var atRisk = 0
         var openQuestions = 0
         var unreadNotifications = 0
+        /// Reports to the highways system that need an administrator.
+        var stuckHighways = 0
     }
 
     @Sendable static func show(_ request: Request) async throws -> Response {
@@ -73,6 +75,7 @@ enum HomeRoutes {
                 model.userCounts[role] = (try? rows?.decode(column: column, as: Int?.self)) ?? 0
             }
             model.serviceAreaCount = try await ServiceArea.query(on: db).filter(\.$isActive == true).count()
+            model.stuckHighways = try await HighwaysAdminRoutes.stuckCount(at: now, on: db)
         }
         return model
     }
@@ -153,11 +156,16 @@ enum HomePage {
                             span(.class("count")) { String(model.serviceAreaCount) }
                             "service areas"
                         }
+                        div(.class("card")) {
+                            span(.class("count")) { String(model.stuckHighways) }
+                            link("/admin/integrations#stuck-heading") { "report\(model.stuckHighways == 1 ? "" : "s") to highways stuck" }
+                        }
                     }
                     ul(.class("list")) {
                         li { link("/admin/users") { "Manage users and their roles" } }
                         li { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
                         li { link("/admin/service-levels") { "Service levels" } }
+                        li { link("/admin/integrations") { "Integrations: the highways system" } }
                         li { link("/admin/places") { "Places: boundaries, asset layers and the address gazetteer" } }
                         li { link("/admin/email") { "Email sent and waiting" } }
                         li { link("/admin/accessibility") { "Accessibility statement details" } }
