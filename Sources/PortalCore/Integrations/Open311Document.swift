@@ -71,7 +71,8 @@ public enum Open311Document {
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.delegate = reader
-        guard parser.parse(), reader.failure == nil, let root = reader.root else {
+        // Every element closed: a parser that recovers would take a cut-off answer for a whole one.
+        guard parser.parse(), reader.failure == nil, reader.stack.isEmpty, let root = reader.root else {
             throw Open311FormatError(reader.failure ?? "The answer is not well-formed XML"
                 + (parser.parserError.map { " (\(($0 as NSError).code))" } ?? ""))
         }
