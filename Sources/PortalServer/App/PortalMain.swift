@@ -31,6 +31,7 @@ public enum PortalMain {
         app.asyncCommands.use(GeographyCommand(), as: "geography")
         app.asyncCommands.use(PlacesBenchmarkCommand(), as: "benchmark-places")
         app.asyncCommands.use(SeedVolumeCommand(), as: "seed-volume")
+        app.asyncCommands.use(HighwaysBenchmarkCommand(), as: "benchmark-highways")
         var status: Int32 = 0
         do {
             try await configure(app, configuration)

@@ -57,22 +57,12 @@ public struct PlacesBenchmarkCommand: AsyncCommand {
         try await app.db.sql.raw("ANALYZE").run()
         context.console.print("\(app.db.sql.isPostgres ? "PostgreSQL" : "SQLite"): loaded \(assetCount.formatted()) assets and \(addressCount.formatted()) addresses in \(Int((ContinuousClock.now - loading).timeInterval)) s")
 
-        func report(_ name: String, _ times: [Double]) {
-            let sorted = times.sorted()
-            func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] * 1000 }
-            context.console.print(name.padding(toLength: 44, withPad: " ", startingAt: 0)
-                + String(format: "p50 %7.3f ms   p95 %7.3f ms   max %7.3f ms   (%d runs)", at(0.5), at(0.95), sorted.last! * 1000, sorted.count))
-        }
-        func time(_ body: () async throws -> Void) async rethrows -> Double {
-            let start = ContinuousClock.now
-            try await body()
-            return (ContinuousClock.now - start).timeInterval
-        }
+        func report(_ name: String, _ times: [Double]) { context.console.print(BenchmarkTimings.line(name, times)) }
         var found = 0
         var nearest: [Double] = []
         for _ in 0..<3_000 {
             let point = spot()
-            nearest.append(try await time { if try await Places.nearestAsset(to: point, on: app.db) != nil { found += 1 } })
+            nearest.append(try await BenchmarkTimings.time { if try await Places.nearestAsset(to: point, on: app.db) != nil { found += 1 } })
         }
         report("nearest asset within 30 m", nearest)
         context.console.print("  (an asset within 30 m for \(found) of 3,000 random points)")
@@ -80,19 +70,19 @@ public struct PlacesBenchmarkCommand: AsyncCommand {
         var located: [Double] = []
         for _ in 0..<20_000 {
             let point = spot()
-            located.append(await time { _ = index.locate(point) })
+            located.append(await BenchmarkTimings.time { _ = index.locate(point) })
         }
         report("district, division and parish of a point", located)
         var byPostcode: [Double] = [], byWords: [Double] = []
         for (i, postcode) in postcodes.prefix(400).enumerated() {
             let query = i % 2 == 0 ? postcode : String(postcode.prefix(4))
-            byPostcode.append(try await time { _ = try await Gazetteer.search(query, on: app.db) })
+            byPostcode.append(try await BenchmarkTimings.time { _ = try await Gazetteer.search(query, on: app.db) })
         }
         for _ in 0..<400 {
             let one = Self.words[Int.random(in: 0..<Self.words.count, using: &random)]
             let two = Self.kinds[Int.random(in: 0..<Self.kinds.count, using: &random)]
             let query = Bool.random(using: &random) ? "\(Int.random(in: 1...300, using: &random)) \(one.lowercased()) \(two.prefix(3).lowercased())" : "\(one) \(two)"
-            byWords.append(try await time { _ = try await Gazetteer.search(query, on: app.db) })
+            byWords.append(try await BenchmarkTimings.time { _ = try await Gazetteer.search(query, on: app.db) })
         }
         report("gazetteer search by postcode", byPostcode)
         report("gazetteer search by words", byWords)

@@ -86,7 +86,7 @@ enum HighwaysAdminPage {
                           FieldOptions(hint: "The address its services.xml is under, like https://highways.example.gov.uk/open311/v2", spellcheck: false))
                 textField("apiKey", label: "API key", value: nil, errors: errors,
                           FieldOptions(hint: model.settings.apiKey.isEmpty ? "Given by the highways system's team" : "Saved (\(model.settings.maskedKey)); leave blank to keep it",
-                                       type: "password", autocomplete: "off"))
+                                       type: "password", autocomplete: "new-password"))
                 textField("jurisdiction", label: "Jurisdiction id (optional)", value: form.jurisdiction, errors: errors,
                           FieldOptions(hint: "Only when the system serves several councils", spellcheck: false))
                 radios("format", legend: "Format", choices: Open311Format.allCases.map { Choice(value: $0.rawValue, label: $0.label) },

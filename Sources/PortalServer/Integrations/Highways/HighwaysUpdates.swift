@@ -69,15 +69,45 @@ enum HighwaysUpdates {
         let requests = try await sends(for: Set(fresh.map(\.requestID)), on: db)
         let outcomes = try await statusOutcomes(on: db)
         let actor = try await SystemAccount.highways.actor(at: now, on: db)
+        var latest = requests.values.reduce(into: [UUID: Date]()) { $0[$1.id] = $1.last_update_at }
         var unknown: [String] = []
-        for update in fresh {
-            let handling = try await db.transaction { db in
-                try await applyOne(update, send: requests[update.requestID], outcomes: outcomes, actor: actor, at: now, on: db)
-            }
+        func count(_ handling: Handling?, _ update: Open311.Update) {
             switch handling {
             case .some(.unknownRequest): unknown.append(update.requestID)
             case .some: pulled.applied += 1
             case nil: pulled.repeated += 1
+            }
+        }
+        // A hundred at a time in one transaction; should one of them fail (an officer changing
+        // the same enquiry at that moment), the hundred are applied one by one instead, and the
+        // one that failed is read again with the next window.
+        for chunk in fresh.chunked(100) {
+            let before = latest
+            do {
+                let (results, after) = try await db.transaction { db -> ([Handling?], [UUID: Date]) in
+                    var results: [Handling?] = []
+                    var newest = before
+                    for update in chunk {
+                        results.append(try await applyOne(update, send: requests[update.requestID], latest: &newest, outcomes: outcomes, actor: actor, at: now, on: db))
+                    }
+                    return (results, newest)
+                }
+                latest = after
+                for (update, handling) in zip(chunk, results) { count(handling, update) }
+            } catch {
+                for update in chunk {
+                    do {
+                        let current = latest
+                        let (handling, after) = try await db.transaction { db -> (Handling?, [UUID: Date]) in
+                            var newest = current
+                            return (try await applyOne(update, send: requests[update.requestID], latest: &newest, outcomes: outcomes, actor: actor, at: now, on: db), newest)
+                        }
+                        latest = after
+                        count(handling, update)
+                    } catch {
+                        IntegrationProblems.logger.warning("highways: update \(update.updateID) not applied yet: \(String(describing: error))")
+                    }
+                }
             }
         }
         pulled.unknownRequests = unknown.count
@@ -92,12 +122,13 @@ enum HighwaysUpdates {
         let id: UUID
         let enquiry_id: UUID
         let service_request_id: String
+        let last_update_at: Date?
     }
 
     private static func sends(for requestIDs: Set<String>, on db: any Database) async throws -> [String: SendRow] {
         var found: [String: SendRow] = [:]
         for chunk in Array(requestIDs).chunked(500) {
-            let rows = try await db.sql.select().columns("id", "enquiry_id", "service_request_id").from("highways_sends")
+            let rows = try await db.sql.select().columns("id", "enquiry_id", "service_request_id", "last_update_at").from("highways_sends")
                 .where(SQLColumn("service_request_id"), .in, SQLGroupExpression(chunk.map { SQLBind($0) }))
                 .all(decoding: SendRow.self)
             for row in rows { found[row.service_request_id] = row }
@@ -124,10 +155,11 @@ enum HighwaysUpdates {
         return map
     }
 
-    /// One update, in its own transaction: stored (or found already stored by another
-    /// instance: nil), then applied to its enquiry.
-    private static func applyOne(_ update: Open311.Update, send: SendRow?, outcomes: [String: HighwaysOutcome], actor: EnquiryActor,
-                                 at now: Date, on db: any Database) async throws -> Handling? {
+    /// One update, inside the caller's transaction: stored (or found already stored by another
+    /// instance: nil), then applied to its enquiry. `latest` holds each report's newest update
+    /// applied, kept up to date as updates are applied.
+    private static func applyOne(_ update: Open311.Update, send: SendRow?, latest: inout [UUID: Date], outcomes: [String: HighwaysOutcome],
+                                 actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Handling? {
         let rowID = UUID()
         let stored = try await db.sql.raw("""
             INSERT INTO highways_updates (id, update_id, service_request_id, enquiry_id, status, description, external_status_code, updated_at, received_at, handling)
@@ -137,9 +169,7 @@ enum HighwaysUpdates {
             """).all()
         guard !stored.isEmpty else { return nil }
         guard let send else { return .unknownRequest }
-        let latest = try await db.sql.select().column("last_update_at").from("highways_sends").where("id", .equal, send.id).first()
-        let lastApplied = try latest?.decodeNil(column: "last_update_at") == false ? try latest?.decode(column: "last_update_at", as: Date.self) : nil
-        let isLatest = lastApplied.map { update.updated > $0 } ?? true
+        let isLatest = latest[send.id].map { update.updated > $0 } ?? true
         let loaded = try await EnquiryWorkflow.load(send.enquiry_id, for: actor, on: db)
         // A status the table does not know is shown to the Member as words, for the administrator to map.
         let outcome = outcomes[update.status] ?? .update
@@ -159,7 +189,10 @@ enum HighwaysUpdates {
             handling = .note
         }
         var record = db.sql.update("highways_sends").set("system_status", to: update.status)
-        if isLatest { record = record.set("last_update_at", to: update.updated) }
+        if isLatest {
+            record = record.set("last_update_at", to: update.updated)
+            latest[send.id] = update.updated
+        }
         try await record.where("id", .equal, send.id).run()
         try await db.sql.update("highways_updates").set("handling", to: handling.rawValue).where("id", .equal, rowID).run()
         return handling
