@@ -560,4 +560,26 @@ import Testing
         }
         #expect(Open311Date.format(Date(timeIntervalSince1970: 1_796_230_790)) == "2026-12-02T16:59:50Z")
     }
+
+    // MARK: The command
+
+    @Test func theCommandRunsTheFakeInTheForeground() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: PortalCommandTests.executable), "build the portal first")
+        let port = SMTPServer.freePort()
+        var environment = ProcessInfo.processInfo.environment.filter { $0.key != "DATABASE_URL" }
+        environment["PORTAL_DATA_DIR"] = TestRunFolder.named("fake-highways-\(UUID().uuidString)")
+        let child = try ChildProcess.start(PortalCommandTests.executable, ["fake-highways", "--port", String(port), "--api-key", "hand-key"],
+                                           environment: environment, capturing: .standardOutput)
+        for _ in 0..<300 where !SMTPServer.accepts(port) { try await Task.sleep(for: .milliseconds(100)) }
+        let base = "http://127.0.0.1:\(port)/open311/v2"
+        var services: Reply?, posted: Reply?
+        try await withClient {
+            services = try? await get(base + "/services.json")
+            posted = try? await post(base + "/requests.xml", Self.defect(without: ["api_key"], with: [("api_key", "hand-key")]))
+        }
+        kill(child.pid, SIGINT)
+        #expect(child.waitForExit(seconds: 10) == 0, "Ctrl-C stops it cleanly")
+        #expect(services?.array.count == 5 && posted?.status == 200)
+        #expect(child.readOutput().contains("Fake highways system listening at \(base) with api_key hand-key"))
+    }
 }
