@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import Vapor
 
-/// The `portal` executable: `demo`, `serve`, `migrate`, `create-user` and Vapor's own commands.
+/// The `portal` executable: `demo`, `serve`, `migrate`, `create-user`, `fake-highways` and Vapor's own commands.
 /// Every start-up problem ends as one line on stderr and a non-zero exit, never a crash trace.
 public enum PortalMain {
     public static func run(arguments: [String]) async -> Int32 {
@@ -32,6 +32,7 @@ public enum PortalMain {
         app.asyncCommands.use(PlacesBenchmarkCommand(), as: "benchmark-places")
         app.asyncCommands.use(SeedVolumeCommand(), as: "seed-volume")
         app.asyncCommands.use(HighwaysBenchmarkCommand(), as: "benchmark-highways")
+        app.asyncCommands.use(FakeHighwaysCommand(), as: "fake-highways")
         var status: Int32 = 0
         do {
             try await configure(app, configuration)
