@@ -8,6 +8,7 @@ import Vapor
 /// Throws `ConfigurationError` for anything a person must fix before the portal can start.
 public func configure(_ app: Application, _ configuration: PortalConfiguration) async throws {
     app.portal = configuration
+    await app.makeOutsideHTTP()
     switch configuration.database {
     case .sqlite(let path):
         try DataDirectory.prepare((path as NSString).deletingLastPathComponent)

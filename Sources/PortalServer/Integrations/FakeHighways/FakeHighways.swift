@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import NIOHTTP1
 
 /// One HTTP request as the fake highways system read it off the connection.

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 
 /// The fixed list of request types the fake highways system offers, with the extra questions
 /// (Open311 "attributes") each one asks.

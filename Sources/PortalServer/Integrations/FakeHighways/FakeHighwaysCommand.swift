@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import Vapor
 
 /// `portal fake-highways`: runs the stand-in highways back office in the foreground, for trying

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import NIOHTTP1
 
 /// The fake's own control calls, under `/fake/` and apart from the Open311 paths, for a person or a

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import NIOHTTP1
 
 /// The Open311 GeoReport v2 calls of the fake highways system, with mySociety's update

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 
 /// A service request the fake highways system accepted, with every field that was posted.
 struct ReceivedRequest: Sendable, Equatable {

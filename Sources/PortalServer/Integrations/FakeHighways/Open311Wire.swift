@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 
 /// One value of an Open311 GeoReport v2 answer, written as XML or as JSON by the same rules: JSON
 /// mirrors the XML, a list's wrapper element becomes an array and an empty element becomes null.
@@ -29,9 +30,7 @@ extension Open311Value.Field {
 }
 
 /// The two formats of the standard, chosen by the ending of the resource's name.
-enum Open311Format: String, Sendable, CaseIterable {
-    case xml, json
-
+extension Open311Format {
     var contentType: String { self == .xml ? "text/xml; charset=utf-8" : "application/json; charset=utf-8" }
 
     /// A whole answer: in XML the root element wraps the value; in JSON the value stands alone

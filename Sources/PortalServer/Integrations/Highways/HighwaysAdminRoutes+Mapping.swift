@@ -31,7 +31,7 @@ extension HighwaysAdminRoutes {
         let layerID = (form.assetLayer ?? "").isEmpty ? nil : UUID(uuidString: form.assetLayer ?? "")
         if !(form.assetLayer ?? "").isEmpty, layerID == nil { throw Abort(.badRequest, reason: "That asset layer is not known.") }
         let settings = try await HighwaysSettings.load(on: request.db)
-        let client = Open311Client(settings: settings, http: request.application.http.client.shared)
+        let client = Open311Client(settings: settings, http: request.application.outsideHTTP)
         var name = code
         var sources: [HighwaysSends.AttributeSource] = []
         if !settings.endpoint.isEmpty, case .answered(let list) = await client.services(),

@@ -192,7 +192,7 @@ enum HighwaysAdminRoutes {
     @Sendable static func test(_ request: Request) async throws -> Response {
         let settings = try await HighwaysSettings.load(on: request.db)
         guard !settings.endpoint.isEmpty else { return request.seeOther("/admin/integrations", flash: "Save the endpoint first, then test it.") }
-        let client = Open311Client(settings: settings, http: request.application.http.client.shared)
+        let client = Open311Client(settings: settings, http: request.application.outsideHTTP)
         switch await client.services() {
         case .answered(let data):
             do {

@@ -75,7 +75,7 @@ extension RepeatingJob {
     static var highways: RepeatingJob {
         RepeatingJob("Highways", every: .seconds(10), after: .seconds(3)) { application in
             let clock = try await application.serviceLevelCache.get(on: application.db).clock
-            let ran = try await HighwaysJob.run(at: application.now, http: application.http.client.shared, clock: clock, on: application.db)
+            let ran = try await HighwaysJob.run(at: application.now, http: application.outsideHTTP, clock: clock, on: application.db)
             let sent = ran.sent
             if sent != HighwaysSender.Outcome() {
                 application.logger.notice("Highways: \(sent.sent) sent, \(sent.retrying) to retry, \(sent.unknown) being checked, \(sent.held) held, \(sent.failed) refused")

@@ -123,9 +123,10 @@ enum HighwaysSender {
     /// reference line in its description. Found: it was sent. Not there, in a list that is
     /// complete: it never arrived, and is queued again. Anything else: an administrator decides.
     private static func findOut(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
-        let from = (send.posted_at ?? send.created_at).addingTimeInterval(-3_600)
+        // A day either side: the system's clock need not agree with ours.
+        let from = (send.posted_at ?? send.created_at).addingTimeInterval(-86_400)
         let answer = await client.requests([("service_code", send.service_code), ("start_date", W3CDate.string(from)),
-                                            ("end_date", W3CDate.string(now.addingTimeInterval(3_600)))])
+                                            ("end_date", W3CDate.string(now.addingTimeInterval(86_400)))])
         let line = HighwaysSend.referenceLine(send.reference)
         switch answer {
         case .answered(let data):
