@@ -97,4 +97,18 @@ import Vapor
             #expect(last?.kind == .note)
         }
     }
+
+    @Test func eachWindowOfUpdatesIsClaimedByOneInstanceAtTimesWithFractionsOfASecond() async throws {
+        try await withApp { app in
+            _ = try await Self.sentEnquiry(app, requestID: "HW-3")
+            let start = Date(timeIntervalSince1970: 1_796_051_074.106_774_6)
+            let first = try await HighwaysJob.claimPoll(every: 15, at: start, on: app.db)
+            #expect(first != nil && first! == nil, "the first window is claimed, with nothing before it")
+            #expect(try await HighwaysJob.claimPoll(every: 15, at: start.addingTimeInterval(5.3), on: app.db) == nil, "not due yet")
+            let later = start.addingTimeInterval(15.7)
+            let second = try await HighwaysJob.claimPoll(every: 15, at: later, on: app.db)
+            #expect(second != nil, "due again, whatever the fractions of a second read back")
+            #expect(try await HighwaysJob.claimPoll(every: 15, at: later, on: app.db) == nil, "claimed once: another instance gets nothing")
+        }
+    }
 }

@@ -3,7 +3,8 @@
 With the mouse: a Member clicks the map and the spot's grid reference, district and division fill
 in; "Use my location" places it where the browser says the phone is; finds an address and picks it; chooses the street-light layer and clicks a street light on
 the map, which becomes the enquiry's asset; submits, and the enquiry shows the asset. A second
-enquiry of the same type at the same address is told of the first before it is sent.
+enquiry of the same type at the same address is told of the first before it is sent. The first
+goes to the demo's stand-in highways system, which marks it fixed; the Member sees the update.
 
 With the keyboard alone: a Member moves the map with the arrow keys, places the spot at its
 centre with the button, then types the grid reference of a street light, and the spot snaps to
@@ -113,6 +114,7 @@ class Places(Journey):
         self.check("the enquiry shows its asset", chosen.removeprefix("Asset: ") in main, chosen)
         self.check("the enquiry shows its grid reference", point in main, point)
         reference = d.find_element(By.CSS_SELECTOR, ".caption").text
+        reported = d.current_url
 
         # The same spot again: the form says it is already reported, before it is sent.
         self.new_enquiry("Street light out again")
@@ -123,6 +125,20 @@ class Places(Journey):
                       lambda: reference in d.find_element(By.ID, "nearby-reports").text, timeout=15)
         self.keyboard(point)
         self.search_map()
+        self.highways_update(reported)
+
+    def highways_update(self, address):
+        """The first report went to the demo's stand-in highways system, which marks it fixed
+        within half a minute; the Member sees the system's reference and its updates."""
+        d = self.driver
+        self.sign_in("member@demo.test")
+        def fixed():
+            d.get(address)
+            return "Highways system: Fixed" in d.find_element(By.TAG_NAME, "main").text
+        self.wait_for("the highways system's fixed update reaches the Member", fixed, timeout=120)
+        main = d.find_element(By.TAG_NAME, "main").text
+        self.check("the enquiry shows the highways system's reference", "Highways reference" in main and "HW-" in main, main[:400])
+        self.check("the update came as a final response", "Completed" in main, main[:200])
 
     def search_map(self):
         """A co-ordinator's search, one click from its map."""

@@ -38,13 +38,19 @@ public enum PortalMain {
             try await configure(app, configuration)
             if isServing {
                 try await Startup.checkDatabase(app)
-                if demo { try await Startup.prepareDemo(app) } else { try await Startup.requireMigrated(app) }
+                var highways: String?
+                if demo {
+                    try await Startup.prepareDemo(app)
+                    highways = try await DemoHighways.attach(app)
+                } else {
+                    try await Startup.requireMigrated(app)
+                }
                 app.lifecycle.use(RepeatingJob.deadlineReminders)
                 app.lifecycle.use(RepeatingJob.uploadSweep)
                 app.lifecycle.use(RepeatingJob.mail)
                 app.lifecycle.use(RepeatingJob.highways)
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
-                if demo { Startup.greetOnceListening(app) }
+                if demo { Startup.greetOnceListening(app, highways: highways) }
             }
             try await app.execute()
         } catch let error as ConfigurationError {

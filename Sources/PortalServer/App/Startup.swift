@@ -86,12 +86,12 @@ public enum Startup {
 
     /// Once the demo's server is listening, says where to open it and how to sign in (and says
     /// nothing if it never starts, for instance because the port is taken).
-    static func greetOnceListening(_ app: Application) {
+    static func greetOnceListening(_ app: Application, highways: String? = nil) {
         let server = app.http.server.shared
         Task {
             for _ in 0..<1_200 {
                 if let address = server.localAddress, let port = address.port {
-                    print(demoGreeting(address: "http://\(address.ipAddress ?? "127.0.0.1"):\(port)"))
+                    print(demoGreeting(address: "http://\(address.ipAddress ?? "127.0.0.1"):\(port)", highways: highways))
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(50))
@@ -99,15 +99,18 @@ public enum Startup {
         }
     }
 
-    static func demoGreeting(address: String) -> String {
-        """
+    static func demoGreeting(address: String, highways: String? = nil) -> String {
+        let stand = highways.map {
+            "\nSafety reports go to a stand-in highways system at \($0),\nwhich marks each in progress after 10 seconds and fixed after 30; the updates come back by themselves.\n"
+        } ?? ""
+        return """
 
         The demo council is ready: open \(address) and sign in with the password "demo" as
           member@demo.test       Cllr Alex Morgan, a Member (councillor)
           coordinator@demo.test  Sam Patel, who co-ordinates Highways enquiries
           responder@demo.test    Chris Walker, an officer who answers co-ordinators' questions
           admin@demo.test        Morgan Blake, the administrator
-        Stop it with Ctrl-C.
+        \(stand)Stop it with Ctrl-C.
 
         """
     }

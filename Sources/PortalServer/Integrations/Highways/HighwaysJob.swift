@@ -19,20 +19,21 @@ enum HighwaysJob {
         var swept: HighwaysUpdates.Pulled?
     }
 
-    static func run(at now: Date, http: HTTPClient, clock: WorkingDayClock, on db: any Database) async throws -> Ran {
+    /// `pollEvery` stands in for the settings' minutes (the demo reads every few seconds).
+    static func run(at now: Date, http: HTTPClient, clock: WorkingDayClock, pollEvery: TimeInterval? = nil, on db: any Database) async throws -> Ran {
         let settings = try await HighwaysSettings.load(on: db)
         guard settings.enabled else { return Ran() }
         let client = Open311Client(settings: settings, http: http)
         var ran = Ran()
         ran.sent = try await HighwaysSender.deliver(at: now, client: client, on: db)
-        if let since = try await claimPoll(every: settings.pollMinutes, at: now, on: db) {
+        if let since = try await claimPoll(every: pollEvery ?? TimeInterval(settings.pollMinutes * 60), at: now, on: db) {
             let start = max(now.addingTimeInterval(-longestWindow), min(since ?? now, now).addingTimeInterval(-overlap))
             do {
                 ran.pulled = try await read(from: start, to: now, client: client, at: now, on: db)
             } catch {
                 // Not read: the next turn starts from the same place.
                 try await db.sql.update("highways_settings").set("polled_until", to: SQLBind(since)).where("id", .equal, 1)
-                    .where("polled_until", .equal, now).run()
+                    .where("polled_until", .greaterThanOrEqual, now.addingTimeInterval(-1)).run()
                 throw error
             }
         }
@@ -51,14 +52,16 @@ enum HighwaysJob {
 
     /// Claims the next read of updates when it is due: the previous read's end (nil for the
     /// first), or nothing when it is not due or another instance has it.
-    static func claimPoll(every minutes: Int, at now: Date, on db: any Database) async throws -> Date?? {
+    static func claimPoll(every interval: TimeInterval, at now: Date, on db: any Database) async throws -> Date?? {
         let row = try await db.sql.select().column("polled_until").from("highways_settings").where("id", .equal, 1).first()
         let previous = try row?.decodeNil(column: "polled_until") == false ? try row?.decode(column: "polled_until", as: Date.self) : nil
-        if let previous, now.timeIntervalSince(previous) < TimeInterval(minutes * 60) { return nil }
-        var claim = db.sql.update("highways_settings").set("polled_until", to: now).where("id", .equal, 1)
-        claim = previous.map { claim.where("polled_until", .equal, $0) } ?? claim.where(SQLColumn("polled_until"), .is, SQLLiteral.null)
-        guard !(try await claim.returning("id").all()).isEmpty else { return nil }
-        return .some(previous)
+        if let previous, now.timeIntervalSince(previous) < interval { return nil }
+        // Compared by order, never by equality: a time read back from the database need not be
+        // the very same number that was written.
+        let claimed = try await db.sql.update("highways_settings").set("polled_until", to: now).where("id", .equal, 1)
+            .where { $0.where(SQLColumn("polled_until"), .is, SQLLiteral.null).orWhere("polled_until", .lessThanOrEqual, now.addingTimeInterval(-interval)) }
+            .returning("id").all()
+        return claimed.isEmpty ? nil : .some(previous)
     }
 
     /// Claims tonight's sweep: after one in the morning, council time, once a day.
@@ -75,7 +78,8 @@ extension RepeatingJob {
     static var highways: RepeatingJob {
         RepeatingJob("Highways", every: .seconds(10), after: .seconds(3)) { application in
             let clock = try await application.serviceLevelCache.get(on: application.db).clock
-            let ran = try await HighwaysJob.run(at: application.now, http: application.outsideHTTP, clock: clock, on: application.db)
+            let ran = try await HighwaysJob.run(at: application.now, http: application.outsideHTTP, clock: clock,
+                                                pollEvery: application.portal.demoMode ? DemoHighways.pollEvery : nil, on: application.db)
             let sent = ran.sent
             if sent != HighwaysSender.Outcome() {
                 application.logger.notice("Highways: \(sent.sent) sent, \(sent.retrying) to retry, \(sent.unknown) being checked, \(sent.held) held, \(sent.failed) refused")
