@@ -39,6 +39,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.peopleDirectoryCache = ShortLivedCache { try await PeopleDirectory.load(on: $0) }
     app.serviceLevelCache = ShortLivedCache { try await ServiceLevelSettings.load(on: $0) }
     app.sessionCache = SessionCache(lifetime: configuration.sessionCacheSeconds)
+    app.http.client.configuration = OutsideHTTP.configuration
     registerRoutes(app)
 }
 

@@ -34,6 +34,8 @@ enum EnquiryPage {
         var csrfToken = ""
         /// Where its map is drawn, when the enquiry has a point (`EnquiryMapRoute`).
         var mapAddress: String?
+        /// Referrals to partner organisations (`PartnerReferralSection`).
+        var partnerReferrals = PartnerReferralSection.Model()
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -125,6 +127,7 @@ enum EnquiryPage {
             clock: try await request.serviceLevels().clock, now: request.now, failed: nil)
         model.documentSettings = request.application.portal.documents
         model.csrfToken = request.csrfToken
+        model.partnerReferrals = try await PartnerReferralSection.query(loaded, on: db)
         if enquiry.point != nil { model.mapAddress = "/enquiries/\(id.uuidString)/map.svg?v=\(enquiry.version)" }
         model.documents = documents.filter { document in
             model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false

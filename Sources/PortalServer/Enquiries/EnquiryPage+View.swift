@@ -36,6 +36,7 @@ extension EnquiryPage {
                     }
                 }
             }
+            PartnerReferralSection.draw(model)
             documentsSection(model)
             if model.view != .responder {
                 h2 { "Conversation" }

@@ -159,6 +159,7 @@ enum HomePage {
                         li { link("/admin/calendar") { "Working days, bank holidays and closure days" } }
                         li { link("/admin/service-levels") { "Service levels" } }
                         li { link("/admin/places") { "Places: boundaries, asset layers and the address gazetteer" } }
+                        li { link("/admin/partners") { "Partner organisations and referrals to them" } }
                         li { link("/admin/email") { "Email sent and waiting" } }
                         li { link("/admin/accessibility") { "Accessibility statement details" } }
                     }

@@ -34,8 +34,3 @@ enum OutsideSystems {
 enum HighwaysSends {
     static func queue(for enquiry: Enquiry, because cause: OutsideSystems.Cause, at now: Date, on db: any Database) async throws {}
 }
-
-/// Referrals to partner organisations.
-enum PartnerReferrals {
-    static func queue(for enquiry: Enquiry, because cause: OutsideSystems.Cause, at now: Date, on db: any Database) async throws {}
-}

@@ -34,6 +34,7 @@ enum PortalMigrations {
             CreatePlaces(),                              // boundaries, asset layers and assets, the gazetteer, enquiries' points
             AddAssetSearch(),                            // enquiries found by their asset's id, and its words in the search index
             CreateEnquiryTallies(),                      // the heat map's tallies of enquiries, kept by triggers
+            CreatePartnerReferrals(),                    // partner organisations, the enquiry types they take, referrals to them
         ]
     }
 }
