@@ -13,7 +13,9 @@ a page nobody visits fails, so a new page cannot go unchecked.
 
 Usage: python3 scripts/browser/accessibility.py PATH_TO_PORTAL_BINARY
 """
+import os
 import re
+import sqlite3
 import subprocess
 import sys
 import traceback
@@ -23,7 +25,7 @@ from urllib.parse import urlsplit
 from axe_selenium_python import Axe
 from demo_server import DemoServer, chrome
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROLES = ["member@demo.test", "coordinator@demo.test", "responder@demo.test", "admin@demo.test"]
 # The WCAG 2.x A and AA rules, as far as the axe-core in the package tags them.
@@ -88,6 +90,7 @@ def route_of(path, routes):
 class Walk:
     def __init__(self, server, routes):
         self.base = server.base
+        self.database = os.path.join(server.data, "portal.sqlite")
         self.routes = routes
         self.driver = chrome(1280, 900)
         self.driver.set_script_timeout(60)
@@ -176,9 +179,50 @@ class Walk:
                                              f"({wide[0]} px of content in {wide[1]} px)")
         self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
+    def submit_and_check(self, role, button, what):
+        """Presses a form's button, waits for the next page and checks it."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        button.click()
+        WebDriverWait(self.driver, 20).until(lambda driver: old.id != driver.find_element(By.TAG_NAME, "html").id)
+        self.check_here(role, what)
+
+    def partner_referral(self):
+        """A pest control enquiry referred to the demo's partner by email: its section on the
+        enquiry page, the co-ordinator's outcome form sent back with an error, and the partner's
+        link (read from the outbox: the demo sends no email) with its form refused, used and used
+        again."""
+        d = self.driver
+        self.sign_in("member@demo.test")
+        d.get(self.base + "/enquiries/new")
+        Select(d.find_element(By.ID, "service-area")).select_by_visible_text("Pollution")
+        Select(d.find_element(By.ID, "type")).select_by_visible_text("Pest Control")
+        Select(d.find_element(By.ID, "subtype")).select_by_visible_text("Rats and mice")
+        d.find_element(By.ID, "subject").send_keys("Rats in the churchyard")
+        d.find_element(By.ID, "details").send_keys("Seen every evening by the bins.")
+        d.find_element(By.ID, "location").send_keys("Church Street")
+        self.submit_and_check("member@demo.test", d.find_element(By.CSS_SELECTOR, "button[value=submit]"), "a referred enquiry")
+        enquiry = urlsplit(d.current_url).path
+        self.sign_in("admin@demo.test")
+        d.get(self.base + enquiry)
+        self.check_here("admin@demo.test", enquiry + " (partner referral section)")
+        form = d.find_element(By.CSS_SELECTOR, "form[action*='/partner-referrals/']")
+        d.execute_script("arguments[0].closest('details').open = true", form)
+        self.submit_and_check("admin@demo.test", form.find_element(By.CSS_SELECTOR, "button[type=submit]"), "partner outcome form (refused)")
+        with sqlite3.connect(self.database) as db:
+            (link,) = db.execute("SELECT link_path FROM outbox WHERE kind = 'partner_referral'").fetchone()
+        self.sign_in(None)
+        self.follow("signed out", [link])
+        d.get(self.base + link)
+        self.submit_and_check("signed out", d.find_element(By.CSS_SELECTOR, "main button[type=submit]"), "partner outcome link (refused)")
+        d.find_element(By.ID, "outcome-2").click()
+        self.submit_and_check("signed out", d.find_element(By.CSS_SELECTOR, "main button[type=submit]"), "partner outcome link (recorded)")
+        d.get(self.base + link)
+        self.check_here("signed out", "partner outcome link (used again)")
+
     def run(self):
         self.sign_in(None)
-        self.follow("signed out", ["/sign-in", "/password-reset", "/password-reset/" + "x" * 43, "/no-such-page"])
+        self.follow("signed out", ["/sign-in", "/password-reset", "/password-reset/" + "x" * 43, "/partner-outcome/" + "x" * 43,
+                                   "/no-such-page"])
         for role in ROLES:
             self.sign_in(role)
             self.follow(role, ["/", "/no-such-page", "/search?q=light", "/search?deadline=overdue"])
@@ -188,6 +232,7 @@ class Walk:
         self.driver.find_element(By.CSS_SELECTOR, "form[action^='/admin/places/addresses'] button[type=submit]").click()
         WebDriverWait(self.driver, 20).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".error-summary"))
         self.check_here("admin@demo.test", "/admin/places (a file refused)")
+        self.partner_referral()
         # Refused pages: a Member at the administrator's list, a responder at the queue.
         self.sign_in("member@demo.test")
         self.follow("member@demo.test", ["/admin/users", "/queue"])

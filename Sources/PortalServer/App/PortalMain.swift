@@ -49,6 +49,7 @@ public enum PortalMain {
                 app.lifecycle.use(RepeatingJob.uploadSweep)
                 app.lifecycle.use(RepeatingJob.mail)
                 app.lifecycle.use(RepeatingJob.highways)
+                app.lifecycle.use(RepeatingJob.partnerWebhooks)
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
                 if demo { Startup.greetOnceListening(app, highways: highways) }
             }

@@ -22,6 +22,9 @@ func registerRoutes(_ app: Application) {
     web.get("password-reset", ":token", use: PasswordResetRoutes.show)
     web.post("password-reset", ":token", use: PasswordResetRoutes.reset)
     web.get("accessibility", use: AccessibilityStatement.show)
+    // A partner's single-use outcome link: no account, like a password reset link.
+    web.get("partner-outcome", ":token", use: PartnerOutcomeRoutes.show)
+    web.post("partner-outcome", ":token", use: PartnerOutcomeRoutes.submit)
 
     let signedIn = web.grouped(RoleGuard(nil))
     signedIn.get(use: HomeRoutes.show)
@@ -42,6 +45,7 @@ func registerRoutes(_ app: Application) {
     signedIn.post("enquiries", ":enquiryID", "documents", ":documentID", "rename", use: DocumentRoutes.rename)
     signedIn.post("enquiries", ":enquiryID", "documents", ":documentID", "remove", use: DocumentRoutes.remove)
     signedIn.post("enquiries", ":enquiryID", "highways", use: HighwaysRoutes.send)
+    signedIn.post("enquiries", ":enquiryID", "partner-referrals", ":referralID", "outcome", use: PartnerOutcomeRoutes.recordByOfficer)
     web.grouped(RoleGuard([.coordinator, .administrator])).get("queue", use: QueueRoutes.show)
     web.grouped(RoleGuard([.responder])).get("questions", use: QuestionRoutes.show)
     let reports = web.grouped(RoleGuard([.coordinator, .administrator])).grouped("reports")
@@ -91,6 +95,14 @@ func registerRoutes(_ app: Application) {
     calendar.get("places", use: PlaceAdminRoutes.show)
     // Files to import stream in up to their limit (StreamedForm.receiveFile), never collected whole.
     calendar.on(.POST, "places", ":form", body: .stream, use: PlaceAdminRoutes.load)
+    calendar.get("partners", use: PartnerAdminRoutes.list)
+    calendar.get("partners", "new", use: PartnerAdminRoutes.new)
+    calendar.post("partners", use: PartnerAdminRoutes.create)
+    calendar.get("partners", ":partnerID", use: PartnerAdminRoutes.edit)
+    calendar.post("partners", ":partnerID", use: PartnerAdminRoutes.update)
+    calendar.post("partners", ":partnerID", "deactivate", use: PartnerAdminRoutes.deactivate)
+    calendar.post("partners", ":partnerID", "reactivate", use: PartnerAdminRoutes.reactivate)
+    calendar.post("partners", "referrals", ":referralID", "retry", use: PartnerAdminRoutes.retry)
 
     let admin = web.grouped(RoleGuard(.administrator)).grouped("admin", "users")
     admin.get(use: UserAdminRoutes.list)

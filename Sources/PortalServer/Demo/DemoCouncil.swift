@@ -10,6 +10,7 @@ enum DemoCouncil {
         try await loadCouncil(on: database, passwordHash: passwordHash, at: now)
         try await DemoPlaces.loadBoundaries(on: database)
         try await loadChristmasClosures(on: database, at: now)
+        try await DemoPartners.load(on: database, at: now)
         if withEnquiries {
             try await DemoPlaces.loadAssetsAndAddresses(on: database)
             try await DemoEnquiries.load(on: database, at: now)

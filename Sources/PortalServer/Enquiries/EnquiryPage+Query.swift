@@ -36,6 +36,8 @@ enum EnquiryPage {
         var mapAddress: String?
         /// What was sent to the highways system, when anything was or can be.
         var highways: HighwaysPanel?
+        /// Referrals to partner organisations (`PartnerReferralSection`).
+        var partnerReferrals = PartnerReferralSection.Model()
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -128,6 +130,7 @@ enum EnquiryPage {
         model.documentSettings = request.application.portal.documents
         model.csrfToken = request.csrfToken
         model.highways = try await HighwaysPanel.query(enquiry, view: loaded.view, on: db)
+        model.partnerReferrals = try await PartnerReferralSection.query(loaded, on: db)
         if enquiry.point != nil { model.mapAddress = "/enquiries/\(id.uuidString)/map.svg?v=\(enquiry.version)" }
         model.documents = documents.filter { document in
             model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false

@@ -36,6 +36,7 @@ extension EnquiryPage {
                     }
                 }
             }
+            PartnerReferralSection.draw(model)
             documentsSection(model)
             if let highways = model.highways, let id = model.enquiry.id { highways.section(enquiryID: id, csrfToken: model.csrfToken) }
             if model.view != .responder {

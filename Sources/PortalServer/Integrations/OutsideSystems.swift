@@ -29,8 +29,3 @@ enum OutsideSystems {
         try await PartnerReferrals.queue(for: enquiry, because: cause, at: now, on: db)
     }
 }
-
-/// Referrals to partner organisations.
-enum PartnerReferrals {
-    static func queue(for enquiry: Enquiry, because cause: OutsideSystems.Cause, at now: Date, on db: any Database) async throws {}
-}

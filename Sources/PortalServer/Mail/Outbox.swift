@@ -53,8 +53,17 @@ enum Outbox {
             """).run()
     }
 
+    /// Queues an email to an address that is nobody's account (a partner organisation's), to go
+    /// at once, in the caller's transaction. `id` names the message, for whatever follows it.
+    static func enqueue(toAddress address: EmailAddress, id: UUID, kind: String, subject: String, message: String, linkPath: String?,
+                        at now: Date, on db: any Database) async throws {
+        try await insert([Pending(id: id, userID: nil, address: address.value, kind: kind, subject: subject, message: message,
+                                  linkPath: linkPath, state: "pending")], at: now, on: db)
+    }
+
     private struct Pending {
-        let userID: UUID, address: String, kind: String, subject: String, message: String, linkPath: String?
+        var id = UUID()
+        let userID: UUID?, address: String, kind: String, subject: String, message: String, linkPath: String?
         /// "pending" to send, "held" for the daily digest.
         let state: String
     }
@@ -62,7 +71,7 @@ enum Outbox {
     private static func insert(_ messages: [Pending], at now: Date, on db: any Database) async throws {
         guard !messages.isEmpty else { return }
         let rows: [[any SQLExpression]] = messages.map { message in
-            [SQLBind(UUID()), SQLBind(message.userID), SQLBind(message.address), SQLBind(message.kind), SQLBind(message.subject),
+            [SQLBind(message.id), SQLBind(message.userID), SQLBind(message.address), SQLBind(message.kind), SQLBind(message.subject),
              SQLBind(message.message), SQLBind(message.linkPath), SQLBind(message.state), SQLBind(0), SQLBind(now), SQLBind(now)]
         }
         try await db.sql.insert(into: "outbox")
@@ -130,57 +139,37 @@ enum Outbox {
 
     static let columns = ["id", "to_address", "kind", "subject", "message", "link_path", "state", "attempts", "last_error", "created_at", "sent_at"]
 
-    struct Outcome: Equatable, Sendable {
-        var sent = 0
-        var retrying = 0
-        var failed = 0
-    }
+    typealias Outcome = OutgoingQueue.Outcome
+    static let queue = OutgoingQueue(table: "outbox")
 
-    /// Sends what is due. Each message is claimed with a conditional update first, so two
-    /// senders (two app instances) never send the same message: only one update takes.
+    /// Kinds whose link works once: once sent, the outbox need not keep it.
+    static let singleUseLinkKinds: Set = [PasswordResets.mailKind, PartnerReferrals.mailKind]
+
+    /// Sends what is due. Each message is claimed first (`OutgoingQueue`), so two senders (two
+    /// app instances) never send the same message.
     static func deliver(at now: Date, settings: MailSettings, baseURL: String?, group: any EventLoopGroup, on db: any Database,
                         batch: Int = 20) async throws -> Outcome {
-        let due = try await db.sql.select().columns(columns).from("outbox")
-            .where("state", .equal, "pending").where("next_attempt_at", .lessThanOrEqual, now)
-            .where { $0.where(SQLColumn("claimed_until"), .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
-            .orderBy("next_attempt_at").limit(batch)
-            .all(decoding: Row.self)
+        let due = try await queue.due(columns, at: now, limit: batch, on: db).all(decoding: Row.self)
         var outcome = Outcome()
         let client = SMTPClient(settings: settings, group: group)
         for message in due {
-            let claimed = try await db.sql.update("outbox")
-                .set("claimed_until", to: now.addingTimeInterval(120)).set("attempts", to: SQLRaw("attempts + 1"))
-                .where("id", .equal, message.id).where("state", .equal, "pending")
-                .where { $0.where(SQLColumn("claimed_until"), .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
-                .returning("attempts").first()
-            guard let attempts = try claimed?.decode(column: "attempts", as: Int.self) else { continue }
+            guard let attempts = try await queue.claim(message.id, at: now, on: db) else { continue }
             do {
                 try await client.send(compose(message, baseURL: baseURL), dated: now)
-                // A reset link is good for one use; once it is sent, the outbox need not keep it.
-                let linkPath = message.kind == PasswordResets.mailKind ? nil : message.link_path
-                try await db.sql.update("outbox").set("state", to: "sent").set("sent_at", to: now).set("claimed_until", to: SQLLiteral.null)
-                    .set("last_error", to: SQLLiteral.null).set("link_path", to: SQLBind(linkPath)).where("id", .equal, message.id).run()
+                let linkPath = singleUseLinkKinds.contains(message.kind) ? nil : message.link_path
+                try await queue.succeeded(message.id, at: now, also: [("link_path", SQLBind(linkPath))], on: db)
                 outcome.sent += 1
             } catch {
-                let giveUp = attempts >= settings.maxAttempts
                 // A reset link that could not be sent is not kept for anyone to read: the person
                 // asks again, and the link expires within the hour anyway.
-                let keptLink = giveUp && message.kind == PasswordResets.mailKind ? nil : message.link_path
-                try await db.sql.update("outbox")
-                    .set("state", to: giveUp ? "failed" : "pending").set("claimed_until", to: SQLLiteral.null)
-                    .set("link_path", to: SQLBind(keptLink))
-                    .set("next_attempt_at", to: now.addingTimeInterval(backOff(afterAttempt: attempts)))
-                    .set("last_error", to: String(describing: error).prefix(500).description)
-                    .where("id", .equal, message.id).run()
-                if giveUp { outcome.failed += 1 } else { outcome.retrying += 1 }
+                let gaveUp = try await queue.failed(message.id, attempt: attempts, maxAttempts: settings.maxAttempts, error: String(describing: error),
+                                                    at: now, also: { giveUp in
+                    giveUp && message.kind == PasswordResets.mailKind ? [("link_path", SQLLiteral.null)] : []
+                }, on: db)
+                if gaveUp { outcome.failed += 1 } else { outcome.retrying += 1 }
             }
         }
         return outcome
-    }
-
-    /// 30 seconds after the first failure, doubling, at most an hour.
-    static func backOff(afterAttempt attempt: Int) -> TimeInterval {
-        min(3600, 30 * pow(2, Double(max(0, attempt - 1))))
     }
 
     static func compose(_ row: Row, baseURL: String?) -> MailMessage {
@@ -205,7 +194,8 @@ enum Outbox {
             })
         }
         let address = row.link_path.map { base + $0 }
-        let text = row.message + (address.map { "\n\nOpen it in the Member Portal: \($0)\n" } ?? "\n")
+        let linkText = row.kind == PartnerReferrals.mailKind ? "Record the outcome" : "Open it in the Member Portal"
+        let text = row.message + (address.map { "\n\n\(linkText): \($0)\n" } ?? "\n")
         return MailMessage(to: row.to_address, subject: row.subject, text: text, html: htmlDocument {
             for paragraph in row.message.components(separatedBy: "\n\n") {
                 para {
@@ -215,12 +205,12 @@ enum Outbox {
                     }
                 }
             }
-            if let address { para { link(address) { "Open it in the Member Portal" } } }
+            if let address { para { link(address) { linkText } } }
         })
     }
 
     static func label(of kind: String) -> String {
-        NotificationEvent(rawValue: kind)?.label ?? (kind == PasswordResets.mailKind ? "Password reset" : "Notice")
+        NotificationEvent(rawValue: kind)?.label ?? (kind == PasswordResets.mailKind ? "Password reset" : kind == PartnerReferrals.mailKind ? "Partner referral" : "Notice")
     }
 
     private static func htmlDocument(@HTMLBuilder _ body: HTMLContent) -> String {

@@ -29,12 +29,15 @@ struct Fixtures {
     }
 
     /// A complete enquiry's details, checked by the form's own rules against the council's lists.
-    func valid(subject: String = "Street light out on Mill Lane", area: String = "Highways", type: String = "Information Request") async throws -> EnquiryForm.Valid {
+    func valid(subject: String = "Street light out on Mill Lane", area: String = "Highways", type: String = "Information Request",
+               subtype: String? = nil) async throws -> EnquiryForm.Valid {
         let district = try #require(try await District.query(on: db).filter(\.$name == "Wrenfield").first())
         let division = try #require(try await Division.query(on: db).filter(\.$name == "Wrenfield North").first())
         var form = EnquiryForm()
         form[.serviceArea] = try await self.area(area).uuidString
-        form[.type] = try await self.type(type).requireID().uuidString
+        let chosen = try await self.type(type)
+        form[.type] = try chosen.requireID().uuidString
+        if let subtype { form[.subtype] = try #require(chosen.subtypes.first { $0.name == subtype }?.id).uuidString }
         form[.subject] = subject
         form[.details] = "The light outside number 12 has been out for a week."
         form[.residentName] = "Pat Jones"

@@ -20,10 +20,10 @@ struct RequestLogMiddleware: AsyncMiddleware {
     }
 
     /// Paths that carry a secret, and what the log writes instead of it.
-    static let secretPaths = ["/password-reset/"]
+    static let secretPaths = ["/password-reset/", "/partner-outcome/"]
 
-    /// The path with any secret it carries (a password-reset token) replaced, so logs never hold
-    /// a link that would unlock an account.
+    /// The path with any secret it carries (a password-reset or partner outcome token) replaced,
+    /// so logs never hold a link that would unlock an account or record an outcome.
     static func loggedPath(_ path: String) -> String {
         for prefix in secretPaths where path.hasPrefix(prefix) && path.count > prefix.count { return prefix + "[redacted]" }
         return path

@@ -35,6 +35,7 @@ enum PortalMigrations {
             AddAssetSearch(),                            // enquiries found by their asset's id, and its words in the search index
             CreateEnquiryTallies(),                      // the heat map's tallies of enquiries, kept by triggers
             CreateHighways(),                            // the highways system: settings, services, statuses, sends, updates
+            CreatePartnerReferrals(),                    // partner organisations, the enquiry types they take, referrals to them
         ]
     }
 }
