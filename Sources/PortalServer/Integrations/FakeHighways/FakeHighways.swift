@@ -65,17 +65,21 @@ final class FakeHighways: Sendable {
         var shutDown = false
     }
 
-    private init(host: String, apiKey: String, jurisdiction: String?, group: any EventLoopGroup) {
+    /// The system's own clock: it dates what it stores and when its automatic updates fall due.
+    let clock: PortalClock
+
+    private init(host: String, apiKey: String, jurisdiction: String?, group: any EventLoopGroup, clock: PortalClock) {
         self.host = host
         self.apiKey = apiKey
         self.jurisdiction = jurisdiction
         self.group = group
+        self.clock = clock
     }
 
     /// Starts listening; port 0 picks a free one.
     static func start(host: String = "127.0.0.1", port: Int = 0, apiKey: String, jurisdiction: String? = nil,
-                      group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> FakeHighways {
-        let fake = FakeHighways(host: host, apiKey: apiKey, jurisdiction: jurisdiction, group: group)
+                      group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, clock: PortalClock = .system) async throws -> FakeHighways {
+        let fake = FakeHighways(host: host, apiKey: apiKey, jurisdiction: jurisdiction, group: group, clock: clock)
         try await fake.listen(port: port)
         return fake
     }
@@ -143,7 +147,7 @@ final class FakeHighways: Sendable {
 
     /// What to do with one HTTP request, in the current mode.
     func reply(to call: FakeHighwaysCall) -> FakeHighwaysReply {
-        let now = Date()
+        let now = clock.now()
         let open311 = FakeHighwaysOpen311(apiKey: apiKey, jurisdiction: jurisdiction, baseURL: baseURL)
         return store.withLockedValue { store in
             store.settle(now: now)
