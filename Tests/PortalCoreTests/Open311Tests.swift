@@ -89,6 +89,12 @@ import Testing
         #expect(W3CDate.string(utc(1969, 12, 31, 23, 0, 1)) == "1969-12-31T23:00:01Z")
     }
 
+    @Test func wordsFromOutsideKeepTheirLinesButNoControlCharacters() {
+        let cleaned = TextRules.multiLine("Fixed\r\nby crew 4\u{0007}\u{202E}evil\ttabbed")
+        #expect(cleaned == "Fixed\nby crew 4  evil\ttabbed")
+        #expect(TextRules.isMultiLine(cleaned))
+    }
+
     @Test func formBodiesEscapeEverythingOutsideTheUnreservedSet() {
         #expect(Open311.formBody([("attribute[fault]", "out & dark"), ("description", "Line 1\nLine 2 £5")])
                 == "attribute%5Bfault%5D=out%20%26%20dark&description=Line%201%0ALine%202%20%C2%A35")

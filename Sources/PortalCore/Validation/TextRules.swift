@@ -47,6 +47,24 @@ public enum TextRules {
         return String(result)
     }
 
+    /// Text from outside the portal made fit for a multi-line field: line breaks kept (as `\n`),
+    /// tabs kept, every other control character and direction override replaced by a space.
+    public static func multiLine(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars {
+            if scalar == "\n" || scalar == "\t" {
+                result.append(scalar)
+            } else if scalar == "\r" || isLineBreak(scalar) {
+                result.append("\n")
+            } else if isControl(scalar) || isDirectionOverride(scalar) {
+                result.append(" ")
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
     static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .control }
 
     static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {

@@ -174,7 +174,9 @@ enum HighwaysUpdates {
         // A status the table does not know is shown to the Member as words, for the administrator to map.
         let outcome = outcomes[update.status] ?? .update
         let label = HighwaysStatusMap.label(of: update.status)
-        let text = "Highways system: \(label)." + (update.description.isEmpty ? "" : "\n\n" + update.description)
+        // The system's words, made fit for the conversation: no control characters or direction overrides.
+        let words = TextRules.multiLine(update.description).trimmingWhitespace()
+        let text = "Highways system: \(label)." + (words.isEmpty ? "" : "\n\n" + words)
         let change = HighwaysStatusMap.change(for: outcome, enquiryStatus: loaded.enquiry.status, isLatest: isLatest)
         var handling: Handling = isLatest ? .applied : .wordsOnly
         switch change {
