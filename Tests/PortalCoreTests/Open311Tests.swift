@@ -62,7 +62,7 @@ import Testing
         #expect(throws: Open311FormatError.self) { try Open311.updates(Data(longID.utf8), format: .xml) }
     }
 
-    @Test func documentTypesDeepNestingAndJunkAreRefused() {
+    @Test func documentTypesDeepNestingAndJunkAreRefused() throws {
         let entity = "<?xml version=\"1.0\"?><!DOCTYPE a [<!ENTITY e \"xxxxxxxx\">]><errors><error><code>1</code><description>&e;</description></error></errors>"
         #expect(throws: Open311FormatError.self) { try Open311Document.items(Data(entity.utf8), format: .xml) }
         let deep = String(repeating: "<a>", count: 50) + String(repeating: "</a>", count: 50)
@@ -70,6 +70,12 @@ import Testing
         #expect(throws: Open311FormatError.self) { try Open311Document.items(Data("<html><body>Bad gateway".utf8), format: .xml) }
         #expect(throws: Open311FormatError.self) { try Open311Document.items(Data("{\"a\":".utf8), format: .json) }
         #expect(throws: Open311FormatError.self) { try Open311Document.items(Data("42".utf8), format: .json) }
+        // The same declarations in UTF-16, or a document type after the first few kilobytes.
+        let utf16 = try #require(entity.data(using: .utf16))
+        #expect(throws: Open311FormatError.self) { try Open311Document.items(utf16, format: .xml) }
+        let late = "<errors>" + String(repeating: "<error><code>1</code><description>x</description></error>", count: 200) + "<!DOCTYPE a></errors>"
+        #expect(throws: Open311FormatError.self) { try Open311Document.items(Data(late.utf8), format: .xml) }
+        #expect(throws: Open311FormatError.self) { try Open311Document.items(Data("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><errors/>".utf8), format: .xml) }
     }
 
     @Test func errorListsBecomeOneLine() {

@@ -38,7 +38,7 @@ import Vapor
 
     static func deliver(_ app: Application) async throws -> HighwaysSender.Outcome {
         let settings = try await HighwaysSettings.load(on: app.db)
-        return try await HighwaysSender.deliver(at: app.now, client: Open311Client(settings: settings, http: app.outsideHTTP), on: app.db)
+        return try await HighwaysSender.deliver(clock: app.portal.clock, client: Open311Client(settings: settings, http: app.outsideHTTP), on: app.db)
     }
 
     static func states(_ app: Application) async throws -> [String: Int] {
@@ -71,7 +71,7 @@ import Vapor
                 #expect(sent.serviceCode == "HWY-LIGHT" && sent.apiKey == "test-key")
                 #expect(sent.attributes["central_asset_id"] == "SL-0042" && sent.attributes["portal_reference"] == enquiry.reference)
                 #expect(sent.lat != nil && sent.long != nil)
-                #expect(sent.description?.contains(HighwaysSend.referenceLine(enquiry.reference)) == true)
+                #expect(sent.description?.hasPrefix("Member Portal reference: \(enquiry.reference) (report ") == true)
                 #expect(sent.description?.contains("Pat Jones") == false, "the resident's details stay in the portal")
                 let row = try await app.db.sql.select().columns("state", "service_request_id").from("highways_sends").first()
                 #expect(try row?.decode(column: "service_request_id", as: String.self) == sent.serviceRequestID)
@@ -192,7 +192,7 @@ import Vapor
                 fake.updateDelivery = .shuffledAndRepeated
                 let clockNow = try await HighwaysSettings.load(on: app.db)
                 #expect(clockNow.enabled)
-                let ran = try await HighwaysJob.run(at: app.now, http: app.outsideHTTP,
+                let ran = try await HighwaysJob.run(time: app.portal.clock, http: app.outsideHTTP,
                                                     clock: try await app.serviceLevelCache.get(on: app.db).clock, on: app.db)
                 let pulled = try #require(ran.pulled)
                 #expect(pulled.applied == 4 && pulled.repeated >= 4)
@@ -202,7 +202,7 @@ import Vapor
                         == ["Highways system: In progress", "Highways system: Action scheduled", "Highways system: Fixed", "Highways system: Surveyed by contractor"])
                 // Read again at the next turn: nothing new.
                 clock.advance(by: 600)
-                let again = try await HighwaysJob.run(at: app.now, http: app.outsideHTTP,
+                let again = try await HighwaysJob.run(time: app.portal.clock, http: app.outsideHTTP,
                                                       clock: try await app.serviceLevelCache.get(on: app.db).clock, on: app.db)
                 #expect(again.pulled?.applied == 0)
             }

@@ -67,10 +67,11 @@ import Vapor
             #expect(audit >= 4)
             // The same window read again, and by another instance, changes nothing.
             let again = try await HighwaysUpdates.apply(batch, at: app.now, on: app.db)
-            #expect(again.applied == 0 && again.repeated == 5)
+            #expect(again.applied == 0 && again.repeated == 4 && again.unknownRequests == 1, "\(again)")
             #expect(try await EnquiryEntry.query(on: app.db).filter(\.$enquiry.$id == enquiry.id!).count() == 3)
             let kept = try await app.db.sql.select().columns("update_id", "handling").from("highways_updates").orderBy("update_id").all()
-            #expect(try kept.map { try $0.decode(column: "handling", as: String.self) } == ["applied", "applied", "applied", "unknown_request"])
+            // The update for a request not known yet is not stored: it is read again with the next window.
+            #expect(try kept.map { try $0.decode(column: "handling", as: String.self) } == ["applied", "applied", "applied"])
         }
     }
 
@@ -110,5 +111,15 @@ import Vapor
             #expect(second != nil, "due again, whatever the fractions of a second read back")
             #expect(try await HighwaysJob.claimPoll(every: 15, at: later, on: app.db) == nil, "claimed once: another instance gets nothing")
         }
+    }
+
+    @Test func aReportIsKnownByTheWholeFirstLineOfItsDescriptionOnly() {
+        let send = UUID()
+        let line = HighwaysSend.referenceLine("ENQ-26-000123", send: send)
+        let opens = HighwaysSend.opensWith(line)
+        #expect(opens(line + "\n\nLamp out"))
+        #expect(!opens("Lamp out\n\n" + line), "the line typed into the details is not the report's")
+        #expect(!opens(HighwaysSend.referenceLine("ENQ-26-0001234", send: send)), "a longer reference is another report")
+        #expect(!opens(HighwaysSend.referenceLine("ENQ-26-000123", send: UUID())), "the same enquiry sent again is another report")
     }
 }

@@ -117,7 +117,7 @@ public enum Open311 {
     public static func requests(_ data: Data, format: Open311Format) throws -> [Request] {
         try Open311Document.items(data, format: format).map { item in
             Request(id: item.text("service_request_id") == nil ? nil : try identifier(item, "service_request_id"),
-                    status: item.text("status")?.lowercased() ?? "open", statusNotes: item.text("status_notes"),
+                    status: item.text("status") == nil ? "open" : try identifier(item, "status").lowercased(), statusNotes: item.text("status_notes"),
                     serviceCode: item.text("service_code"), description: item.text("description"),
                     updated: item.text("updated_datetime").flatMap(W3CDate.parse))
         }

@@ -63,8 +63,14 @@ public enum Open311Document {
     // MARK: XML
 
     static func xmlItems(_ data: Data) throws -> [Open311Record] {
-        let head = String(decoding: data.prefix(4096), as: UTF8.self)
-        if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") || data.firstRange(of: Data("<!ENTITY".utf8)) != nil {
+        // UTF-8 only, as the standard says: a document in another encoding could hide its
+        // declarations from the search below.
+        guard let text = String(validating: data, as: UTF8.self) else { throw Open311FormatError("The answer is not UTF-8 text") }
+        let head = text.prefix(200).lowercased()
+        if head.contains("encoding="), !head.contains("encoding=\"utf-8\""), !head.contains("encoding='utf-8'") {
+            throw Open311FormatError("The answer declares an encoding other than UTF-8")
+        }
+        if text.contains("<!DOCTYPE") || text.contains("<!ENTITY") || text.contains("<!doctype") {
             throw Open311FormatError("The answer declares a document type, which Open311 never does")
         }
         let reader = TreeReader()

@@ -60,6 +60,8 @@ struct CreateHighways: AsyncMigration {
             .field("attempts", .int, .required)
             .field("next_attempt_at", .datetime, .required)
             .field("claimed_until", .datetime)
+            // Which sender's claim it is: a sender writes its outcome only while the claim is still its own.
+            .field("claim_id", .uuid)
             // When the last POST went out: where a search for it starts.
             .field("posted_at", .datetime)
             .field("service_request_id", .string)
@@ -75,6 +77,11 @@ struct CreateHighways: AsyncMigration {
         try await database.createIndex("highways_sends_due", on: "highways_sends", "state", "next_attempt_at")
         try await database.createIndex("highways_sends_enquiry", on: "highways_sends", "enquiry_id")
         try await database.createIndex("highways_sends_request", on: "highways_sends", "service_request_id")
+        // At most one report on its way, or waiting for an administrator, for each enquiry.
+        try await database.sql.raw("""
+            CREATE UNIQUE INDEX highways_sends_one_open ON highways_sends (enquiry_id)
+            WHERE state IN ('queued', 'sending', 'unknown', 'awaiting_id', 'held')
+            """).run()
 
         try await database.schema("highways_updates")
             .id()

@@ -132,11 +132,13 @@ extension HighwaysAdminRoutes {
         return request.seeOther("/admin/integrations#statuses-heading", flash: !changed ? "Nothing was changed." : "What the highways system's statuses do has been saved.")
     }
 
-    /// Tries a refused or held report again, as it was.
+    /// Tries a refused report again, as it was; a held one is first looked for in the system's
+    /// list again, so that it is posted only if it is not there.
     @Sendable static func retrySend(_ request: Request) async throws -> Response {
         guard let id = request.parameters.get("sendID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
         let done = try await request.db.transaction { db -> Bool in
-            guard let row = try await db.sql.update("highways_sends").set("state", to: HighwaysSend.State.queued.rawValue)
+            let state = SQLRaw("CASE WHEN state = 'held' THEN 'unknown' ELSE 'queued' END")
+            guard let row = try await db.sql.update("highways_sends").set("state", to: state)
                 .set("next_attempt_at", to: request.now).set("claimed_until", to: SQLLiteral.null)
                 .where("id", .equal, id).where(SQLColumn("state"), .in, SQLGroupExpression(HighwaysSend.State.stuck.map { SQLBind($0.rawValue) }))
                 .returning("enquiry_id").first() else { return false }

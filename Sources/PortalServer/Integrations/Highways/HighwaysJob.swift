@@ -20,12 +20,13 @@ enum HighwaysJob {
     }
 
     /// `pollEvery` stands in for the settings' minutes (the demo reads every few seconds).
-    static func run(at now: Date, http: HTTPClient, clock: WorkingDayClock, pollEvery: TimeInterval? = nil, on db: any Database) async throws -> Ran {
+    static func run(time: PortalClock, http: HTTPClient, clock: WorkingDayClock, pollEvery: TimeInterval? = nil, on db: any Database) async throws -> Ran {
         let settings = try await HighwaysSettings.load(on: db)
         guard settings.enabled else { return Ran() }
         let client = Open311Client(settings: settings, http: http)
         var ran = Ran()
-        ran.sent = try await HighwaysSender.deliver(at: now, client: client, on: db)
+        ran.sent = try await HighwaysSender.deliver(clock: time, client: client, on: db)
+        let now = time.now()
         if let since = try await claimPoll(every: pollEvery ?? TimeInterval(settings.pollMinutes * 60), at: now, on: db) {
             let start = max(now.addingTimeInterval(-longestWindow), min(since ?? now, now).addingTimeInterval(-overlap))
             do {
@@ -78,7 +79,7 @@ extension RepeatingJob {
     static var highways: RepeatingJob {
         RepeatingJob("Highways", every: .seconds(10), after: .seconds(3)) { application in
             let clock = try await application.serviceLevelCache.get(on: application.db).clock
-            let ran = try await HighwaysJob.run(at: application.now, http: application.outsideHTTP, clock: clock,
+            let ran = try await HighwaysJob.run(time: application.portal.clock, http: application.outsideHTTP, clock: clock,
                                                 pollEvery: application.portal.demoMode ? DemoHighways.pollEvery : nil, on: application.db)
             let sent = ran.sent
             if sent != HighwaysSender.Outcome() {

@@ -39,7 +39,8 @@ struct HighwaysPanel: Sendable {
         let settings = try await HighwaysSettings.load(on: db)
         let mapped = settings.enabled && officer ? try await HighwaysSends.mapping(for: enquiry, on: db) != nil : false
         guard !sends.isEmpty || mapped else { return nil }
-        let onItsWay = sends.contains { HighwaysSend.State.active.map(\.rawValue).contains($0.state) }
+        // A held report may have arrived: an administrator decides, not a second copy from here.
+        let onItsWay = sends.contains { (HighwaysSend.State.active + [.held]).map(\.rawValue).contains($0.state) }
         return HighwaysPanel(sends: sends, mapped: mapped, officer: officer, canSend: officer && mapped && enquiry.status.isOpen && !onItsWay)
     }
 
@@ -90,12 +91,12 @@ enum HighwaysRoutes {
         let now = request.now
         let queued = try await request.db.transaction { db -> Bool in
             let active = try await db.sql.select().column("id").from("highways_sends").where("enquiry_id", .equal, id)
-                .where(SQLColumn("state"), .in, SQLGroupExpression(HighwaysSend.State.active.map { SQLBind($0.rawValue) })).first()
+                .where(SQLColumn("state"), .in, SQLGroupExpression((HighwaysSend.State.active + [.held]).map { SQLBind($0.rawValue) })).first()
             guard active == nil else { return false }
+            // A refused report goes again as it was: the system said no, so it has no copy.
             let retried = try await db.sql.update("highways_sends").set("state", to: HighwaysSend.State.queued.rawValue)
                 .set("next_attempt_at", to: now).set("claimed_until", to: SQLLiteral.null).set("queued_by", to: actor.user.id)
-                .where("enquiry_id", .equal, id)
-                .where(SQLColumn("state"), .in, SQLGroupExpression(HighwaysSend.State.stuck.map { SQLBind($0.rawValue) }))
+                .where("enquiry_id", .equal, id).where("state", .equal, HighwaysSend.State.failed.rawValue)
                 .returning("id").all()
             if retried.isEmpty { try await HighwaysSends.insert(loaded.enquiry, mapping: mapping, by: actor.user.id, at: now, on: db) }
             try await AuditTrail.record(action: "highways_send", enquiryID: id, actorID: actor.user.id,

@@ -33,8 +33,11 @@ enum HighwaysSender {
         let created_at: Date
     }
 
-    /// Deals with every report that is due, a batch at a time.
-    static func deliver(at now: Date, client: Open311Client, on db: any Database, batch: Int = 20) async throws -> Outcome {
+    /// Deals with every report that is due, a batch at a time. The clock is read again for each
+    /// report: calls take time, and a claim dated from the start of the batch could run out
+    /// while it is being used.
+    static func deliver(clock: PortalClock, client: Open311Client, on db: any Database, batch: Int = 20) async throws -> Outcome {
+        let now = clock.now()
         let due = try await db.sql.select()
             .columns("id", "reference", "service_code", "body", "state", "attempts", "posted_at", "token", "created_at")
             .from("highways_sends")
@@ -44,9 +47,13 @@ enum HighwaysSender {
             .orderBy("next_attempt_at").limit(batch)
             .all(decoding: Row.self)
         var outcome = Outcome()
-        for send in due {
-            guard let state = State(rawValue: send.state), try await claim(send, in: state, until: now.addingTimeInterval(client.settings.claimFor), at: now, on: db)
+        for row in due {
+            let now = clock.now()
+            let claim = UUID()
+            guard let state = State(rawValue: row.state),
+                  try await take(row, in: state, claim: claim, until: now.addingTimeInterval(client.settings.claimFor), at: now, on: db)
             else { continue }
+            let send = Claimed(row: row, claim: claim)
             switch state {
             case .queued: try await post(send, at: now, client: client, on: db, outcome: &outcome)
             // A claim that ran out on a report being sent: its sender died mid-call.
@@ -58,34 +65,46 @@ enum HighwaysSender {
         return outcome
     }
 
-    private static func claim(_ send: Row, in state: State, until: Date, at now: Date, on db: any Database) async throws -> Bool {
-        !(try await db.sql.update("highways_sends").set("claimed_until", to: until)
+    /// A report this sender holds, by its own claim.
+    @dynamicMemberLookup
+    struct Claimed: Sendable {
+        let row: Row
+        let claim: UUID
+        subscript<T>(dynamicMember path: KeyPath<Row, T>) -> T { row[keyPath: path] }
+    }
+
+    private static func take(_ send: Row, in state: State, claim: UUID, until: Date, at now: Date, on db: any Database) async throws -> Bool {
+        !(try await db.sql.update("highways_sends").set("claimed_until", to: until).set("claim_id", to: claim)
             .where("id", .equal, send.id).where("state", .equal, state.rawValue)
             .where { $0.where(SQLColumn("claimed_until"), .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
             .returning("id").all()).isEmpty
     }
 
-    /// Moves the report on and lets it go.
-    private static func settle(_ send: Row, _ state: State, next: Date? = nil, error: String? = nil, requestID: String? = nil,
+    /// Moves the report on and lets it go, if the claim is still this sender's (a sender slower
+    /// than its claim writes nothing over what another has done since).
+    private static func settle(_ send: Claimed, _ state: State, next: Date? = nil, error: String? = nil, requestID: String? = nil,
                                token: String? = nil, at now: Date, on db: any Database) async throws {
         var update = db.sql.update("highways_sends").set("state", to: state.rawValue).set("claimed_until", to: SQLLiteral.null)
+            .set("claim_id", to: SQLLiteral.null)
             .set("last_error", to: SQLBind(error.map { String($0.prefix(500)) }))
         if let next { update = update.set("next_attempt_at", to: next) }
         if let requestID { update = update.set("service_request_id", to: requestID) }
         if let token { update = update.set("token", to: token) }
         if state == .sent { update = update.set("sent_at", to: now) }
-        try await update.where("id", .equal, send.id).run()
+        try await update.where("id", .equal, send.id).where("claim_id", .equal, send.claim).run()
     }
 
-    private static func post(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
+    private static func post(_ send: Claimed, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
         guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(send.body.utf8)) else {
             try await settle(send, .failed, error: "The report's stored fields cannot be read", at: now, on: db)
             outcome.failed += 1
             return
         }
         // Written down before the call: from here on, a crash leaves a report to look for, not to resend.
-        try await db.sql.update("highways_sends").set("state", to: State.sending.rawValue).set("posted_at", to: now)
-            .set("attempts", to: SQLRaw("attempts + 1")).where("id", .equal, send.id).run()
+        let marked = try await db.sql.update("highways_sends").set("state", to: State.sending.rawValue).set("posted_at", to: now)
+            .set("attempts", to: SQLRaw("attempts + 1")).where("id", .equal, send.id).where("claim_id", .equal, send.claim)
+            .returning("id").all()
+        guard !marked.isEmpty else { return }
         let attempts = send.attempts + 1
         switch await client.post(pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }) {
         case .answered(let data):
@@ -122,21 +141,25 @@ enum HighwaysSender {
     /// Looks for a report whose outcome is unknown in the system's list of requests, by the
     /// reference line in its description. Found: it was sent. Not there, in a list that is
     /// complete: it never arrived, and is queued again. Anything else: an administrator decides.
-    private static func findOut(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
+    private static func findOut(_ send: Claimed, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
         // A day either side: the system's clock need not agree with ours.
         let from = (send.posted_at ?? send.created_at).addingTimeInterval(-86_400)
         let answer = await client.requests([("service_code", send.service_code), ("start_date", W3CDate.string(from)),
                                             ("end_date", W3CDate.string(now.addingTimeInterval(86_400)))])
-        let line = HighwaysSend.referenceLine(send.reference)
+        let line = HighwaysSend.referenceLine(send.reference, send: send.id)
         switch answer {
         case .answered(let data):
             guard let listed = try? Open311.requests(data, format: client.settings.format) else {
                 try await hold(send, "The list of requests that would show whether it arrived could not be read", at: now, on: db, outcome: &outcome)
                 return
             }
-            if let found = listed.first(where: { $0.description?.contains(line) == true }), let id = found.id {
+            // The line opens the description; matched whole, so another report cannot pass for it.
+            let matches = listed.filter { $0.description.map(HighwaysSend.opensWith(line)) == true }
+            if let found = matches.first, let id = found.id {
                 try await settle(send, .sent, requestID: id, at: now, on: db)
                 outcome.sent += 1
+            } else if !matches.isEmpty {
+                try await hold(send, "The system lists it but gives no request id", at: now, on: db, outcome: &outcome)
             } else if listed.count >= 1_000 {
                 try await hold(send, "The system's list of requests is cut at 1,000 and does not show it", at: now, on: db, outcome: &outcome)
             } else {
@@ -154,13 +177,13 @@ enum HighwaysSender {
         }
     }
 
-    private static func hold(_ send: Row, _ why: String, at now: Date, on db: any Database, outcome: inout Outcome) async throws {
+    private static func hold(_ send: Claimed, _ why: String, at now: Date, on db: any Database, outcome: inout Outcome) async throws {
         try await settle(send, .held, error: why, at: now, on: db)
         try await IntegrationProblems.record(.highways, "\(send.reference) needs an administrator", detail: why, at: now, on: db)
         outcome.held += 1
     }
 
-    private static func resolveToken(_ send: Row, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
+    private static func resolveToken(_ send: Claimed, at now: Date, client: Open311Client, on db: any Database, outcome: inout Outcome) async throws {
         guard let token = send.token else {
             try await hold(send, "A token was expected but none is stored", at: now, on: db, outcome: &outcome)
             return

@@ -40,8 +40,20 @@ enum HighwaysSend {
         }
     }
 
-    /// The line by which the portal finds its own report in the system's list.
-    static func referenceLine(_ reference: String) -> String { "Member Portal reference: \(reference)" }
+    /// The line by which the portal finds its own report in the system's list: the first of its
+    /// description, naming the enquiry and this report of it (an enquiry sent again is a second
+    /// report with a line of its own).
+    static func referenceLine(_ reference: String, send: UUID) -> String {
+        "Member Portal reference: \(reference) (report \(send.uuidString.prefix(8).lowercased()))"
+    }
+
+    /// Whether a description opens with exactly this line.
+    static func opensWith(_ line: String) -> (String) -> Bool {
+        { description in
+            description.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                .first.map { $0.trimmingCharacters(in: .whitespaces) == line } ?? false
+        }
+    }
 }
 
 /// Reports sent to the highways system over Open311.
@@ -91,7 +103,7 @@ enum HighwaysSends {
     }
 
     /// The form fields of the report, as they will be posted every time.
-    static func fields(for enquiry: Enquiry, mapping: Mapping) -> [(String, String)] {
+    static func fields(for enquiry: Enquiry, mapping: Mapping, send: UUID) -> [(String, String)] {
         var fields: [(String, String)] = [("service_code", mapping.serviceCode)]
         if let latitude = enquiry.latitude, let longitude = enquiry.longitude {
             fields.append(("lat", String(format: "%.6f", latitude)))
@@ -102,10 +114,10 @@ enum HighwaysSends {
         } else if enquiry.latitude == nil, let label = enquiry.assetLabel {
             fields.append(("address_string", String(TextRules.oneLine(label).prefix(250))))
         }
-        let line = HighwaysSend.referenceLine(enquiry.reference)
+        let line = HighwaysSend.referenceLine(enquiry.reference, send: send)
         let room = Open311.maximumDescriptionLength - line.count - 2
         let text = [enquiry.subject, enquiry.details].filter { !$0.isEmpty }.joined(separator: "\n\n")
-        fields.append(("description", String(text.prefix(max(0, room))) + "\n\n" + line))
+        fields.append(("description", line + "\n\n" + String(text.prefix(max(0, room)))))
         for attribute in mapping.attributes {
             let value: String? = switch attribute.source {
             case .asset: enquiry.assetReference
@@ -131,10 +143,11 @@ enum HighwaysSends {
     }
 
     static func insert(_ enquiry: Enquiry, mapping: Mapping, by user: UUID?, at now: Date, on db: any Database) async throws {
-        let body = try JSONEncoder().encode(fields(for: enquiry, mapping: mapping).map { [$0.0, $0.1] })
+        let id = UUID()
+        let body = try JSONEncoder().encode(fields(for: enquiry, mapping: mapping, send: id).map { [$0.0, $0.1] })
         try await db.sql.insert(into: "highways_sends")
             .columns("id", "enquiry_id", "reference", "service_code", "body", "state", "attempts", "next_attempt_at", "queued_by", "created_at")
-            .values(SQLBind(UUID()), SQLBind(try enquiry.requireID()), SQLBind(enquiry.reference), SQLBind(mapping.serviceCode),
+            .values(SQLBind(id), SQLBind(try enquiry.requireID()), SQLBind(enquiry.reference), SQLBind(mapping.serviceCode),
                     SQLBind(String(decoding: body, as: UTF8.self)), SQLBind(HighwaysSend.State.queued.rawValue), SQLBind(0), SQLBind(now),
                     SQLBind(user), SQLBind(now))
             .run()

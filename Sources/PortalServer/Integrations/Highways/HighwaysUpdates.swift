@@ -160,16 +160,19 @@ enum HighwaysUpdates {
     /// applied, kept up to date as updates are applied.
     private static func applyOne(_ update: Open311.Update, send: SendRow?, latest: inout [UUID: Date], outcomes: [String: HighwaysOutcome],
                                  actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Handling? {
+        // One for a request not known yet (its id still to come) is left to be read again with
+        // the next window, not stored: stored, it would count as seen once the id is known.
+        guard let send else { return .unknownRequest }
         let rowID = UUID()
         let stored = try await db.sql.raw("""
             INSERT INTO highways_updates (id, update_id, service_request_id, enquiry_id, status, description, external_status_code, updated_at, received_at, handling)
-            VALUES (\(bind: rowID), \(bind: update.updateID), \(bind: update.requestID), \(bind: send?.enquiry_id), \(bind: update.status),
+            VALUES (\(bind: rowID), \(bind: update.updateID), \(bind: update.requestID), \(bind: send.enquiry_id), \(bind: update.status),
                     \(bind: update.description), \(bind: update.externalStatusCode), \(bind: update.updated), \(bind: now), \(bind: Handling.unknownRequest.rawValue))
             ON CONFLICT (update_id) DO NOTHING RETURNING id
             """).all()
         guard !stored.isEmpty else { return nil }
-        guard let send else { return .unknownRequest }
-        let isLatest = latest[send.id].map { update.updated > $0 } ?? true
+        // Made in the same second as the last applied, it comes after it (updates are applied in order).
+        let isLatest = latest[send.id].map { update.updated >= $0 } ?? true
         let loaded = try await EnquiryWorkflow.load(send.enquiry_id, for: actor, on: db)
         // A status the table does not know is shown to the Member as words, for the administrator to map.
         let outcome = outcomes[update.status] ?? .update
@@ -190,12 +193,11 @@ enum HighwaysUpdates {
             try await EnquiryWorkflow.perform(.addNote(text), on: loaded, by: actor, at: now, on: db)
             handling = .note
         }
-        var record = db.sql.update("highways_sends").set("system_status", to: update.status)
         if isLatest {
-            record = record.set("last_update_at", to: update.updated)
+            try await db.sql.update("highways_sends").set("system_status", to: update.status).set("last_update_at", to: update.updated)
+                .where("id", .equal, send.id).run()
             latest[send.id] = update.updated
         }
-        try await record.where("id", .equal, send.id).run()
         try await db.sql.update("highways_updates").set("handling", to: handling.rawValue).where("id", .equal, rowID).run()
         return handling
     }
