@@ -12,7 +12,7 @@ import Vapor
     /// The integration pointed at `fake`, sending Report a Safety Issue as `code` with the asset's
     /// id and the reference as attributes, calls allowed `timeout` seconds.
     static func connect(_ app: Application, to fake: FakeHighways, code: String = "HWY-LIGHT", format: Open311Format = .xml,
-                        timeout: Int = 2, apiKey: String = "test-key") async throws {
+                        timeout: Int = 10, apiKey: String = "test-key") async throws {
         var settings = HighwaysSettings.off
         (settings.enabled, settings.endpoint, settings.apiKey, settings.format, settings.timeoutSeconds) = (true, fake.baseURL, apiKey, format, timeout)
         #expect(try await settings.save(expecting: 0, at: app.now, on: app.db))
@@ -114,19 +114,23 @@ import Vapor
     }
 
     @Test func anUnansweredReportIsLookedForNotSentAgain() async throws {
-        for mode in [FakeHighways.Mode.dropAfterAccept, .slow(seconds: 3), .malformed] {
+        for mode in [FakeHighways.Mode.dropAfterAccept, .slow(seconds: 5), .malformed] {
             try await Self.withFake { fake in
                 // The system dates what it stores by the real clock.
                 let clock = TestClock(at: Date(), ticking: false)
                 try await withApp(clock: clock) { app in
-                    try await Self.connect(app, to: fake, timeout: 1)
+                    try await Self.connect(app, to: fake, timeout: 2)
                     _ = try await Self.report(app)
                     await fake.setMode(mode)
                     #expect(try await Self.deliver(app).unknown == 1, "\(mode)")
                     await fake.setMode(.normal)
-                    try await Task.sleep(for: .seconds(mode == .slow(seconds: 3) ? 3 : 0))
-                    clock.advance(by: 3_600)
-                    #expect(try await Self.deliver(app).sent == 1, "\(mode)")
+                    try await Task.sleep(for: .seconds(mode == .slow(seconds: 5) ? 5 : 0))
+                    // Asked later, and again if a busy machine makes the question itself go unanswered.
+                    for _ in 0..<5 where try await Self.states(app)["sent"] != 1 {
+                        clock.advance(by: 3_600)
+                        _ = try await Self.deliver(app)
+                    }
+                    #expect(try await Self.states(app) == ["sent": 1], "\(mode)")
                     #expect(await fake.received().count == 1, "\(mode): found in the system's list, not posted again")
                     #expect(await fake.postAttempts() == 1)
                     let id = try await app.db.sql.select().column("service_request_id").from("highways_sends").first()

@@ -5,8 +5,9 @@ import Vapor
 /// The client for calls to outside systems, apart from the one Vapor keeps for itself: a refused
 /// connection is reported at once rather than tried again until the call's time is up (so a
 /// system that is down is told apart from one that took the report and went quiet), connecting
-/// has five seconds, and redirects are never followed (an answer comes from the address the
-/// administrator set, or not at all).
+/// has five seconds, an answer that stops arriving for thirty seconds is given up (a call's own
+/// time limit ends when the answer's head arrives), and redirects are never followed (an answer
+/// comes from the address the administrator set, or not at all).
 extension Application {
     private struct OutsideHTTPKey: StorageKey { typealias Value = HTTPClient }
 
@@ -15,7 +16,7 @@ extension Application {
     var outsideHTTP: HTTPClient { storage[OutsideHTTPKey.self] ?? http.client.shared }
 
     func makeOutsideHTTP() async {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)))
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(30)))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
         let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
