@@ -70,9 +70,8 @@ struct HighwaysSettings: Sendable, Equatable {
         return !(try await update.where("id", .equal, 1).where("version", .equal, version).returning("id").all()).isEmpty
     }
 
-    /// The calls' timeout, and how long a sender holds a report it is sending: past the timeout,
-    /// with room to write down the answer, so that no other sender takes it while a call is out.
-    var timeout: TimeInterval { TimeInterval(timeoutSeconds) }
+    /// How long a sender holds a report it is sending: past the call's timeout, with room to
+    /// write down the answer, so that no other sender takes it while a call is out.
     var claimFor: TimeInterval { TimeInterval(timeoutSeconds) * 2 + 10 }
 
     /// The key as the settings page shows it: enough to tell keys apart, not enough to use.
