@@ -440,7 +440,8 @@ import Testing
 
     @Test func slowStoresThenAnswersLate() async throws {
         try await withFake { fake throws in
-            await fake.setMode(.slow(seconds: 1))
+            // Long enough that a busy machine still looks in while the answer waits.
+            await fake.setMode(.slow(seconds: 4))
             let answered = NIOLockedValueBox(false)
             let started = ContinuousClock.now
             let call = Task {
@@ -457,7 +458,7 @@ import Testing
             }
             #expect(storedBeforeAnswer, "stored while the answer waits")
             let reply = try await call.value
-            #expect(ContinuousClock.now - started >= .milliseconds(950))
+            #expect(ContinuousClock.now - started >= .milliseconds(3950))
             #expect(reply.status == 200 && reply.xml?.first("request")?["service_request_id"] == "HW-100001")
         }
     }
