@@ -43,30 +43,59 @@ final class AuditEntry: Model, @unchecked Sendable {
 enum AuditTrail {
     static let genesis = String(repeating: "0", count: 64)
 
+    /// One action to record.
+    struct Record: Sendable {
+        let action: String
+        let enquiryID: UUID?
+        let actorID: UUID?
+        var changes: [FieldChange] = []
+        var detail = ""
+    }
+
     @discardableResult
     static func record(
         action: String, enquiryID: UUID?, actorID: UUID?, changes: [FieldChange] = [], detail: String = "",
         at date: Date, on db: any Database
     ) async throws -> AuditEntry {
+        try await record([Record(action: action, enquiryID: enquiryID, actorID: actorID, changes: changes, detail: detail)], at: date, on: db)[0]
+    }
+
+    /// Appends these in order: the head moves by their number in one step, the chain is made in
+    /// memory, and the entries are written together.
+    @discardableResult
+    static func record(_ records: [Record], at date: Date, on db: any Database) async throws -> [AuditEntry] {
+        guard !records.isEmpty else { return [] }
         guard let head = try await db.sql.raw("""
-            UPDATE audit_head SET sequence = sequence + 1 WHERE id = 1 RETURNING sequence, hash
+            UPDATE audit_head SET sequence = sequence + \(bind: Int64(records.count)) WHERE id = 1 RETURNING sequence, hash
             """).first()
         else { throw AuditError("The audit trail's head row is missing") }
-        let sequence = try head.decode(column: "sequence", as: Int64.self)
-        let previous = try head.decode(column: "hash", as: String.self)
-        let entry = AuditEntry()
-        entry.sequence = sequence
-        entry.enquiryID = enquiryID
-        entry.actorID = actorID
-        entry.action = action
-        entry.changes = encode(changes)
-        entry.detail = detail
-        entry.recordedAt = timestamp(date)
-        entry.previousHash = previous
-        entry.hash = hash(of: entry)
-        try await entry.create(on: db)
-        try await db.sql.update("audit_head").set("hash", to: entry.hash).where("id", .equal, 1).run()
-        return entry
+        var sequence = try head.decode(column: "sequence", as: Int64.self) - Int64(records.count)
+        var previous = try head.decode(column: "hash", as: String.self)
+        let recordedAt = timestamp(date)
+        let entries = records.map { record in
+            sequence += 1
+            let entry = AuditEntry()
+            entry.id = UUID()
+            entry.sequence = sequence
+            entry.enquiryID = record.enquiryID
+            entry.actorID = record.actorID
+            entry.action = record.action
+            entry.changes = encode(record.changes)
+            entry.detail = record.detail
+            entry.recordedAt = recordedAt
+            entry.previousHash = previous
+            entry.hash = hash(of: entry)
+            previous = entry.hash
+            return entry
+        }
+        try await BulkInsert.rows(into: AuditEntry.schema,
+                                  columns: ["id", "sequence", "enquiry_id", "actor_id", "action", "changes", "detail", "recorded_at", "previous_hash", "hash"],
+                                  rows: entries.map { entry in
+                                      [SQLBind(entry.id), SQLBind(entry.sequence), SQLBind(entry.enquiryID), SQLBind(entry.actorID), SQLBind(entry.action),
+                                       SQLBind(entry.changes), SQLBind(entry.detail), SQLBind(entry.recordedAt), SQLBind(entry.previousHash), SQLBind(entry.hash)]
+                                  }, on: db)
+        try await db.sql.update("audit_head").set("hash", to: previous).where("id", .equal, 1).run()
+        return entries
     }
 
     static func hash(of entry: AuditEntry) -> String {

@@ -54,3 +54,30 @@ extension ResponderQuestion: Hydratable {
 
     static let selectList = SQLRaw(storedColumns.map { "responder_questions.\($0)" }.joined(separator: ", "))
 }
+
+extension Hydratable {
+    /// The columns set since the model was read, as Fluent's `update` would write them, read from
+    /// the same written-out list rather than a reflection of the model.
+    func changedColumns() throws -> [(column: String, value: any SQLExpression)] {
+        let input = ChangedInput()
+        for property in storedProperties { property.input(to: input) }
+        if let column = input.unsupported { throw AuditError("The column \(column) holds a kind of value only Fluent can write") }
+        return input.values
+    }
+}
+
+/// Collects what a model's properties would write.
+private final class ChangedInput: DatabaseInput {
+    var values: [(column: String, value: any SQLExpression)] = []
+    var unsupported: String?
+
+    func set(_ value: DatabaseQuery.Value, at key: FieldKey) {
+        switch value {
+        case .bind(let bound): values.append((key.description, SQLBind(bound)))
+        case .null: values.append((key.description, SQLLiteral.null))
+        case .enumCase(let name): values.append((key.description, SQLLiteral.string(name)))
+        case .custom(let expression as any SQLExpression): values.append((key.description, expression))
+        default: unsupported = key.description
+        }
+    }
+}

@@ -304,12 +304,12 @@ enum VolumeSeed {
                     // Each enquiry goes in with its search document, rather than being written and
                     // then rewritten by the index: half the writing, and compact indexes.
                     for (index, document) in documents.enumerated() { enquiries[index].append(SearchIndex.postgresDocument(document)) }
-                    try await insert(into: Enquiry.schema, columns: enquiryColumns + ["search_document"], rows: enquiries, on: db, bindsPerRow: enquiryColumns.count + 4)
+                    try await BulkInsert.rows(into: Enquiry.schema, columns: enquiryColumns + ["search_document"], rows: enquiries, on: db, bindsPerRow: enquiryColumns.count + 4)
                 } else {
-                    try await insert(into: Enquiry.schema, columns: enquiryColumns, rows: enquiries, on: db)
+                    try await BulkInsert.rows(into: Enquiry.schema, columns: enquiryColumns, rows: enquiries, on: db)
                 }
-                try await insert(into: EnquiryEntry.schema, columns: ["id", "enquiry_id", "kind", "author_id", "body", "created_at"], rows: entries, on: db)
-                try await insert(into: ResponderQuestion.schema,
+                try await BulkInsert.rows(into: EnquiryEntry.schema, columns: ["id", "enquiry_id", "kind", "author_id", "body", "created_at"], rows: entries, on: db)
+                try await BulkInsert.rows(into: ResponderQuestion.schema,
                                  columns: ["id", "enquiry_id", "asked_by_id", "responder_id", "question", "asked_at", "state", "answer", "answered_at"],
                                  rows: questionRows, on: db)
                 if postgres {
@@ -335,13 +335,4 @@ enum VolumeSeed {
         "completion_counted_from", "completion_due", "next_due", "first_response_at", "first_response_days", "completion_days", "raiser_follows", "raised_month",
         "latitude", "longitude", "easting", "northing", "asset_layer_id", "asset_reference", "asset_label",
     ]
-
-    /// Many rows a statement, within both databases' limits on bound values.
-    static func insert(into table: String, columns: [String], rows: [[any SQLExpression]], on db: any Database,
-                       bindsPerRow: Int? = nil) async throws {
-        let perStatement = max(1, 30_000 / (bindsPerRow ?? columns.count))
-        for start in stride(from: 0, to: rows.count, by: perStatement) {
-            try await db.sql.insert(into: table).columns(columns).rows(Array(rows[start..<min(start + perStatement, rows.count)])).run()
-        }
-    }
 }

@@ -18,18 +18,31 @@ enum EnquiryWorkflow {
 
     /// The enquiry as this person may see it; "not found" when they may not see it at all.
     static func load(_ id: UUID, for actor: EnquiryActor, on db: any Database) async throws -> Loaded {
-        let sql = db.sql
-        guard let enquiry = try await sql.raw("SELECT \(Enquiry.selectList) FROM enquiries WHERE id = \(bind: id)").first().map(Enquiry.hydrate)
-        else { throw Abort(.notFound) }
-        let questions = try await sql.raw("""
-            SELECT \(ResponderQuestion.selectList) FROM responder_questions WHERE enquiry_id = \(bind: id) ORDER BY asked_at
-            """).all().map(ResponderQuestion.hydrate)
-        let asked = questions.map(\.$responder.id)
-        let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
-                                        serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked))
-        let standing = EnquiryAccess.standing(of: actor.viewer, towards: facts)
-        guard let view = EnquiryAccess.view(for: standing) else { throw Abort(.notFound) }
-        return Loaded(enquiry: enquiry, standing: standing, view: view, questions: questions)
+        guard let loaded = try await load([id], for: actor, on: db)[id] else { throw Abort(.notFound) }
+        return loaded
+    }
+
+    /// These enquiries as this person may see them, in two reads whatever their number; those
+    /// the person may not see at all, or that do not exist, are left out.
+    static func load(_ ids: [UUID], for actor: EnquiryActor, on db: any Database) async throws -> [UUID: Loaded] {
+        var found: [UUID: Loaded] = [:]
+        for chunk in Array(Set(ids)).chunked(500) {
+            let enquiries = try await db.sql.select().column(Enquiry.selectList).from(Enquiry.schema)
+                .where(EnquiryList.column("id", in: Array(chunk))).all().map(Enquiry.hydrate)
+            let questions = Dictionary(grouping: try await db.sql.select().column(ResponderQuestion.selectList).from(ResponderQuestion.schema)
+                .where(EnquiryList.column("enquiry_id", in: Array(chunk))).orderBy("asked_at").all().map(ResponderQuestion.hydrate),
+                by: \.$enquiry.id)
+            for enquiry in enquiries {
+                let id = try enquiry.requireID()
+                let asked = questions[id] ?? []
+                let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
+                                                serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked.map(\.$responder.id)))
+                let standing = EnquiryAccess.standing(of: actor.viewer, towards: facts)
+                guard let view = EnquiryAccess.view(for: standing) else { continue }
+                found[id] = Loaded(enquiry: enquiry, standing: standing, view: view, questions: asked)
+            }
+        }
+        return found
     }
 
     /// What a change came to: the enquiry as it now stands and what the change wrote.
@@ -38,97 +51,148 @@ enum EnquiryWorkflow {
         let written: EnquiryChange.Written
     }
 
+    /// One change to make: to an enquiry as loaded, and the version the person's form was drawn
+    /// from, when it matters that nothing changed since (editing details); otherwise the loaded
+    /// version is used.
+    struct Request: Sendable {
+        let loaded: Loaded
+        let change: EnquiryChange
+        var expectedVersion: Int?
+    }
+
     /// Applies a change: the lifecycle table decides whether this person may make it now and
     /// what the status becomes; the change's own writes, the deadlines, the audit entry, the
-    /// search index and the notifications follow in one transaction, after the enquiry's version
-    /// is claimed. `expectedVersion` is the version the person's form was drawn from, when it
-    /// matters that nothing changed since (editing details); otherwise the loaded version is used.
+    /// search index and the notifications follow in one transaction, and the enquiry is written
+    /// only while its version is still the one the change was decided on.
     @discardableResult
     static func perform(_ change: EnquiryChange, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil,
                         at now: Date, on db: any Database) async throws -> Performed {
-        let action = change.action
-        let enquiry = loaded.enquiry
-        let newStatus: EnquiryStatus
-        switch EnquiryLifecycle.apply(action, to: enquiry.status, by: loaded.standing) {
-        case .success(let status): newStatus = status
-        case .failure(let refusal): throw ActionRefused(refusal: refusal)
+        try await perform([Request(loaded: loaded, change: change, expectedVersion: expectedVersion)], by: actor, at: now, on: db)[0]
+    }
+
+    /// Applies many changes by one person at one moment, each to a different enquiry, all or
+    /// none (an outside system's updates). Each is decided and applied as it would be alone; what
+    /// they write together (the conversation, the audit trail, the search index, the
+    /// notifications) goes in a few statements for them all, and each enquiry in one.
+    @discardableResult
+    static func perform(_ requests: [Request], by actor: EnquiryActor, at now: Date, on db: any Database) async throws -> [Performed] {
+        guard !requests.isEmpty else { return [] }
+        struct Decided {
+            let request: Request
+            let id: UUID
+            let status: EnquiryStatus
+            let version: Int
+            let nextVersion: Int
         }
-        let id = try enquiry.requireID()
-        let version = expectedVersion ?? enquiry.version
-        // A version is bounded where it is read (`RequestNumber`); an overflow here still only
-        // means the form was not drawn from this enquiry.
-        let (nextVersion, overflowed) = version.addingReportingOverflow(1)
-        guard !overflowed else { throw EditConflict() }
-        let before = enquiry.auditedFields
-        let serviceLevelBefore = ServiceLevelTracking.Before(enquiry)
-        let written = try await db.transaction { db -> EnquiryChange.Written in
-            let claimed = try await db.sql.update(Enquiry.schema)
-                .set("version", to: nextVersion)
-                .where("id", .equal, id).where("version", .equal, version)
-                .returning("id").all()
-            guard !claimed.isEmpty else { throw EditConflict() }
-            enquiry.version = nextVersion
-            enquiry.lastActivityAt = now
-            let oldStatus = enquiry.status
-            enquiry.status = newStatus
-            if newStatus != oldStatus {
-                switch newStatus {
-                case .submitted: enquiry.submittedAt = now
-                case .completed: enquiry.completedAt = now
-                case .closed: enquiry.closedAt = now
-                case .inProgress where action == .reopen:
-                    enquiry.reopenCount += 1
-                    enquiry.completedAt = nil
-                    enquiry.closedAt = nil
-                default: break
+        var seen = Set<UUID>()
+        let decided = try requests.map { request -> Decided in
+            let enquiry = request.loaded.enquiry
+            let status: EnquiryStatus
+            switch EnquiryLifecycle.apply(request.change.action, to: enquiry.status, by: request.loaded.standing) {
+            case .success(let next): status = next
+            case .failure(let refusal): throw ActionRefused(refusal: refusal)
+            }
+            let id = try enquiry.requireID()
+            guard seen.insert(id).inserted else { throw AuditError("One enquiry was given two changes to make at once") }
+            let version = request.expectedVersion ?? enquiry.version
+            // A version is bounded where it is read (`RequestNumber`); an overflow here still only
+            // means the form was not drawn from this enquiry.
+            let (nextVersion, overflowed) = version.addingReportingOverflow(1)
+            guard !overflowed else { throw EditConflict() }
+            return Decided(request: request, id: id, status: status, version: version, nextVersion: nextVersion)
+        }
+        return try await db.transaction { db -> [Performed] in
+            let settings = try await ServiceLevelSettings.load(on: db)
+            var entries: [[any SQLExpression]] = []
+            var audit: [AuditTrail.Record] = []
+            var causes: [EnquiryNotifications.Cause] = []
+            var performed: [Performed] = []
+            for decision in decided {
+                let (change, loaded) = (decision.request.change, decision.request.loaded)
+                let action = change.action
+                let enquiry = loaded.enquiry
+                let before = enquiry.auditedFields
+                let serviceLevelBefore = ServiceLevelTracking.Before(enquiry)
+                enquiry.version = decision.nextVersion
+                enquiry.lastActivityAt = now
+                let oldStatus = enquiry.status
+                enquiry.status = decision.status
+                if decision.status != oldStatus {
+                    switch decision.status {
+                    case .submitted: enquiry.submittedAt = now
+                    case .completed: enquiry.completedAt = now
+                    case .closed: enquiry.closedAt = now
+                    case .inProgress where action == .reopen:
+                        enquiry.reopenCount += 1
+                        enquiry.completedAt = nil
+                        enquiry.closedAt = nil
+                    default: break
+                    }
+                }
+                let applied = try await apply(change, to: enquiry, by: actor, at: now, on: db)
+                if let entry = applied.entry {
+                    entries.append([SQLBind(entry.id), SQLBind(decision.id), SQLBind(entry.kind.rawValue), SQLBind(actor.user.id), SQLBind(entry.body), SQLBind(now)])
+                }
+                ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now, settings: settings)
+                // The columns the change set, written only while no other change has claimed the version.
+                var update = db.sql.update(Enquiry.schema)
+                for (column, value) in try enquiry.changedColumns() { update = update.set(SQLColumn(column), to: value) }
+                let claimed = try await update.where("id", .equal, decision.id).where("version", .equal, decision.version).returning("id").all()
+                guard !claimed.isEmpty else { throw EditConflict() }
+                audit.append(.init(action: action.rawValue, enquiryID: decision.id, actorID: actor.user.id,
+                                   changes: AuditTrail.changes(from: before, to: enquiry.auditedFields), detail: applied.detail))
+                if let event = NotificationEvent.caused(by: action) {
+                    causes.append(.init(event: event, enquiry: enquiry, questionsBefore: loaded.questions))
+                }
+                performed.append(Performed(enquiry: enquiry, written: applied.written))
+            }
+            try await BulkInsert.rows(into: EnquiryEntry.schema, columns: ["id", "enquiry_id", "kind", "author_id", "body", "created_at"], rows: entries, on: db)
+            try await AuditTrail.record(audit, at: now, on: db)
+            try await SearchIndex.reindex(decided.map(\.id), on: db)
+            try await EnquiryNotifications.record(causes, by: actor.user, at: now, on: db)
+            for (decision, done) in zip(decided, performed) {
+                if let cause = OutsideSystems.Cause(decision.request.change.action) {
+                    try await OutsideSystems.queue(for: done.enquiry, because: cause, at: now, on: db)
                 }
             }
-            let (detail, written) = try await apply(change, to: enquiry, by: actor, at: now, on: db)
-            ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now,
-                                        settings: try await ServiceLevelSettings.load(on: db))
-            try await enquiry.update(on: db)
-            let changes = AuditTrail.changes(from: before, to: enquiry.auditedFields)
-            try await AuditTrail.record(action: action.rawValue, enquiryID: id, actorID: actor.user.id, changes: changes,
-                                        detail: detail, at: now, on: db)
-            try await SearchIndex.reindex([id], on: db)
-            if let event = NotificationEvent.caused(by: action) {
-                try await EnquiryNotifications.record(event, on: enquiry, questionsBefore: loaded.questions, by: actor.user, at: now, on: db)
-            }
-            if let cause = OutsideSystems.Cause(action) {
-                try await OutsideSystems.queue(for: enquiry, because: cause, at: now, on: db)
-            }
-            return written
+            return performed
         }
-        return Performed(enquiry: enquiry, written: written)
+    }
+
+    /// What a change wrote of its own: the audit line's detail, an entry for the conversation
+    /// (written with the others of its batch), and what the person is shown was written.
+    private struct Applied {
+        var detail = ""
+        var entry: (id: UUID, kind: EnquiryEntry.Kind, body: String)?
+        var written = EnquiryChange.Written.nothing
     }
 
     /// The change's own writes, inside `perform`'s transaction: fields, an entry in the
-    /// conversation, questions to officers. Returns the audit line's detail and what was written.
+    /// conversation, questions to officers.
     private static func apply(_ change: EnquiryChange, to enquiry: Enquiry, by actor: EnquiryActor, at now: Date,
-                              on db: any Database) async throws -> (detail: String, written: EnquiryChange.Written) {
+                              on db: any Database) async throws -> Applied {
         let me = actor.user.id
         /// An entry in the conversation (none for empty optional text), and whether the Member now
         /// waits for a reply (nil leaves it as it was).
-        func entry(_ kind: EnquiryEntry.Kind, _ text: String, awaitingReply: Bool?) async throws -> (String, EnquiryChange.Written) {
+        func entry(_ kind: EnquiryEntry.Kind, _ text: String, awaitingReply: Bool?) -> Applied {
             if let awaitingReply { enquiry.awaitingReply = awaitingReply }
-            guard !text.isEmpty else { return ("", .nothing) }
-            let entry = EnquiryEntry(enquiryID: try enquiry.requireID(), kind: kind, authorID: me, body: text, at: now)
-            try await entry.create(on: db)
-            return ("", .entry(try entry.requireID(), kind))
+            guard !text.isEmpty else { return Applied() }
+            let id = UUID()
+            return Applied(entry: (id, kind, text), written: .entry(id, kind))
         }
         switch change {
         case .take: enquiry.$handler.id = me
         case .assign(let coordinator): enquiry.$handler.id = coordinator
-        case .postUpdate(let text): return try await entry(.update, text, awaitingReply: false)
-        case .complete(let text): return try await entry(.finalResponse, text, awaitingReply: false)
-        case .addNote(let text): return try await entry(.note, text, awaitingReply: nil)
-        case .awaitWorks(let note): return try await entry(.update, note, awaitingReply: nil)
+        case .postUpdate(let text): return entry(.update, text, awaitingReply: false)
+        case .complete(let text): return entry(.finalResponse, text, awaitingReply: false)
+        case .addNote(let text): return entry(.note, text, awaitingReply: nil)
+        case .awaitWorks(let note): return entry(.update, note, awaitingReply: nil)
         case .resumeWork, .submit: break
-        case .close(let note): return try await entry(.closed, note, awaitingReply: false)
-        case .reopen(let reason): return try await entry(.reopened, reason, awaitingReply: nil)
-        case .askCoordinator(let text): return try await entry(.memberQuestion, text, awaitingReply: true)
-        case .requestUpdate(let text): return try await entry(.updateRequest, text.isEmpty ? "Please send an update." : text, awaitingReply: true)
-        case .replyToMember(let text): return try await entry(.reply, text, awaitingReply: false)
+        case .close(let note): return entry(.closed, note, awaitingReply: false)
+        case .reopen(let reason): return entry(.reopened, reason, awaitingReply: nil)
+        case .askCoordinator(let text): return entry(.memberQuestion, text, awaitingReply: true)
+        case .requestUpdate(let text): return entry(.updateRequest, text.isEmpty ? "Please send an update." : text, awaitingReply: true)
+        case .replyToMember(let text): return entry(.reply, text, awaitingReply: false)
         case .askResponders(let responders, let question):
             var asked: [UUID] = []
             for responder in Set(responders).sorted(by: { $0.uuidString < $1.uuidString }) {
@@ -136,7 +200,7 @@ enum EnquiryWorkflow {
                 try await row.create(on: db)
                 asked.append(try row.requireID())
             }
-            return ("Asked \(asked.count) officer(s): \(question)", .questions(asked))
+            return Applied(detail: "Asked \(asked.count) officer(s): \(question)", written: .questions(asked))
         case .answerQuestion(let question, let text), .withdrawQuestion(let question, let text):
             // Claim the question, so an answer and a withdrawal at the same moment cannot both land.
             let answering = change.action == .answerQuestion
@@ -148,14 +212,14 @@ enum EnquiryWorkflow {
                 .where("state", .equal, ResponderQuestion.State.open.rawValue)
                 .returning("id").all()
             guard !claimed.isEmpty else { throw QuestionNoLongerOpen() }
-            return ((answering ? "Answered: " : "Withdrawn: ") + text, .questions([question]))
+            return Applied(detail: (answering ? "Answered: " : "Withdrawn: ") + text, written: .questions([question]))
         case .assignWorksArea(let worksArea): enquiry.$worksArea.id = worksArea
         case .convertType(let type, let subtype):
             enquiry.$type.id = type
             enquiry.$subtype.id = subtype
         case .editDraft(let valid), .editDetails(let valid): enquiry.apply(valid)
         }
-        return ("", .nothing)
+        return Applied()
     }
 
     struct NewEnquiry: Sendable {

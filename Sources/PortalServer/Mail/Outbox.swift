@@ -10,31 +10,51 @@ import Vapor
 /// sender then delivers it, retrying with back-off, and marks it failed after
 /// `MailSettings.maxAttempts` tries, for an administrator to retry.
 enum Outbox {
+    /// One message for some people.
+    struct Message: Sendable {
+        let users: [UUID]
+        let kind: NotificationEvent
+        let subject: String
+        let message: String
+        let linkPath: String?
+    }
+
     /// Queues one email to each of these people who has an active account, in the caller's
     /// transaction, as each has chosen for this kind of event: sent straight away, held for the
     /// daily digest, or not emailed at all (in-app only).
     static func enqueue(to users: [UUID], kind: NotificationEvent, subject: String, message: String, linkPath: String?,
                         at now: Date, on db: any Database) async throws {
+        try await enqueue([Message(users: users, kind: kind, subject: subject, message: message, linkPath: linkPath)], at: now, on: db)
+    }
+
+    /// Queues many messages with two reads, whatever their number: the people's addresses and
+    /// their choices for these kinds of event.
+    static func enqueue(_ messages: [Message], at now: Date, on db: any Database) async throws {
+        let users = Array(Set(messages.flatMap(\.users)))
         guard !users.isEmpty else { return }
-        let joined = SQLBinaryExpression(
-            left: SQLBinaryExpression(left: SQLColumn("user_id", table: "notification_preferences"), op: SQLBinaryOperator.equal, right: SQLColumn("id", table: User.schema)),
-            op: SQLBinaryOperator.and,
-            right: SQLBinaryExpression(left: SQLColumn("kind", table: "notification_preferences"), op: SQLBinaryOperator.equal, right: SQLBind(kind.rawValue)))
-        let people = try await db.sql.select()
-            .column(SQLColumn("id", table: User.schema)).column(SQLColumn("email", table: User.schema))
-            .column(SQLColumn("delivery", table: "notification_preferences"))
-            .from(User.schema)
-            .join(SQLIdentifier("notification_preferences"), method: SQLJoinMethod.left, on: joined)
-            .where(users.isEmpty ? SQLRaw("1 = 0") : SQLBinaryExpression(SQLColumn("id", table: User.schema), .in, SQLGroupExpression(users.map { SQLBind($0) }))).where(SQLColumn("is_active", table: User.schema), .equal, SQLBind(true))
-            .all()
+        var addresses: [UUID: String] = [:]
+        var choices: [UUID: [String: NotificationDelivery]] = [:]
+        for chunk in users.chunked(1_000) {
+            for person in try await db.sql.select().columns("id", "email").from(User.schema)
+                .where(EnquiryList.column("id", in: Array(chunk))).where("is_active", .equal, true).all() {
+                addresses[try person.decode(column: "id", as: UUID.self)] = try person.decode(column: "email", as: String.self)
+            }
+            for choice in try await db.sql.select().columns("user_id", "kind", "delivery").from("notification_preferences")
+                .where(EnquiryList.column("user_id", in: Array(chunk)))
+                .where(EnquiryList.column("kind", in: Array(Set(messages.map(\.kind.rawValue))))).all() {
+                choices[try choice.decode(column: "user_id", as: UUID.self), default: [:]][try choice.decode(column: "kind", as: String.self)] =
+                    NotificationDelivery(rawValue: try choice.decode(column: "delivery", as: String.self))
+            }
+        }
         var rows: [Pending] = []
-        for person in people {
-            let delivery = try person.decodeNil(column: "delivery") ? NotificationDelivery.standard
-                : NotificationDelivery(rawValue: try person.decode(column: "delivery", as: String.self)) ?? .standard
-            guard delivery != .inApp else { continue }
-            rows.append(Pending(userID: try person.decode(column: "id", as: UUID.self), address: try person.decode(column: "email", as: String.self),
-                                kind: kind.rawValue, subject: subject, message: message, linkPath: linkPath,
-                                state: delivery == .digest ? "held" : "pending"))
+        for message in messages {
+            for user in message.users {
+                guard let address = addresses[user] else { continue }
+                let delivery = choices[user]?[message.kind.rawValue] ?? .standard
+                guard delivery != .inApp else { continue }
+                rows.append(Pending(userID: user, address: address, kind: message.kind.rawValue, subject: message.subject, message: message.message,
+                                    linkPath: message.linkPath, state: delivery == .digest ? "held" : "pending"))
+            }
         }
         try await insert(rows, at: now, on: db)
     }
@@ -74,9 +94,9 @@ enum Outbox {
             [SQLBind(message.id), SQLBind(message.userID), SQLBind(message.address), SQLBind(message.kind), SQLBind(message.subject),
              SQLBind(message.message), SQLBind(message.linkPath), SQLBind(message.state), SQLBind(0), SQLBind(now), SQLBind(now)]
         }
-        try await db.sql.insert(into: "outbox")
-            .columns("id", "user_id", "to_address", "kind", "subject", "message", "link_path", "state", "attempts", "next_attempt_at", "created_at")
-            .rows(rows).run()
+        try await BulkInsert.rows(into: "outbox",
+                                  columns: ["id", "user_id", "to_address", "kind", "subject", "message", "link_path", "state", "attempts", "next_attempt_at", "created_at"],
+                                  rows: rows, on: db)
     }
 
     /// One entry of a daily digest.

@@ -14,31 +14,50 @@ enum EnquiryNotifications {
         let state: String
     }
 
-    /// `before` is the enquiry's questions as the action found them, so the questions it asked,
-    /// answered or withdrew can be told apart.
+    /// What one action on one enquiry may notify.
+    struct Cause: Sendable {
+        let event: NotificationEvent
+        let enquiry: Enquiry
+        /// The enquiry's questions as the action found them, so the questions it asked, answered
+        /// or withdrew can be told apart.
+        let questionsBefore: [ResponderQuestion]
+    }
+
     static func record(_ event: NotificationEvent, on enquiry: Enquiry, questionsBefore before: [ResponderQuestion],
                        by actor: CurrentUser, at now: Date, on db: any Database) async throws {
-        let id = try enquiry.requireID()
-        let area = enquiry.$serviceArea.id
-        var parties = NotificationParties(memberID: enquiry.$member.id, handlerID: enquiry.$handler.id,
-                                          areaCoordinatorIDs: try await Notifications.coordinators(of: [area], on: db)[area] ?? [])
-        if enquiry.raiserFollows == true, enquiry.$raisedBy.id != enquiry.$member.id { parties.followerIDs = [enquiry.$raisedBy.id] }
-        if [.questionAsked, .questionAnswered, .questionWithdrawn].contains(event) {
-            let earlier = Dictionary(uniqueKeysWithValues: before.compactMap { question in question.id.map { ($0, question.state.rawValue) } })
-            let questions = try await db.sql.select().columns("id", "asked_by_id", "responder_id", "state").from(ResponderQuestion.schema)
-                .where("enquiry_id", .equal, id).all(decoding: QuestionRow.self)
-            let changed = questions.filter { earlier[$0.id] != $0.state }
-            parties.responderIDs = Set(changed.filter { earlier[$0.id] == nil }.map(\.responder_id))
-            parties.askerIDs = Set(changed.filter { earlier[$0.id] != nil }.map(\.asked_by_id))
-        }
-        let people = NotificationRules.recipients(of: event, parties: parties, actorID: actor.id)
-        guard !people.isEmpty else { return }
-        let message = "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))"
+        try await record([Cause(event: event, enquiry: enquiry, questionsBefore: before)], by: actor, at: now, on: db)
+    }
+
+    /// The notifications of many actions by one person, with the co-ordinators of their areas and
+    /// the council's mail settings read once.
+    static func record(_ causes: [Cause], by actor: CurrentUser, at now: Date, on db: any Database) async throws {
+        guard !causes.isEmpty else { return }
+        let coordinators = try await Notifications.coordinators(of: Set(causes.map { $0.enquiry.$serviceArea.id }), on: db)
         let settings = try await CouncilMailSettings.load(on: db)
-        let detailed = settings.residentDetails ? try await seeingResidentDetails(people, of: enquiry, on: db) : []
-        try await Notifications.add(to: people.sorted { $0.uuidString < $1.uuidString }, kind: event, message: message,
-                                    detailedEmail: detailed.isEmpty ? nil : (withResidentDetails(message, of: enquiry), detailed),
-                                    enquiryID: id, at: now, on: db)
+        var notices: [Notifications.Notice] = []
+        for cause in causes {
+            let (event, enquiry) = (cause.event, cause.enquiry)
+            let id = try enquiry.requireID()
+            let area = enquiry.$serviceArea.id
+            var parties = NotificationParties(memberID: enquiry.$member.id, handlerID: enquiry.$handler.id,
+                                              areaCoordinatorIDs: coordinators[area] ?? [])
+            if enquiry.raiserFollows == true, enquiry.$raisedBy.id != enquiry.$member.id { parties.followerIDs = [enquiry.$raisedBy.id] }
+            if [.questionAsked, .questionAnswered, .questionWithdrawn].contains(event) {
+                let earlier = Dictionary(uniqueKeysWithValues: cause.questionsBefore.compactMap { question in question.id.map { ($0, question.state.rawValue) } })
+                let questions = try await db.sql.select().columns("id", "asked_by_id", "responder_id", "state").from(ResponderQuestion.schema)
+                    .where("enquiry_id", .equal, id).all(decoding: QuestionRow.self)
+                let changed = questions.filter { earlier[$0.id] != $0.state }
+                parties.responderIDs = Set(changed.filter { earlier[$0.id] == nil }.map(\.responder_id))
+                parties.askerIDs = Set(changed.filter { earlier[$0.id] != nil }.map(\.asked_by_id))
+            }
+            let people = NotificationRules.recipients(of: event, parties: parties, actorID: actor.id)
+            guard !people.isEmpty else { continue }
+            let message = "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))"
+            let detailed = settings.residentDetails ? try await seeingResidentDetails(people, of: enquiry, on: db) : []
+            notices.append(.init(users: people.sorted { $0.uuidString < $1.uuidString }, kind: event, message: message,
+                                 detailedEmail: detailed.isEmpty ? nil : (withResidentDetails(message, of: enquiry), detailed), enquiryID: id))
+        }
+        try await Notifications.add(notices, at: now, on: db)
     }
 
     /// Those of these people whose page of the enquiry shows its resident's details, by the same

@@ -15,29 +15,43 @@ enum Notifications {
         let read_at: Date?
     }
 
+    /// One notification for some people.
+    struct Notice: Sendable {
+        let users: [UUID]
+        let kind: NotificationEvent
+        let message: String
+        /// A fuller email message for some of them (those whose pages show what it adds).
+        var detailedEmail: (message: String, recipients: Set<UUID>)?
+        let enquiryID: UUID?
+    }
+
     /// Adds an in-app notification for each person and queues it as email, in the caller's
     /// transaction. `detailedEmail` is a fuller email message for some of them (those whose
     /// pages show what it adds); everyone else's email says what the portal says.
     static func add(to users: some Sequence<UUID>, kind: NotificationEvent, message: String,
                     detailedEmail: (message: String, recipients: Set<UUID>)? = nil,
                     enquiryID: UUID?, at now: Date, on db: any Database) async throws {
-        let users = Array(users)
-        let subject = "\(kind.label): \(message.prefix(120))"
-        let linkPath = enquiryID.map { "/enquiries/\($0.uuidString)" }
-        let detailed = users.filter { detailedEmail?.recipients.contains($0) == true }
-        try await Outbox.enqueue(to: users.filter { !detailed.contains($0) }, kind: kind, subject: subject, message: message,
-                                 linkPath: linkPath, at: now, on: db)
-        if let detailedEmail {
-            try await Outbox.enqueue(to: detailed, kind: kind, subject: subject, message: detailedEmail.message, linkPath: linkPath, at: now, on: db)
+        try await add([Notice(users: Array(users), kind: kind, message: message, detailedEmail: detailedEmail, enquiryID: enquiryID)], at: now, on: db)
+    }
+
+    /// Adds many notices with the same few statements as one.
+    static func add(_ notices: [Notice], at now: Date, on db: any Database) async throws {
+        var emails: [Outbox.Message] = []
+        var rows: [[any SQLExpression]] = []
+        for notice in notices {
+            let subject = "\(notice.kind.label): \(notice.message.prefix(120))"
+            let linkPath = notice.enquiryID.map { "/enquiries/\($0.uuidString)" }
+            let detailed = notice.users.filter { notice.detailedEmail?.recipients.contains($0) == true }
+            emails.append(.init(users: notice.users.filter { !detailed.contains($0) }, kind: notice.kind, subject: subject, message: notice.message, linkPath: linkPath))
+            if let detailedEmail = notice.detailedEmail {
+                emails.append(.init(users: detailed, kind: notice.kind, subject: subject, message: detailedEmail.message, linkPath: linkPath))
+            }
+            rows += notice.users.map { user in
+                [SQLBind(UUID()), SQLBind(user), SQLBind(notice.enquiryID), SQLBind(notice.kind.rawValue), SQLBind(notice.message), SQLBind(now)]
+            }
         }
-        let rows = users.map { user in
-            [SQLBind(UUID()), SQLBind(user), SQLBind(enquiryID), SQLBind(kind.rawValue), SQLBind(message), SQLBind(now)] as [any SQLExpression]
-        }
-        guard !rows.isEmpty else { return }
-        try await db.sql.insert(into: "notifications")
-            .columns("id", "user_id", "enquiry_id", "kind", "message", "created_at")
-            .rows(rows)
-            .run()
+        try await Outbox.enqueue(emails, at: now, on: db)
+        try await BulkInsert.rows(into: "notifications", columns: ["id", "user_id", "enquiry_id", "kind", "message", "created_at"], rows: rows, on: db)
     }
 
     /// How many of the person's notifications are unread, for the header of each page: one read

@@ -98,7 +98,7 @@ enum HighwaysStatusReader {
     static func read(client: Open311Client, at now: Date, on db: any Database) async throws -> HighwaysUpdates.Pulled {
         let open = try await db.sql.select().column("service_request_id").from("highways_sends")
             .where("state", .equal, HighwaysSend.State.sent.rawValue).where(SQLColumn("service_request_id"), .isNot, SQLLiteral.null)
-            .join("enquiries", on: "enquiries.id = highways_sends.enquiry_id")
+            .join(Enquiry.schema, on: SQLColumn("id", table: Enquiry.schema), .equal, SQLColumn("enquiry_id", table: "highways_sends"))
             .where(SQLColumn("status", table: "enquiries"), .in, SQLGroupExpression(EnquiryStatus.allCases.filter(\.isOpen).map { SQLBind($0.rawValue) }))
             .all().map { try $0.decode(column: "service_request_id", as: String.self) }
         var updates: [Open311.Update] = []

@@ -62,58 +62,57 @@ enum HighwaysUpdates {
         var seen = Set<String>()
         let ordered = updates.sorted { ($0.updated, $0.updateID) < ($1.updated, $1.updateID) }.filter { seen.insert($0.updateID).inserted }
         pulled.repeated = updates.count - ordered.count
-        let known = try await alreadyStored(ordered.map(\.updateID), on: db)
-        let fresh = ordered.filter { !known.contains($0.updateID) }
+        let storedBefore = try await alreadyStored(ordered.map(\.updateID), on: db)
+        let fresh = ordered.filter { !storedBefore.contains($0.updateID) }
         pulled.repeated += ordered.count - fresh.count
         guard !fresh.isEmpty else { return pulled }
         let requests = try await sends(for: Set(fresh.map(\.requestID)), on: db)
         let outcomes = try await statusOutcomes(on: db)
         let actor = try await SystemAccount.highways.actor(at: now, on: db)
         var latest = requests.values.reduce(into: [UUID: Date]()) { $0[$1.id] = $1.last_update_at }
-        var unknown: [String] = []
-        func count(_ handling: Handling?, _ update: Open311.Update) {
-            switch handling {
-            case .some(.unknownRequest): unknown.append(update.requestID)
-            case .some: pulled.applied += 1
-            case nil: pulled.repeated += 1
-            }
-        }
-        // A hundred at a time in one transaction; should one of them fail (an officer changing
-        // the same enquiry at that moment), the hundred are applied one by one instead, and the
-        // one that failed is read again with the next window.
-        for chunk in fresh.chunked(100) {
-            let before = latest
+        // One for a request not known yet (its id still to come) is left to be read again with
+        // the next window, not stored: stored, it would count as seen once the id is known.
+        let known = fresh.filter { requests[$0.requestID] != nil }
+        var unknown = fresh.filter { requests[$0.requestID] == nil }.map(\.requestID)
+        var failed: [String] = []
+        // Five hundred at a time in one transaction; should that fail (an officer changing one of
+        // the enquiries at that moment), they are applied one by one instead, and one that still
+        // fails is read again with the next window.
+        for chunk in known.chunked(500) {
             do {
-                let (results, after) = try await db.transaction { db -> ([Handling?], [UUID: Date]) in
-                    var results: [Handling?] = []
-                    var newest = before
-                    for update in chunk {
-                        results.append(try await applyOne(update, send: requests[update.requestID], latest: &newest, outcomes: outcomes, actor: actor, at: now, on: db))
-                    }
-                    return (results, newest)
+                let current = latest
+                let (handled, after) = try await db.transaction { db in
+                    try await applyTogether(Array(chunk), sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, on: db)
                 }
                 latest = after
-                for (update, handling) in zip(chunk, results) { count(handling, update) }
+                pulled.applied += handled
+                pulled.repeated += chunk.count - handled
             } catch {
                 for update in chunk {
                     do {
                         let current = latest
-                        let (handling, after) = try await db.transaction { db -> (Handling?, [UUID: Date]) in
-                            var newest = current
-                            return (try await applyOne(update, send: requests[update.requestID], latest: &newest, outcomes: outcomes, actor: actor, at: now, on: db), newest)
+                        let (handled, after) = try await db.transaction { db in
+                            try await applyTogether([update], sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, on: db)
                         }
                         latest = after
-                        count(handling, update)
+                        pulled.applied += handled
+                        pulled.repeated += 1 - handled
                     } catch {
+                        failed.append(update.updateID)
                         IntegrationProblems.logger.warning("highways: update \(update.updateID) not applied yet: \(String(describing: error))")
                     }
                 }
             }
         }
-        pulled.unknownRequests = unknown.count
+        unknown = Array(Set(unknown)).sorted()
+        pulled.unknownRequests = fresh.count - known.count
         if !unknown.isEmpty {
-            try await IntegrationProblems.record(.highways, "\(unknown.count) update(s) for requests the portal never sent were kept but not applied",
-                                                 detail: "Request ids: " + Set(unknown).sorted().prefix(20).joined(separator: ", "), at: now, on: db)
+            try await IntegrationProblems.record(.highways, "\(pulled.unknownRequests) update(s) for requests the portal never sent were not applied; they are read again with later windows",
+                                                 detail: "Request ids: " + unknown.prefix(20).joined(separator: ", "), at: now, on: db)
+        }
+        if !failed.isEmpty {
+            try await IntegrationProblems.record(.highways, "\(failed.count) update(s) could not be applied this time; they are read again with later windows",
+                                                 detail: "Update ids: " + failed.prefix(20).joined(separator: ", "), at: now, on: db)
         }
         return pulled
     }
@@ -155,56 +154,85 @@ enum HighwaysUpdates {
         return map
     }
 
-    /// One update, inside the caller's transaction: stored (or found already stored by another
-    /// instance: nil), then applied to its enquiry. `latest` holds each report's newest update
-    /// applied, kept up to date as updates are applied.
-    private static func applyOne(_ update: Open311.Update, send: SendRow?, latest: inout [UUID: Date], outcomes: [String: HighwaysOutcome],
-                                 actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Handling? {
-        // One for a request not known yet (its id still to come) is left to be read again with
-        // the next window, not stored: stored, it would count as seen once the id is known.
-        guard let send else { return .unknownRequest }
-        let rowID = UUID()
-        let stored = try await db.sql.raw("""
-            INSERT INTO highways_updates (id, update_id, service_request_id, enquiry_id, status, description, external_status_code, updated_at, received_at, handling)
-            VALUES (\(bind: rowID), \(bind: update.updateID), \(bind: update.requestID), \(bind: send.enquiry_id), \(bind: update.status),
-                    \(bind: update.description), \(bind: update.externalStatusCode), \(bind: update.updated), \(bind: now), \(bind: Handling.unknownRequest.rawValue))
-            ON CONFLICT (update_id) DO NOTHING RETURNING id
-            """).all()
-        guard !stored.isEmpty else { return nil }
-        // Made in the same second as the last applied, it comes after it (updates are applied in order).
-        let isLatest = latest[send.id].map { update.updated >= $0 } ?? true
-        let loaded = try await EnquiryWorkflow.load(send.enquiry_id, for: actor, on: db)
-        // A status the table does not know is shown to the Member as words, for the administrator to map.
-        let outcome = outcomes[update.status] ?? .update
-        let label = HighwaysStatusMap.label(of: update.status)
-        // The system's words, made fit for the conversation: no control characters or direction overrides.
-        let words = TextRules.multiLine(update.description).trimmingWhitespace()
-        let text = "Highways system: \(label)." + (words.isEmpty ? "" : "\n\n" + words)
-        let change = HighwaysStatusMap.change(for: outcome, enquiryStatus: loaded.enquiry.status, isLatest: isLatest)
-        var handling: Handling = isLatest ? .applied : .wordsOnly
-        switch change {
-        case .update: try await EnquiryWorkflow.perform(.postUpdate(text), on: loaded, by: actor, at: now, on: db)
-        case .complete: try await EnquiryWorkflow.perform(.complete(finalResponse: text), on: loaded, by: actor, at: now, on: db)
-        case .awaitWorksThenUpdate:
-            try await EnquiryWorkflow.perform(.awaitWorks(note: ""), on: loaded, by: actor, at: now, on: db)
-            let moved = try await EnquiryWorkflow.load(send.enquiry_id, for: actor, on: db)
-            try await EnquiryWorkflow.perform(.postUpdate(text), on: moved, by: actor, at: now, on: db)
-        case .note:
-            try await EnquiryWorkflow.perform(.addNote(text), on: loaded, by: actor, at: now, on: db)
-            handling = .note
+    /// Updates for known requests, in order, inside the caller's transaction: stored (those another
+    /// instance stored first are left to it), then applied to their enquiries through the
+    /// workflow, all together. An enquiry with several updates takes them in turns, oldest first,
+    /// each turn deciding from what the one before left. Returns how many were applied and each
+    /// report's newest update after them.
+    private static func applyTogether(_ updates: [Open311.Update], sends: [String: SendRow], latest before: [UUID: Date],
+                                      outcomes: [String: HighwaysOutcome], actor: EnquiryActor, at now: Date,
+                                      on db: any Database) async throws -> (applied: Int, latest: [UUID: Date]) {
+        var stored = Set<String>()
+        let columns = ["update_id", "service_request_id", "enquiry_id", "status", "description", "external_status_code", "updated_at", "received_at", "handling"]
+        for chunk in updates.chunked(1_000) {
+            var insert = db.sql.insert(into: "highways_updates").columns(["id"] + columns)
+            for update in chunk {
+                insert = insert.values([SQLBind(UUID()), SQLBind(update.updateID), SQLBind(update.requestID), SQLBind(sends[update.requestID]?.enquiry_id),
+                                        SQLBind(update.status), SQLBind(update.description), SQLBind(update.externalStatusCode), SQLBind(update.updated),
+                                        SQLBind(now), SQLBind(Handling.applied.rawValue)])
+            }
+            for row in try await insert.ignoringConflicts(with: ["update_id"]).returning("update_id").all() {
+                stored.insert(try row.decode(column: "update_id", as: String.self))
+            }
         }
-        if isLatest {
-            try await db.sql.update("highways_sends").set("system_status", to: update.status).set("last_update_at", to: update.updated)
-                .where("id", .equal, send.id).run()
-            latest[send.id] = update.updated
+        var latest = before
+        var handlings: [Handling: [String]] = [:]
+        // Turns: the first update of each enquiry, then the second, and so on.
+        var turns: [[(Open311.Update, SendRow)]] = []
+        var place: [UUID: Int] = [:]
+        for update in updates where stored.contains(update.updateID) {
+            guard let send = sends[update.requestID] else { continue }
+            let turn = place[send.enquiry_id, default: 0]
+            place[send.enquiry_id] = turn + 1
+            if turn == turns.count { turns.append([]) }
+            turns[turn].append((update, send))
         }
-        try await db.sql.update("highways_updates").set("handling", to: handling.rawValue).where("id", .equal, rowID).run()
-        return handling
-    }
-}
-
-extension Array {
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+        for turn in turns {
+            let loaded = try await EnquiryWorkflow.load(turn.map(\.1.enquiry_id), for: actor, on: db)
+            var first: [EnquiryWorkflow.Request] = [], then: [(UUID, EnquiryChange)] = []
+            for (update, send) in turn {
+                guard let enquiry = loaded[send.enquiry_id] else {
+                    handlings[.unknownRequest, default: []].append(update.updateID)
+                    continue
+                }
+                // Made in the same second as the last applied, it comes after it (updates are applied in order).
+                let isLatest = latest[send.id].map { update.updated >= $0 } ?? true
+                // A status the table does not know is shown to the Member as words, for the administrator to map.
+                let outcome = outcomes[update.status] ?? .update
+                // The system's words, made fit for the conversation: no control characters or direction overrides.
+                let words = TextRules.multiLine(update.description).trimmingWhitespace()
+                let text = "Highways system: \(HighwaysStatusMap.label(of: update.status))." + (words.isEmpty ? "" : "\n\n" + words)
+                let change = HighwaysStatusMap.change(for: outcome, enquiryStatus: enquiry.enquiry.status, isLatest: isLatest)
+                switch change {
+                case .update: first.append(.init(loaded: enquiry, change: .postUpdate(text)))
+                case .complete: first.append(.init(loaded: enquiry, change: .complete(finalResponse: text)))
+                case .awaitWorksThenUpdate:
+                    first.append(.init(loaded: enquiry, change: .awaitWorks(note: "")))
+                    then.append((send.enquiry_id, .postUpdate(text)))
+                case .note: first.append(.init(loaded: enquiry, change: .addNote(text)))
+                }
+                if change == .note {
+                    handlings[.note, default: []].append(update.updateID)
+                } else if !isLatest {
+                    handlings[.wordsOnly, default: []].append(update.updateID)
+                }
+                if isLatest {
+                    latest[send.id] = update.updated
+                    try await db.sql.update("highways_sends").set("system_status", to: update.status).set("last_update_at", to: update.updated)
+                        .where("id", .equal, send.id).run()
+                }
+            }
+            try await EnquiryWorkflow.perform(first, by: actor, at: now, on: db)
+            if !then.isEmpty {
+                let moved = try await EnquiryWorkflow.load(then.map(\.0), for: actor, on: db)
+                try await EnquiryWorkflow.perform(then.compactMap { id, change in moved[id].map { .init(loaded: $0, change: change) } }, by: actor, at: now, on: db)
+            }
+        }
+        for (handling, ids) in handlings {
+            for chunk in ids.chunked(500) {
+                try await db.sql.update("highways_updates").set("handling", to: handling.rawValue).where(EnquiryList.column("update_id", in: Array(chunk))).run()
+            }
+        }
+        return (stored.count - (handlings[.unknownRequest]?.count ?? 0), latest)
     }
 }
