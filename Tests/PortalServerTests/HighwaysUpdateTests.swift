@@ -99,6 +99,56 @@ import Vapor
         }
     }
 
+    @Test func manyEnquiriesTakeTheirUpdatesTogetherAndOneThatFailsIsShownAndReadAgain() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            var enquiries = [try await Self.sentEnquiry(app, requestID: "HW-1")]
+            for number in 2...4 {
+                let enquiry = try await fixtures.submitted(subject: "Defect \(number)")
+                try await app.db.sql.update("highways_sends").set("state", to: "sent").set("service_request_id", to: "HW-\(number)")
+                    .where("enquiry_id", .equal, enquiry.id!).run()
+                enquiries.append(enquiry)
+            }
+            // The database refuses one update's words, as it might refuse a change mid-way.
+            if EnquirySearch.isPostgres(app.db) {
+                try await app.db.sql.raw("""
+                    CREATE FUNCTION refuse_words() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.body LIKE '%Gas main%' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$
+                    """).run()
+                try await app.db.sql.raw("CREATE TRIGGER refuse_words BEFORE INSERT ON enquiry_entries FOR EACH ROW EXECUTE FUNCTION refuse_words()").run()
+            } else {
+                try await app.db.sql.raw("""
+                    CREATE TRIGGER refuse_words BEFORE INSERT ON enquiry_entries WHEN NEW.body LIKE '%Gas main%'
+                    BEGIN SELECT RAISE(ABORT, 'refused'); END
+                    """).run()
+            }
+            let base = app.now
+            let batch = [
+                update("B1", "in_progress", minutes: 1, "Inspecting", request: "HW-1", base: base),
+                update("B2", "fixed", minutes: 2, "Lamp replaced", request: "HW-2", base: base),
+                update("B3", "action_scheduled", minutes: 3, "Gas main in the way", request: "HW-3", base: base),
+                update("B4", "in_progress", minutes: 4, "Inspecting", request: "HW-4", base: base),
+                update("B5", "fixed", minutes: 5, "Done", request: "HW-1", base: base),
+            ]
+            let pulled = try await HighwaysUpdates.apply(batch, at: app.now, on: app.db)
+            #expect(pulled.applied == 4, "\(pulled)")
+            func status(_ index: Int) async throws -> EnquiryStatus? { try await Enquiry.find(enquiries[index].id, on: app.db)?.status }
+            let statuses = [try await status(0), try await status(1), try await status(3)]
+            #expect(statuses == [.completed, .completed, .inProgress])
+            #expect(try await status(2) == .submitted, "the refused update left its enquiry as it was")
+            let first = try await EnquiryEntry.query(on: app.db).filter(\.$enquiry.$id == enquiries[0].id!).sort(\.$createdAt).all()
+            #expect(first.map(\.kind) == [.update, .finalResponse], "an enquiry's updates in the order they were made")
+            let problems = try await app.db.sql.select().column("what").from("integration_problems").all().map { try $0.decode(column: "what", as: String.self) }
+            #expect(problems.contains { $0.contains("1 update(s) could not be applied") }, "\(problems)")
+            let stored = try await app.db.sql.select().column("update_id").from("highways_updates").all().map { try $0.decode(column: "update_id", as: String.self) }
+            #expect(Set(stored) == ["B1", "B2", "B4", "B5"], "the refused update is not kept, so the next window reads it again")
+            try await app.db.sql.raw("DROP TRIGGER refuse_words\(unsafeRaw: EnquirySearch.isPostgres(app.db) ? " ON enquiry_entries" : "")").run()
+            let again = try await HighwaysUpdates.apply(batch, at: app.now, on: app.db)
+            #expect(again.applied == 1 && again.repeated == 4, "\(again)")
+            #expect(try await status(2) == .awaitingWorks)
+        }
+    }
+
     @Test func eachWindowOfUpdatesIsClaimedByOneInstanceAtTimesWithFractionsOfASecond() async throws {
         try await withApp { app in
             _ = try await Self.sentEnquiry(app, requestID: "HW-3")

@@ -107,7 +107,7 @@ enum HighwaysUpdates {
         unknown = Array(Set(unknown)).sorted()
         pulled.unknownRequests = fresh.count - known.count
         if !unknown.isEmpty {
-            try await IntegrationProblems.record(.highways, "\(pulled.unknownRequests) update(s) for requests the portal never sent were not applied; they are read again with later windows",
+            try await IntegrationProblems.record(.highways, "\(pulled.unknownRequests) update(s) for requests the portal does not know (yet) were not applied; they are read again with later windows",
                                                  detail: "Request ids: " + unknown.prefix(20).joined(separator: ", "), at: now, on: db)
         }
         if !failed.isEmpty {
@@ -187,7 +187,10 @@ enum HighwaysUpdates {
             if turn == turns.count { turns.append([]) }
             turns[turn].append((update, send))
         }
-        for turn in turns {
+        for (index, turn) in turns.enumerated() {
+            // Each turn a millisecond after the one before, so the conversation shows an
+            // enquiry's updates in the order they were made.
+            let now = now.addingTimeInterval(Double(index) / 1_000)
             let loaded = try await EnquiryWorkflow.load(turn.map(\.1.enquiry_id), for: actor, on: db)
             var first: [EnquiryWorkflow.Request] = [], then: [(UUID, EnquiryChange)] = []
             for (update, send) in turn {
