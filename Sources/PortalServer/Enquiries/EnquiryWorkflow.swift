@@ -107,6 +107,7 @@ enum EnquiryWorkflow {
             var audit: [AuditTrail.Record] = []
             var causes: [EnquiryNotifications.Cause] = []
             var performed: [Performed] = []
+            var writes: [ColumnWrites.Row] = []
             for decision in decided {
                 let (change, loaded) = (decision.request.change, decision.request.loaded)
                 let action = change.action
@@ -134,11 +135,7 @@ enum EnquiryWorkflow {
                     entries.append([SQLBind(entry.id), SQLBind(decision.id), SQLBind(entry.kind.rawValue), SQLBind(actor.user.id), SQLBind(entry.body), SQLBind(now)])
                 }
                 ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now, settings: settings)
-                // The columns the change set, written only while no other change has claimed the version.
-                var update = db.sql.update(Enquiry.schema)
-                for (column, value) in try enquiry.changedColumns() { update = update.set(SQLColumn(column), to: value) }
-                let claimed = try await update.where("id", .equal, decision.id).where("version", .equal, decision.version).returning("id").all()
-                guard !claimed.isEmpty else { throw EditConflict() }
+                writes.append(.init(id: decision.id, version: decision.version, columns: try enquiry.changedColumns()))
                 audit.append(.init(action: action.rawValue, enquiryID: decision.id, actorID: actor.user.id,
                                    changes: AuditTrail.changes(from: before, to: enquiry.auditedFields), detail: applied.detail))
                 if let event = NotificationEvent.caused(by: action) {
@@ -146,6 +143,8 @@ enum EnquiryWorkflow {
                 }
                 performed.append(Performed(enquiry: enquiry, written: applied.written))
             }
+            // The columns each change set, written only while no other change has claimed the version.
+            try await ColumnWrites.write(writes, to: Enquiry.schema, on: db)
             try await BulkInsert.rows(into: EnquiryEntry.schema, columns: ["id", "enquiry_id", "kind", "author_id", "body", "created_at"], rows: entries, on: db)
             try await AuditTrail.record(audit, at: now, on: db)
             try await SearchIndex.reindex(decided.map(\.id), on: db)

@@ -193,6 +193,7 @@ enum HighwaysUpdates {
             let now = now.addingTimeInterval(Double(index) / 1_000)
             let loaded = try await EnquiryWorkflow.load(turn.map(\.1.enquiry_id), for: actor, on: db)
             var first: [EnquiryWorkflow.Request] = [], then: [(UUID, EnquiryChange)] = []
+            var newest: [ColumnWrites.Row] = []
             for (update, send) in turn {
                 guard let enquiry = loaded[send.enquiry_id] else {
                     handlings[.unknownRequest, default: []].append(update.updateID)
@@ -221,10 +222,10 @@ enum HighwaysUpdates {
                 }
                 if isLatest {
                     latest[send.id] = update.updated
-                    try await db.sql.update("highways_sends").set("system_status", to: update.status).set("last_update_at", to: update.updated)
-                        .where("id", .equal, send.id).run()
+                    newest.append(.init(id: send.id, columns: [("system_status", SQLBind(update.status)), ("last_update_at", SQLBind(update.updated))]))
                 }
             }
+            try await ColumnWrites.write(newest, to: "highways_sends", on: db)
             try await EnquiryWorkflow.perform(first, by: actor, at: now, on: db)
             if !then.isEmpty {
                 let moved = try await EnquiryWorkflow.load(then.map(\.0), for: actor, on: db)
