@@ -20,6 +20,9 @@ import Testing
         #expect(NotificationRules.recipients(of: .questionAsked, parties: taken, actorID: handler) == [responder])
         #expect(NotificationRules.recipients(of: .questionAnswered, parties: taken, actorID: responder) == [asker])
         #expect(NotificationRules.recipients(of: .deadlineBreached, parties: taken, actorID: nil) == [handler, other])
+        let system = UUID()
+        #expect(NotificationRules.recipients(of: .outsideWord, parties: taken, actorID: system) == [handler], "word from outside reaches whoever handles it")
+        #expect(NotificationRules.recipients(of: .outsideWord, parties: untaken, actorID: system) == [handler, other], "or the area's co-ordinators")
     }
 
     @Test func theOfficerWhoRaisedItHearsOfUpdatesOnlyIfTheyAskedTo() {
@@ -35,7 +38,7 @@ import Testing
         #expect(NotificationEvent.heard(by: RoleSet([.member])) == [.update, .finalResponse])
         #expect(NotificationEvent.heard(by: RoleSet([.responder])) == [.questionAsked, .questionWithdrawn])
         let coordinator = NotificationEvent.heard(by: RoleSet([.coordinator]))
-        #expect(coordinator.contains(.newEnquiry) && coordinator.contains(.deadlineBreached) && !coordinator.contains(.questionAsked))
+        #expect(coordinator.contains(.newEnquiry) && coordinator.contains(.deadlineBreached) && coordinator.contains(.outsideWord) && !coordinator.contains(.questionAsked))
         #expect(Set(NotificationEvent.heard(by: RoleSet(Role.allCases))) == Set(NotificationEvent.allCases))
     }
 

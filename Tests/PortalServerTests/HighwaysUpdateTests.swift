@@ -63,6 +63,10 @@ import Vapor
             let told = try await app.db.sql.select().column("kind").from("notifications")
                 .where("user_id", .equal, enquiry.$member.id).where("enquiry_id", .equal, enquiry.id!).all()
             #expect(told.count >= 2, "the Member hears of the updates and the final response")
+            let coordinator = try await Fixtures(app: app).user("coordinator@demo.test").requireID()
+            let word = try await app.db.sql.select().column("kind").from("notifications")
+                .where("user_id", .equal, coordinator).where("enquiry_id", .equal, enquiry.id!).where("kind", .equal, "outside_word").all()
+            #expect(word.count == 3, "the area's co-ordinator hears of each word from the highways system")
             let audit = try await AuditEntry.query(on: app.db).filter(\.$enquiryID == enquiry.id!).filter(\.$actorID == highways.id!).count()
             #expect(audit >= 4)
             // The same window read again, and by another instance, changes nothing.

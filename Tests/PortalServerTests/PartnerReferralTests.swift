@@ -208,6 +208,10 @@ import Vapor
             let told = try await app.db.sql.select().column("user_id").from("notifications").where("kind", .equal, "update")
                 .where("enquiry_id", .equal, enquiry.id!).all().map { try $0.decode(column: "user_id", as: UUID.self) }
             #expect(told == [member])
+            let officers = try await app.db.sql.select().column("user_id").from("notifications").where("kind", .equal, "outside_word")
+                .where("enquiry_id", .equal, enquiry.id!).all().map { try $0.decode(column: "user_id", as: UUID.self) }
+            let coordinators = try await Notifications.coordinators(of: [after.$serviceArea.id], on: app.db)[after.$serviceArea.id] ?? []
+            #expect(!officers.isEmpty && Set(officers) == (after.$handler.id.map { [$0] } ?? coordinators), "whoever handles it hears the outcome too")
 
             // The Member sees the outcome in the section and the conversation.
             let memberPage = try await TestBrowser(app).signedIn("member@demo.test").get("/enquiries/\(enquiry.id!)")

@@ -12,6 +12,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
     case reopened
     case deadlineAtRisk = "deadline_at_risk"
     case deadlineBreached = "deadline_breached"
+    case outsideWord = "outside_word"
 
     public var label: String {
         switch self {
@@ -25,6 +26,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .reopened: "Reopened"
         case .deadlineAtRisk: "Deadline at risk"
         case .deadlineBreached: "Deadline passed"
+        case .outsideWord: "Word from outside"
         }
     }
 
@@ -41,6 +43,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .reopened: "A Member reopens an enquiry you handle."
         case .deadlineAtRisk: "An enquiry in your service areas is close to its deadline."
         case .deadlineBreached: "An enquiry in your service areas has passed its deadline."
+        case .outsideWord: "The highways system or a partner organisation sends word on an enquiry you handle (in your service areas, before anyone takes it)."
         }
     }
 
@@ -52,7 +55,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
             events.formUnion([.update, .finalResponse])
         }
         if roles.contains(.coordinator) {
-            events.formUnion([.newEnquiry, .memberQuestion, .questionAnswered, .questionWithdrawn, .reopened, .deadlineAtRisk, .deadlineBreached])
+            events.formUnion([.newEnquiry, .memberQuestion, .questionAnswered, .questionWithdrawn, .reopened, .deadlineAtRisk, .deadlineBreached, .outsideWord])
         }
         if roles.contains(.responder) { events.formUnion([.questionAsked, .questionWithdrawn]) }
         return allCases.filter(events.contains)
@@ -102,7 +105,8 @@ public struct NotificationParties: Sendable {
 
 /// Who hears of what: new enquiries go to the area's co-ordinators; updates and final responses
 /// to the Member (and the officer who raised it for them, if they asked to); a Member's question or request for an update, and a reopening, to the
-/// co-ordinator handling it (every co-ordinator of the area before anyone takes it); a question
+/// co-ordinator handling it (every co-ordinator of the area before anyone takes it), and so does
+/// word from an outside system; a question
 /// to the officers asked; its answer or withdrawal to whoever asked it; deadlines to the
 /// co-ordinators. Nobody is told of what they did themselves.
 public enum NotificationRules {
@@ -111,7 +115,7 @@ public enum NotificationRules {
         switch event {
         case .newEnquiry: people = parties.areaCoordinatorIDs
         case .update, .finalResponse: people = parties.followerIDs.union([parties.memberID])
-        case .memberQuestion, .reopened: people = parties.coordinators
+        case .memberQuestion, .reopened, .outsideWord: people = parties.coordinators
         case .questionAsked: people = parties.responderIDs
         case .questionAnswered, .questionWithdrawn: people = parties.askerIDs.isEmpty ? parties.coordinators : parties.askerIDs
         case .deadlineAtRisk, .deadlineBreached: people = parties.areaCoordinatorIDs.union(parties.handlerID.map { [$0] } ?? [])

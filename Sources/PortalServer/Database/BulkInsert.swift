@@ -29,8 +29,9 @@ enum ColumnWrites {
     static func write(_ rows: [Row], to table: String, on db: any Database) async throws {
         let rows = rows.filter { !$0.columns.isEmpty }
         guard !rows.isEmpty else { return }
-        let widest = rows.map(\.columns.count).max() ?? 1
-        for chunk in rows.chunked(max(1, 20_000 / (2 * widest + 3))) {
+        // Sixty-four rows a statement: SQLite compares each bound value of a statement with the
+        // others while preparing it, so a statement of a thousand rows costs more than sixteen of sixty-four.
+        for chunk in rows.chunked(64) {
             var names: [String] = []
             for row in chunk { for (column, _) in row.columns where !names.contains(column) { names.append(column) } }
             let sets: [any SQLExpression] = names.map { name in

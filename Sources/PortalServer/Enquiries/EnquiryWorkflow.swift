@@ -141,6 +141,9 @@ enum EnquiryWorkflow {
                 if let event = NotificationEvent.caused(by: action) {
                     causes.append(.init(event: event, enquiry: enquiry, questionsBefore: loaded.questions))
                 }
+                if actor.isOutsideSystem, applied.entry != nil {
+                    causes.append(.init(event: .outsideWord, enquiry: enquiry, questionsBefore: loaded.questions))
+                }
                 performed.append(Performed(enquiry: enquiry, written: applied.written))
             }
             // The columns each change set, written only while no other change has claimed the version.

@@ -102,6 +102,7 @@ enum EnquiryNotifications {
         case .questionWithdrawn: "withdrew a question."
         case .reopened: "reopened it."
         case .deadlineAtRisk, .deadlineBreached: "flagged its deadline."
+        case .outsideWord: "sent word."
         }
     }
 }
