@@ -108,7 +108,7 @@ import Testing
 
     @Test func statusesMapOntoTheLifecycleWithoutMovingBack() {
         #expect(HighwaysStatusMap.change(for: .completed, enquiryStatus: .inProgress, isLatest: true) == .complete)
-        #expect(HighwaysStatusMap.change(for: .awaitingWorks, enquiryStatus: .submitted, isLatest: true) == .awaitWorksThenUpdate)
+        #expect(HighwaysStatusMap.change(for: .awaitingWorks, enquiryStatus: .submitted, isLatest: true) == .awaitWorks)
         #expect(HighwaysStatusMap.change(for: .awaitingWorks, enquiryStatus: .awaitingWorks, isLatest: true) == .update)
         #expect(HighwaysStatusMap.change(for: .completed, enquiryStatus: .inProgress, isLatest: false) == .update)
         #expect(HighwaysStatusMap.change(for: .update, enquiryStatus: .completed, isLatest: true) == .note)

@@ -138,6 +138,24 @@ import Vapor
         }
     }
 
+    @Test func aNoteToTheMemberWithAwaitingWorksIsAnUpdate() async throws {
+        try await withApp { app in
+            let fixtures = Fixtures(app: app)
+            let member = try await fixtures.user("member@demo.test").requireID()
+            func told(_ id: UUID) async throws -> [String] {
+                try await app.db.sql.select().column("kind").from("notifications").where("user_id", .equal, member).where("enquiry_id", .equal, id).all()
+                    .map { try $0.decode(column: "kind", as: String.self) }
+            }
+            let silent = try await fixtures.perform(.awaitWorks(note: ""), try await fixtures.take(try await fixtures.submitted()), by: "coordinator@demo.test")
+            #expect(silent.status == .awaitingWorks && silent.firstResponseAt == nil)
+            #expect(try await told(silent.requireID()).isEmpty)
+            let noted = try await fixtures.perform(.awaitWorks(note: "Works booked for Tuesday"), try await fixtures.take(try await fixtures.submitted()),
+                                                   by: "coordinator@demo.test")
+            #expect(noted.status == .awaitingWorks && noted.firstResponseAt != nil, "the note is the first response")
+            #expect(try await told(noted.requireID()) == ["update"])
+        }
+    }
+
     @Test func manyChangesAtOnceAreAllOrNone() async throws {
         try await withApp { app in
             let fixtures = Fixtures(app: app)

@@ -141,6 +141,74 @@ import Vapor
         }
     }
 
+    @Test func aReportNotListedIsLookedForAgainMinutesLaterBeforeItIsSentAgain() async throws {
+        try await Self.withFake { fake in
+            let clock = TestClock(at: Date(), ticking: false)
+            try await withApp(clock: clock) { app in
+                try await Self.connect(app, to: fake)
+                _ = try await Self.report(app)
+                // As a sender that died before its post reached the system leaves it.
+                try await app.db.sql.update("highways_sends").set("state", to: "sending").set("posted_at", to: app.now).set("attempts", to: 1).run()
+                #expect(try await Self.deliver(app).unknown == 1, "not listed yet: to be looked for again, not sent")
+                #expect(await fake.postAttempts() == 0)
+                clock.advance(by: 120)
+                #expect(try await Self.deliver(app) == HighwaysSender.Outcome(), "not looked for again at once")
+                clock.advance(by: HighwaysSender.secondLook)
+                #expect(try await Self.deliver(app).retrying == 1, "still not listed minutes later: it never arrived")
+                #expect(try await Self.deliver(app).sent == 1)
+                #expect(await fake.postAttempts() == 1)
+                #expect(await fake.received().count == 1)
+            }
+        }
+    }
+
+    @Test func aListThatMayBeCutShortByItsPageSizeSettlesNothing() {
+        #expect(!HighwaysSender.mayBeCut(0) && !HighwaysSender.mayBeCut(99) && !HighwaysSender.mayBeCut(137) && !HighwaysSender.mayBeCut(999))
+        #expect(HighwaysSender.mayBeCut(100) && HighwaysSender.mayBeCut(250) && HighwaysSender.mayBeCut(500) && HighwaysSender.mayBeCut(1_000)
+                && HighwaysSender.mayBeCut(1_234))
+    }
+
+    @Test func aTokenNotResolvedInADayWaitsForAnAdministrator() async throws {
+        try await Self.withFake { fake in
+            let clock = TestClock(ticking: false)
+            await fake.setBatchServices(resolveAfterPolls: 1_000_000)
+            try await withApp(clock: clock) { app in
+                try await Self.connect(app, to: fake, code: "HWY-GRIT")
+                _ = try await Self.report(app)
+                _ = try await Self.deliver(app)
+                #expect(try await Self.states(app) == ["awaiting_id": 1])
+                clock.advance(by: 3_600)
+                _ = try await Self.deliver(app)
+                #expect(try await Self.states(app) == ["awaiting_id": 1], "still asking after an hour")
+                clock.advance(by: 86_400)
+                #expect(try await Self.deliver(app).held == 1)
+                let problems = try await app.db.sql.select().column("detail").from("integration_problems").all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(problems.contains { $0.contains("in a day") })
+            }
+        }
+    }
+
+    @Test func aWindowOfUpdatesTooLargeToReadIsReadInHalves() async throws {
+        try await Self.withFake { fake in
+            try await withApp { app in
+                try await Self.connect(app, to: fake)
+                let enquiry = try await Self.report(app)
+                #expect(try await Self.deliver(app).sent == 1)
+                let id = try #require(await fake.received().first?.serviceRequestID)
+                let now = Date()
+                await fake.addUpdate(toRequest: id, status: "in_progress", description: "Inspector visiting", at: now.addingTimeInterval(-3 * 3_600))
+                await fake.addUpdate(toRequest: id, status: "fixed", description: "Lamp replaced", at: now.addingTimeInterval(-600))
+                // Anything wider than an hour is answered with 50 MB.
+                await fake.setMode(.hugeUpdatesWiderThan(seconds: 3_600))
+                let settings = try await HighwaysSettings.load(on: app.db)
+                let client = Open311Client(settings: settings, http: app.outsideHTTP)
+                let pulled = try await HighwaysUpdates.pull(from: now.addingTimeInterval(-8 * 3_600), to: now, client: client, at: app.now, on: app.db)
+                #expect(pulled.applied == 2, "\(pulled)")
+                #expect(try await Enquiry.find(enquiry.id, on: app.db)?.status == .completed)
+            }
+        }
+    }
+
     @Test func aRefusedReportWaitsForAnAdministratorWithTheSystemsWords() async throws {
         try await Self.withFake { fake in
             try await withApp { app in

@@ -56,7 +56,7 @@ public enum HighwaysStatusMap {
         switch outcome {
         case .update: return .update
         case .note: return .note
-        case .awaitingWorks: return status == .awaitingWorks ? .update : .awaitWorksThenUpdate
+        case .awaitingWorks: return status == .awaitingWorks ? .update : .awaitWorks
         case .completed: return .complete
         }
     }
@@ -65,7 +65,8 @@ public enum HighwaysStatusMap {
 /// The workflow step an update becomes.
 public enum HighwaysChange: Equatable, Sendable {
     case update
-    case awaitWorksThenUpdate
+    /// Awaiting works, the update's words a note to the Member.
+    case awaitWorks
     case complete
     case note
 }

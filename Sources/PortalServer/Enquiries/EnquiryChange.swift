@@ -59,6 +59,13 @@ enum EnquiryChange: Sendable, Equatable {
     }
 
     /// What a change wrote that documents sent with it can hang on.
+    /// The notice the change sends, if any: a note to the Member with awaiting works is an update
+    /// like any other.
+    var notificationEvent: NotificationEvent? {
+        if case .awaitWorks(let note) = self, !note.isEmpty { return .update }
+        return NotificationEvent.caused(by: action)
+    }
+
     enum Written: Sendable, Equatable {
         case nothing
         case entry(UUID, EnquiryEntry.Kind)

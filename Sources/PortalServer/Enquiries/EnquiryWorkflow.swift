@@ -134,11 +134,12 @@ enum EnquiryWorkflow {
                 if let entry = applied.entry {
                     entries.append([SQLBind(entry.id), SQLBind(decision.id), SQLBind(entry.kind.rawValue), SQLBind(actor.user.id), SQLBind(entry.body), SQLBind(now)])
                 }
-                ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now, settings: settings)
+                ServiceLevelTracking.record(action, before: serviceLevelBefore, on: enquiry, at: now, settings: settings,
+                                            answeredMember: applied.entry.map { ServiceLevelTracking.responseKinds.contains($0.kind) } ?? false)
                 writes.append(.init(id: decision.id, version: decision.version, columns: try enquiry.changedColumns()))
                 audit.append(.init(action: action.rawValue, enquiryID: decision.id, actorID: actor.user.id,
                                    changes: AuditTrail.changes(from: before, to: enquiry.auditedFields), detail: applied.detail))
-                if let event = NotificationEvent.caused(by: action) {
+                if let event = change.notificationEvent {
                     causes.append(.init(event: event, enquiry: enquiry, questionsBefore: loaded.questions))
                 }
                 if actor.isOutsideSystem, applied.entry != nil {
@@ -188,7 +189,7 @@ enum EnquiryWorkflow {
         case .postUpdate(let text): return entry(.update, text, awaitingReply: false)
         case .complete(let text): return entry(.finalResponse, text, awaitingReply: false)
         case .addNote(let text): return entry(.note, text, awaitingReply: nil)
-        case .awaitWorks(let note): return entry(.update, note, awaitingReply: nil)
+        case .awaitWorks(let note): return entry(.update, note, awaitingReply: note.isEmpty ? nil : false)
         case .resumeWork, .submit: break
         case .close(let note): return entry(.closed, note, awaitingReply: false)
         case .reopen(let reason): return entry(.reopened, reason, awaitingReply: nil)

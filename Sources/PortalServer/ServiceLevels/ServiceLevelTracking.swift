@@ -8,7 +8,7 @@ import PortalCore
 ///   first-response and completion deadlines are that many working days after it, by the service
 ///   level for the enquiry's service area and type.
 /// - The first response is the first progress update, reply or final response the Member can
-///   see. Internal notes, questions to officers and the acknowledgement on submission do not
+///   see (a note to the Member with awaiting works is a progress update). Internal notes, questions to officers and the acknowledgement on submission do not
 ///   count. Its working days are recorded once.
 /// - A change of service area or type (editing the details, converting the type) re-reads the
 ///   service level and recomputes both deadlines from the same day 0: the clock does not restart.
@@ -42,7 +42,9 @@ enum ServiceLevelTracking {
 
     /// Brings the SLA fields up to date after `action` changed the enquiry at `now` (for a new
     /// enquiry, `action` is nil and `before` empty).
-    static func record(_ action: EnquiryAction?, before: Before, on enquiry: Enquiry, at now: Date, settings: ServiceLevelSettings) {
+    /// `answeredMember`: the change wrote the Member an answer (a note with awaiting works does).
+    static func record(_ action: EnquiryAction?, before: Before, on enquiry: Enquiry, at now: Date, settings: ServiceLevelSettings,
+                       answeredMember: Bool = false) {
         let clock = settings.clock
         let level = settings.level(for: enquiry)
         if enquiry.status != .draft, enquiry.receivedOn == nil {
@@ -67,7 +69,7 @@ enum ServiceLevelTracking {
         let taken = enquiry.receivedOn.flatMap(CivilDate.init(iso:)).map { day0 in
             max(0, settings.calendar.workingDays(from: day0, to: clock.localDate(of: now)))
         }
-        if let action, responseActions.contains(action), enquiry.firstResponseAt == nil, let taken {
+        if answeredMember || action.map(responseActions.contains) == true, enquiry.firstResponseAt == nil, let taken {
             enquiry.firstResponseAt = now
             enquiry.firstResponseDays = taken
         }

@@ -36,6 +36,7 @@ enum PortalMigrations {
             CreateEnquiryTallies(),                      // the heat map's tallies of enquiries, kept by triggers
             CreateHighways(),                            // the highways system: settings, services, statuses, sends, updates
             CreatePartnerReferrals(),                    // partner organisations, the enquiry types they take, referrals to them
+            AddHighwaysSecondLook(),                     // a report not found in the highways system is looked for twice before it is sent again
         ]
     }
 }

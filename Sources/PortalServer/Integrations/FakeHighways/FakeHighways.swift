@@ -31,6 +31,9 @@ final class FakeHighways: Sendable {
         case dropAfterAccept
         /// Handled as usual, answered with a 50 MiB body.
         case hugeBody
+        /// A read of updates over a window wider than this answered with a 50 MiB body, as a
+        /// busy system's would be; narrower windows and other calls as usual.
+        case hugeUpdatesWiderThan(seconds: Double)
         /// Handled as usual, answered 200 with the body cut short and broken.
         case malformed
     }
@@ -160,6 +163,12 @@ final class FakeHighways: Sendable {
             case .down: return .drop
             case .serverError: return .answer(.error(.internalServerError, "The highways system is not available", format: format))
             case .htmlErrorPage: return .answer(.proxyErrorPage)
+            case .hugeUpdatesWiderThan(let seconds):
+                if call.method == .GET, call.path.hasPrefix(FakeHighwaysOpen311.prefix + "servicerequestupdates."),
+                   let start = call.value("start_date").flatMap(W3CDate.parse), let end = call.value("end_date").flatMap(W3CDate.parse),
+                   end.timeIntervalSince(start) > seconds {
+                    return .huge(format)
+                }
             case .normal, .slow, .dropAfterAccept, .hugeBody, .malformed: break
             }
             let answer = open311.answer(call, store: &store, now: now)

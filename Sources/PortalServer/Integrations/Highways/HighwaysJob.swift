@@ -7,7 +7,8 @@ import Vapor
 /// The highways integration's background work, every ten seconds on every instance: deliver
 /// what is due, and, when the polling interval has passed (claimed in the database, so one
 /// instance reads each window), read the updates since the last window, overlapping it by two
-/// hours as systems date updates late. Once a night a whole day is read again to mop up.
+/// hours as systems date updates late. Once a night a whole day is read again to mop up, and
+/// problems older than ninety days are let go.
 enum HighwaysJob {
     static let overlap: TimeInterval = 2 * 3_600
     /// However long the system was unreachable, one read goes back at most a week.
@@ -39,6 +40,8 @@ enum HighwaysJob {
             }
         }
         if try await claimSweep(clock: clock, at: now, on: db) {
+            // Problems are kept for ninety days, long enough for any administrator to have seen them.
+            try await db.sql.delete(from: "integration_problems").where("at", .lessThan, now.addingTimeInterval(-90 * 86_400)).run()
             ran.swept = try await read(from: now.addingTimeInterval(-86_400), to: now, client: client, at: now, on: db)
         }
         return ran

@@ -31,6 +31,7 @@ enum HighwaysSender {
         let posted_at: Date?
         let token: String?
         let created_at: Date
+        let not_found_at: Date?
     }
 
     /// Deals with every report that is due, a batch at a time. The clock is read again for each
@@ -39,7 +40,7 @@ enum HighwaysSender {
     static func deliver(clock: PortalClock, client: Open311Client, on db: any Database, batch: Int = 20) async throws -> Outcome {
         let now = clock.now()
         let due = try await db.sql.select()
-            .columns("id", "reference", "service_code", "body", "state", "attempts", "posted_at", "token", "created_at")
+            .columns("id", "reference", "service_code", "body", "state", "attempts", "posted_at", "token", "created_at", "not_found_at")
             .from("highways_sends")
             .where(SQLColumn("state"), .in, SQLGroupExpression(State.active.map { SQLBind($0.rawValue) }))
             .where("next_attempt_at", .lessThanOrEqual, now)
@@ -83,10 +84,11 @@ enum HighwaysSender {
     /// Moves the report on and lets it go, if the claim is still this sender's (a sender slower
     /// than its claim writes nothing over what another has done since).
     private static func settle(_ send: Claimed, _ state: State, next: Date? = nil, error: String? = nil, requestID: String? = nil,
-                               token: String? = nil, at now: Date, on db: any Database) async throws {
+                               token: String? = nil, notFoundAt: Date? = nil, at now: Date, on db: any Database) async throws {
         var update = db.sql.update("highways_sends").set("state", to: state.rawValue).set("claimed_until", to: SQLLiteral.null)
             .set("claim_id", to: SQLLiteral.null)
             .set("last_error", to: SQLBind(error.map { String($0.prefix(500)) }))
+            .set("not_found_at", to: SQLBind(notFoundAt))
         if let next { update = update.set("next_attempt_at", to: next) }
         if let requestID { update = update.set("service_request_id", to: requestID) }
         if let token { update = update.set("token", to: token) }
@@ -160,12 +162,20 @@ enum HighwaysSender {
                 outcome.sent += 1
             } else if !matches.isEmpty {
                 try await hold(send, "The system lists it but gives no request id", at: now, on: db, outcome: &outcome)
-            } else if listed.count >= 1_000 {
-                try await hold(send, "The system's list of requests is cut at 1,000 and does not show it", at: now, on: db, outcome: &outcome)
-            } else {
-                // Not there: the earlier attempt never arrived, so the next is not a second copy.
+            } else if mayBeCut(listed.count) {
+                try await hold(send, "The system's list of requests (\(listed.count)) may be cut short by its page size, and does not show it",
+                               at: now, on: db, outcome: &outcome)
+            } else if let first = send.not_found_at, now.timeIntervalSince(first) >= secondLook, now.timeIntervalSince(first) < 86_400 {
+                // Not there twice, minutes apart: the earlier attempt never arrived, so the next is not a second copy.
                 try await settle(send, .queued, next: now, error: "It had not arrived; sending again", at: now, on: db)
                 outcome.retrying += 1
+            } else {
+                // Not there yet: a system may list a new request only after a while, so it is
+                // looked for once more before it is sent again.
+                let first = send.not_found_at.flatMap { now.timeIntervalSince($0) < secondLook ? $0 : nil } ?? now
+                try await settle(send, .unknown, next: first.addingTimeInterval(secondLook),
+                                 error: "Not in the system's list yet; looking again before sending it again", notFoundAt: first, at: now, on: db)
+                outcome.unknown += 1
             }
         case .refused(let status, let message, true):
             try await hold(send, "The system cannot list requests to show whether it arrived (HTTP \(status): \(message))", at: now, on: db, outcome: &outcome)
@@ -192,8 +202,12 @@ enum HighwaysSender {
             try await settle(send, .sent, requestID: id, at: now, on: db)
             return
         }
-        // Not yet (or the system is busy): ask again, less often as the day goes on.
+        // Not yet (or the system is busy): ask again, less often as the day goes on, for a day.
         let waited = now.timeIntervalSince(send.posted_at ?? send.created_at)
+        guard waited < 86_400 else {
+            try await hold(send, "The system has not turned its token \(token) into a request id in a day", at: now, on: db, outcome: &outcome)
+            return
+        }
         try await settle(send, .awaitingID, next: now.addingTimeInterval(tokenPoll(attempt: Int(waited / 60) + 1)), at: now, on: db)
     }
 
@@ -208,4 +222,11 @@ enum HighwaysSender {
     }
 
     static func tokenPoll(attempt: Int) -> TimeInterval { min(600, 5 * Double(attempt)) }
+
+    /// How long after a first look that did not find a report it is looked for again.
+    static let secondLook: TimeInterval = 300
+
+    /// Whether a list of requests may have been cut short by the system's page size: a thousand
+    /// or more, or a round number of a hundred or more.
+    static func mayBeCut(_ count: Int) -> Bool { count >= 1_000 || (count >= 100 && count % 50 == 0) }
 }

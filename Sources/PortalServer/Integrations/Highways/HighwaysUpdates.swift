@@ -27,6 +27,11 @@ enum HighwaysUpdates {
         var repeated = 0
         var unknownRequests = 0
         var outsideWindow = 0
+
+        static func + (one: Pulled, other: Pulled) -> Pulled {
+            Pulled(received: one.received + other.received, applied: one.applied + other.applied, repeated: one.repeated + other.repeated,
+                   unknownRequests: one.unknownRequests + other.unknownRequests, outsideWindow: one.outsideWindow + other.outsideWindow)
+        }
     }
 
     struct BadAnswer: Error, CustomStringConvertible {
@@ -35,9 +40,16 @@ enum HighwaysUpdates {
 
     /// Reads the updates of one window, `start` to `end`, and applies those not seen before.
     /// An answer that cannot be read is recorded for the administrator and nothing of it applied.
+    /// A window whose answer is too large to read is read in halves, down to ten minutes.
     static func pull(from start: Date, to end: Date, client: Open311Client, at now: Date, on db: any Database) async throws -> Pulled {
         let data: Data
-        switch await client.updates(from: start, to: end) {
+        let answer = await client.updates(from: start, to: end)
+        if answer.wasTooLarge, end.timeIntervalSince(start) > 600 {
+            let middle = start.addingTimeInterval(end.timeIntervalSince(start) / 2)
+            let earlier = try await pull(from: start, to: middle, client: client, at: now, on: db)
+            return earlier + (try await pull(from: middle, to: end, client: client, at: now, on: db))
+        }
+        switch answer {
         case .answered(let body): data = body
         case .refused(let status, let message, _): throw BadAnswer(description: "Reading updates failed (HTTP \(status)): \(message)")
         case .notReached(let words), .noAnswer(let words): throw BadAnswer(description: "Reading updates failed: \(words)")
@@ -192,7 +204,7 @@ enum HighwaysUpdates {
             // enquiry's updates in the order they were made.
             let now = now.addingTimeInterval(Double(index) / 1_000)
             let loaded = try await EnquiryWorkflow.load(turn.map(\.1.enquiry_id), for: actor, on: db)
-            var first: [EnquiryWorkflow.Request] = [], then: [(UUID, EnquiryChange)] = []
+            var changes: [EnquiryWorkflow.Request] = []
             var newest: [ColumnWrites.Row] = []
             for (update, send) in turn {
                 guard let enquiry = loaded[send.enquiry_id] else {
@@ -208,12 +220,10 @@ enum HighwaysUpdates {
                 let text = "Highways system: \(HighwaysStatusMap.label(of: update.status))." + (words.isEmpty ? "" : "\n\n" + words)
                 let change = HighwaysStatusMap.change(for: outcome, enquiryStatus: enquiry.enquiry.status, isLatest: isLatest)
                 switch change {
-                case .update: first.append(.init(loaded: enquiry, change: .postUpdate(text)))
-                case .complete: first.append(.init(loaded: enquiry, change: .complete(finalResponse: text)))
-                case .awaitWorksThenUpdate:
-                    first.append(.init(loaded: enquiry, change: .awaitWorks(note: "")))
-                    then.append((send.enquiry_id, .postUpdate(text)))
-                case .note: first.append(.init(loaded: enquiry, change: .addNote(text)))
+                case .update: changes.append(.init(loaded: enquiry, change: .postUpdate(text)))
+                case .complete: changes.append(.init(loaded: enquiry, change: .complete(finalResponse: text)))
+                case .awaitWorks: changes.append(.init(loaded: enquiry, change: .awaitWorks(note: text)))
+                case .note: changes.append(.init(loaded: enquiry, change: .addNote(text)))
                 }
                 if change == .note {
                     handlings[.note, default: []].append(update.updateID)
@@ -226,11 +236,7 @@ enum HighwaysUpdates {
                 }
             }
             try await ColumnWrites.write(newest, to: "highways_sends", on: db)
-            try await EnquiryWorkflow.perform(first, by: actor, at: now, on: db)
-            if !then.isEmpty {
-                let moved = try await EnquiryWorkflow.load(then.map(\.0), for: actor, on: db)
-                try await EnquiryWorkflow.perform(then.compactMap { id, change in moved[id].map { .init(loaded: $0, change: change) } }, by: actor, at: now, on: db)
-            }
+            try await EnquiryWorkflow.perform(changes, by: actor, at: now, on: db)
         }
         for (handling, ids) in handlings {
             for chunk in ids.chunked(500) {

@@ -14,6 +14,7 @@ struct Open311Client: Sendable {
 
     /// Ten thousand updates come to a few megabytes; anything far bigger is not an answer.
     static let maximumAnswer = 16 * 1_024 * 1_024
+    static let tooLarge = "The answer was larger than \(maximumAnswer / 1_048_576) MB and was not read"
 
     /// What became of a call.
     enum Outcome: Sendable {
@@ -27,6 +28,12 @@ struct Open311Client: Sendable {
         /// The request may have reached it, but no complete answer came back: a timeout, a
         /// dropped connection, an answer too big to read.
         case noAnswer(String)
+
+        /// An answer left unread for its size.
+        var wasTooLarge: Bool {
+            if case .noAnswer(let words) = self { return words == Open311Client.tooLarge }
+            return false
+        }
     }
 
     // MARK: The calls
@@ -81,7 +88,7 @@ struct Open311Client: Sendable {
         do {
             body = try await response.body.collect(upTo: Self.maximumAnswer)
         } catch is NIOTooManyBytesError {
-            return .noAnswer("The answer was larger than \(Self.maximumAnswer / 1_048_576) MB and was not read")
+            return .noAnswer(Self.tooLarge)
         } catch {
             return .noAnswer(Self.words(error))
         }
