@@ -66,7 +66,7 @@ import Vapor
             let coordinator = try await Fixtures(app: app).user("coordinator@demo.test").requireID()
             let word = try await app.db.sql.select().column("kind").from("notifications")
                 .where("user_id", .equal, coordinator).where("enquiry_id", .equal, enquiry.id!).where("kind", .equal, "outside_word").all()
-            #expect(word.count == 3, "the area's co-ordinator hears of each word from the highways system")
+            #expect(word.count == 1, "the area's co-ordinator hears that the highways system finished with it, not of its progress")
             let audit = try await AuditEntry.query(on: app.db).filter(\.$enquiryID == enquiry.id!).filter(\.$actorID == highways.id!).count()
             #expect(audit == 3, "one entry in the trail for each update")
             // The same window read again, and by another instance, changes nothing.

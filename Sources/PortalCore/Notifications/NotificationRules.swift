@@ -43,7 +43,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .reopened: "A Member reopens an enquiry you handle."
         case .deadlineAtRisk: "An enquiry in your service areas is close to its deadline."
         case .deadlineBreached: "An enquiry in your service areas has passed its deadline."
-        case .outsideWord: "The highways system or a partner organisation sends word on an enquiry you handle (in your service areas, before anyone takes it)."
+        case .outsideWord: "A partner organisation records its outcome, or the highways system finishes with an enquiry you handle (in your service areas, before anyone takes it)."
         }
     }
 

@@ -6,8 +6,6 @@ import Vapor
 struct EnquiryActor: Sendable {
     let user: CurrentUser
     let coordinatedAreas: Set<UUID>
-    /// An outside system's account (`SystemAccount`): what it sends reaches the co-ordinators too.
-    var isOutsideSystem = false
 
     var viewer: EnquiryAccess.Viewer { .init(id: user.id, roles: user.roles, coordinatedAreas: coordinatedAreas) }
 }

@@ -58,6 +58,8 @@ enum EnquiryWorkflow {
         let loaded: Loaded
         let change: EnquiryChange
         var expectedVersion: Int?
+        /// A notice besides the change's own (word from an outside system for the co-ordinators).
+        var alsoNotify: NotificationEvent?
     }
 
     /// Applies a change: the lifecycle table decides whether this person may make it now and
@@ -66,8 +68,8 @@ enum EnquiryWorkflow {
     /// only while its version is still the one the change was decided on.
     @discardableResult
     static func perform(_ change: EnquiryChange, on loaded: Loaded, by actor: EnquiryActor, expectedVersion: Int? = nil,
-                        at now: Date, on db: any Database) async throws -> Performed {
-        try await perform([Request(loaded: loaded, change: change, expectedVersion: expectedVersion)], by: actor, at: now, on: db)[0]
+                        alsoNotify: NotificationEvent? = nil, at now: Date, on db: any Database) async throws -> Performed {
+        try await perform([Request(loaded: loaded, change: change, expectedVersion: expectedVersion, alsoNotify: alsoNotify)], by: actor, at: now, on: db)[0]
     }
 
     /// Applies many changes by one person at one moment, each to a different enquiry, all or
@@ -142,8 +144,8 @@ enum EnquiryWorkflow {
                 if let event = change.notificationEvent {
                     causes.append(.init(event: event, enquiry: enquiry, questionsBefore: loaded.questions))
                 }
-                if actor.isOutsideSystem, applied.entry != nil {
-                    causes.append(.init(event: .outsideWord, enquiry: enquiry, questionsBefore: loaded.questions))
+                if let event = decision.request.alsoNotify {
+                    causes.append(.init(event: event, enquiry: enquiry, questionsBefore: loaded.questions))
                 }
                 performed.append(Performed(enquiry: enquiry, written: applied.written))
             }

@@ -27,7 +27,7 @@ enum SystemAccount: String, CaseIterable, Sendable {
     /// it at once both end with the one row the unique address allows).
     func actor(at now: Date, on db: any Database) async throws -> EnquiryActor {
         if let user = try await User.query(on: db).filter(\.$email == email).first() {
-            return EnquiryActor(user: try CurrentUser(user), coordinatedAreas: [], isOutsideSystem: true)
+            return EnquiryActor(user: try CurrentUser(user), coordinatedAreas: [])
         }
         guard case .success(let address) = EmailAddress.parse(email) else { throw Abort(.internalServerError, reason: "System address \(email) is not valid") }
         // A hash of a random password nobody holds; the account is inactive besides.
@@ -37,8 +37,8 @@ enum SystemAccount: String, CaseIterable, Sendable {
             try await user.create(on: db)
         } catch {
             guard let existing = try await User.query(on: db).filter(\.$email == email).first() else { throw error }
-            return EnquiryActor(user: try CurrentUser(existing), coordinatedAreas: [], isOutsideSystem: true)
+            return EnquiryActor(user: try CurrentUser(existing), coordinatedAreas: [])
         }
-        return EnquiryActor(user: try CurrentUser(user), coordinatedAreas: [], isOutsideSystem: true)
+        return EnquiryActor(user: try CurrentUser(user), coordinatedAreas: [])
     }
 }

@@ -87,10 +87,10 @@ enum HighwaysUpdates {
         let known = fresh.filter { requests[$0.requestID] != nil }
         var unknown = fresh.filter { requests[$0.requestID] == nil }.map(\.requestID)
         var failed: [String] = []
-        // Five hundred at a time in one transaction; should that fail (an officer changing one of
+        // A thousand at a time in one transaction; should that fail (an officer changing one of
         // the enquiries at that moment), they are applied one by one instead, and one that still
         // fails is read again with the next window.
-        for chunk in known.chunked(500) {
+        for chunk in known.chunked(1_000) {
             do {
                 let current = latest
                 let (handled, after) = try await db.transaction { db in
@@ -219,11 +219,15 @@ enum HighwaysUpdates {
                 let words = TextRules.multiLine(update.description).trimmingWhitespace()
                 let text = "Highways system: \(HighwaysStatusMap.label(of: update.status))." + (words.isEmpty ? "" : "\n\n" + words)
                 let change = HighwaysStatusMap.change(for: outcome, enquiryStatus: enquiry.enquiry.status, isLatest: isLatest)
+                // The co-ordinator hears of what needs them: the system finished with it, words after
+                // it was completed, or a status nobody has mapped. Progress is the Member's to hear.
+                let needsCoordinator = change == .complete || change == .note || outcomes[update.status] == nil
+                let coordinatorsHear: NotificationEvent? = needsCoordinator ? .outsideWord : nil
                 switch change {
-                case .update: changes.append(.init(loaded: enquiry, change: .postUpdate(text)))
-                case .complete: changes.append(.init(loaded: enquiry, change: .complete(finalResponse: text)))
-                case .awaitWorks: changes.append(.init(loaded: enquiry, change: .awaitWorks(note: text)))
-                case .note: changes.append(.init(loaded: enquiry, change: .addNote(text)))
+                case .update: changes.append(.init(loaded: enquiry, change: .postUpdate(text), alsoNotify: coordinatorsHear))
+                case .complete: changes.append(.init(loaded: enquiry, change: .complete(finalResponse: text), alsoNotify: coordinatorsHear))
+                case .awaitWorks: changes.append(.init(loaded: enquiry, change: .awaitWorks(note: text), alsoNotify: coordinatorsHear))
+                case .note: changes.append(.init(loaded: enquiry, change: .addNote(text), alsoNotify: coordinatorsHear))
                 }
                 if change == .note {
                     handlings[.note, default: []].append(update.updateID)

@@ -152,7 +152,8 @@ enum PartnerReferrals {
                             .where(SQLColumn("link_used_at"), .is, SQLLiteral.null).where("link_expires_at", .greaterThan, now)
                     }
                     guard try await !claim.returning("id").all().isEmpty else { return false }
-                    try await EnquiryWorkflow.perform(change, on: loaded, by: actor, at: now, on: db)
+                    // The partner's outcome reaches the co-ordinator handling it as well as the Member.
+                    try await EnquiryWorkflow.perform(change, on: loaded, by: actor, alsoNotify: .outsideWord, at: now, on: db)
                     return true
                 }
                 guard claimed else { break }
