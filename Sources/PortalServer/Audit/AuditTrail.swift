@@ -43,6 +43,16 @@ final class AuditEntry: Model, @unchecked Sendable {
 enum AuditTrail {
     static let genesis = String(repeating: "0", count: 64)
 
+    /// On PostgreSQL, takes the trail's head row first thing in a transaction that changes
+    /// enquiries. Every such change appends to the trail, so each waits here for the one before
+    /// and none can hold another's rows (an enquiry, a heat-map tally) while waiting for its
+    /// own: a change of a thousand enquiries and an officer's change of one cannot deadlock. On
+    /// SQLite the database's own write lock does the same.
+    static func lockHead(on db: any Database) async throws {
+        guard EnquirySearch.isPostgres(db) else { return }
+        try await db.sql.raw("SELECT sequence FROM audit_head WHERE id = 1 FOR UPDATE").run()
+    }
+
     /// One action to record.
     struct Record: Sendable {
         let action: String

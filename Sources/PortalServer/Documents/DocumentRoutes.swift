@@ -61,6 +61,7 @@ enum DocumentRoutes {
         case .question(let id, _): ("question", id)
         }
         try await db.transaction { db in
+            try await AuditTrail.lockHead(on: db)
             for file in files {
                 try await db.sql.update("documents")
                     .set("state", to: "kept").set("attached_kind", to: kind).set("attached_id", to: attachedID)
@@ -107,6 +108,7 @@ enum DocumentRoutes {
                                          status: .unprocessableEntity, actor: actor, request: request)
         case .success(let name):
             try await request.db.transaction { db in
+                try await AuditTrail.lockHead(on: db)
                 try await db.sql.update("documents").set("name", to: name).where("id", .equal, document.id).run()
                 try await AuditTrail.record(action: "document_renamed", enquiryID: document.enquiry_id, actorID: actor.user.id,
                                             changes: [FieldChange(field: "Document name", before: document.name, after: name)], at: request.now, on: db)
@@ -122,6 +124,7 @@ enum DocumentRoutes {
               loaded.enquiry.status != .closed
         else { throw Abort(.forbidden, reason: "Only the person who added a document, or a co-ordinator, may remove it.") }
         try await request.db.transaction { db in
+            try await AuditTrail.lockHead(on: db)
             try await db.sql.delete(from: "document_chunks").where("document_id", .equal, document.id).run()
             try await db.sql.update("documents").set("state", to: "removed").set("removed_by_id", to: actor.user.id)
                 .set("removed_at", to: request.now).where("id", .equal, document.id).run()

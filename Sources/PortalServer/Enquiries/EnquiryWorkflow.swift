@@ -104,6 +104,7 @@ enum EnquiryWorkflow {
             return Decided(request: request, id: id, status: status, version: version, nextVersion: nextVersion)
         }
         return try await db.transaction { db -> [Performed] in
+            try await AuditTrail.lockHead(on: db)
             let settings = try await ServiceLevelSettings.load(on: db)
             var entries: [[any SQLExpression]] = []
             var audit: [AuditTrail.Record] = []
@@ -249,6 +250,7 @@ enum EnquiryWorkflow {
         if let existing = try await earlier() { return existing }
         do {
             return try await db.transaction { db in
+                try await AuditTrail.lockHead(on: db)
                 let enquiry = Enquiry()
                 enquiry.reference = try await nextReference(at: now, on: db)
                 enquiry.$member.id = new.memberID

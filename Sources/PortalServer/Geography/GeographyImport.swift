@@ -61,6 +61,7 @@ enum GeographyImport: Sendable {
             }
         }
         let summary = try await db.transaction { db in
+            try await AuditTrail.lockHead(on: db)
             let summary = try await store(db)
             try await AuditTrail.record(action: "places_imported", enquiryID: nil, actorID: actorID, detail: summary, at: now, on: db)
             return summary

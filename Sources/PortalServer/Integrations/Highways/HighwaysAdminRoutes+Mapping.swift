@@ -137,6 +137,7 @@ extension HighwaysAdminRoutes {
     @Sendable static func retrySend(_ request: Request) async throws -> Response {
         guard let id = request.parameters.get("sendID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
         let done = try await request.db.transaction { db -> Bool in
+            try await AuditTrail.lockHead(on: db)
             let state = SQLRaw("CASE WHEN state = 'held' THEN 'unknown' ELSE 'queued' END")
             guard let row = try await db.sql.update("highways_sends").set("state", to: state)
                 .set("next_attempt_at", to: request.now).set("claimed_until", to: SQLLiteral.null)
@@ -157,6 +158,7 @@ extension HighwaysAdminRoutes {
             return request.seeOther("/admin/integrations#stuck-heading", flash: "Enter the highways system's reference for it, on one line.")
         }
         let done = try await request.db.transaction { db -> Bool in
+            try await AuditTrail.lockHead(on: db)
             guard let row = try await db.sql.update("highways_sends").set("state", to: HighwaysSend.State.sent.rawValue)
                 .set("service_request_id", to: reference).set("sent_at", to: request.now).set("claimed_until", to: SQLLiteral.null)
                 .where("id", .equal, id).where("state", .equal, HighwaysSend.State.held.rawValue)

@@ -90,6 +90,7 @@ enum HighwaysRoutes {
         }
         let now = request.now
         let queued = try await request.db.transaction { db -> Bool in
+            try await AuditTrail.lockHead(on: db)
             let active = try await db.sql.select().column("id").from("highways_sends").where("enquiry_id", .equal, id)
                 .where(SQLColumn("state"), .in, SQLGroupExpression((HighwaysSend.State.active + [.held]).map { SQLBind($0.rawValue) })).first()
             guard active == nil else { return false }

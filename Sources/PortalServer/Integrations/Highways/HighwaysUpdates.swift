@@ -40,14 +40,25 @@ enum HighwaysUpdates {
 
     /// Reads the updates of one window, `start` to `end`, and applies those not seen before.
     /// An answer that cannot be read is recorded for the administrator and nothing of it applied.
-    /// A window whose answer is too large to read is read in halves, down to ten minutes.
     static func pull(from start: Date, to end: Date, client: Open311Client, at now: Date, on db: any Database) async throws -> Pulled {
+        let (updates, received) = try await read(from: start, to: end, client: client, at: now, on: db)
+        var pulled = try await apply(updates, at: now, on: db)
+        pulled.received = received
+        pulled.outsideWindow = received - updates.count
+        return pulled
+    }
+
+    /// The window's updates, and how many the system sent. A window whose answer is too large to
+    /// read is read in halves, down to ten minutes; the halves are applied together, in order.
+    private static func read(from start: Date, to end: Date, client: Open311Client, at now: Date,
+                             on db: any Database) async throws -> (updates: [Open311.Update], received: Int) {
         let data: Data
         let answer = await client.updates(from: start, to: end)
         if answer.wasTooLarge, end.timeIntervalSince(start) > 600 {
             let middle = start.addingTimeInterval(end.timeIntervalSince(start) / 2)
-            let earlier = try await pull(from: start, to: middle, client: client, at: now, on: db)
-            return earlier + (try await pull(from: middle, to: end, client: client, at: now, on: db))
+            let earlier = try await read(from: start, to: middle, client: client, at: now, on: db)
+            let later = try await read(from: middle, to: end, client: client, at: now, on: db)
+            return (earlier.updates + later.updates, earlier.received + later.received)
         }
         switch answer {
         case .answered(let body): data = body
@@ -62,10 +73,7 @@ enum HighwaysUpdates {
             throw BadAnswer(description: "\(error)")
         }
         // A system may answer with more than was asked for: only the window's updates count.
-        let inWindow = updates.filter { $0.updated >= start && $0.updated <= end }
-        var pulled = try await apply(inWindow, at: now, on: db)
-        pulled.outsideWindow = updates.count - inWindow.count
-        return pulled
+        return (updates.filter { $0.updated >= start && $0.updated <= end }, updates.count)
     }
 
     /// Applies updates in `updated_datetime` order, each once.
@@ -87,26 +95,31 @@ enum HighwaysUpdates {
         let known = fresh.filter { requests[$0.requestID] != nil }
         var unknown = fresh.filter { requests[$0.requestID] == nil }.map(\.requestID)
         var failed: [String] = []
+        // Each turn of changes a millisecond after the one before, across the whole pull, so the
+        // conversation shows an enquiry's updates in the order they were made.
+        var tick = 0
         // A thousand at a time in one transaction; should that fail (an officer changing one of
         // the enquiries at that moment), they are applied one by one instead, and one that still
         // fails is read again with the next window.
         for chunk in known.chunked(1_000) {
             do {
-                let current = latest
-                let (handled, after) = try await db.transaction { db in
-                    try await applyTogether(Array(chunk), sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, on: db)
+                let (current, first) = (latest, tick)
+                let (handled, after, turns) = try await db.transaction { db in
+                    try await applyTogether(Array(chunk), sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, firstTick: first, on: db)
                 }
                 latest = after
+                tick += turns
                 pulled.applied += handled
                 pulled.repeated += chunk.count - handled
             } catch {
                 for update in chunk {
                     do {
-                        let current = latest
-                        let (handled, after) = try await db.transaction { db in
-                            try await applyTogether([update], sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, on: db)
+                        let (current, first) = (latest, tick)
+                        let (handled, after, turns) = try await db.transaction { db in
+                            try await applyTogether([update], sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, firstTick: first, on: db)
                         }
                         latest = after
+                        tick += turns
                         pulled.applied += handled
                         pulled.repeated += 1 - handled
                     } catch {
@@ -169,18 +182,19 @@ enum HighwaysUpdates {
     /// Updates for known requests, in order, inside the caller's transaction: stored (those another
     /// instance stored first are left to it), then applied to their enquiries through the
     /// workflow, all together. An enquiry with several updates takes them in turns, oldest first,
-    /// each turn deciding from what the one before left. Returns how many were applied and each
-    /// report's newest update after them.
+    /// each turn deciding from what the one before left, `firstTick` milliseconds and more after
+    /// `now`. Returns how many were applied, each report's newest update after them, and the turns taken.
     private static func applyTogether(_ updates: [Open311.Update], sends: [String: SendRow], latest before: [UUID: Date],
-                                      outcomes: [String: HighwaysOutcome], actor: EnquiryActor, at now: Date,
-                                      on db: any Database) async throws -> (applied: Int, latest: [UUID: Date]) {
+                                      outcomes: [String: HighwaysOutcome], actor: EnquiryActor, at now: Date, firstTick: Int,
+                                      on db: any Database) async throws -> (applied: Int, latest: [UUID: Date], turns: Int) {
         var stored = Set<String>()
         let columns = ["update_id", "service_request_id", "enquiry_id", "status", "description", "external_status_code", "updated_at", "received_at", "handling"]
         for chunk in updates.chunked(1_000) {
             var insert = db.sql.insert(into: "highways_updates").columns(["id"] + columns)
             for update in chunk {
                 insert = insert.values([SQLBind(UUID()), SQLBind(update.updateID), SQLBind(update.requestID), SQLBind(sends[update.requestID]?.enquiry_id),
-                                        SQLBind(update.status), SQLBind(update.description), SQLBind(update.externalStatusCode), SQLBind(update.updated),
+                                        SQLBind(TextRules.oneLine(update.status)), SQLBind(TextRules.multiLine(update.description)),
+                                        SQLBind(update.externalStatusCode.map(TextRules.oneLine)), SQLBind(update.updated),
                                         SQLBind(now), SQLBind(Handling.applied.rawValue)])
             }
             for row in try await insert.ignoringConflicts(with: ["update_id"]).returning("update_id").all() {
@@ -200,9 +214,7 @@ enum HighwaysUpdates {
             turns[turn].append((update, send))
         }
         for (index, turn) in turns.enumerated() {
-            // Each turn a millisecond after the one before, so the conversation shows an
-            // enquiry's updates in the order they were made.
-            let now = now.addingTimeInterval(Double(index) / 1_000)
+            let now = now.addingTimeInterval(Double(firstTick + index) / 1_000)
             let loaded = try await EnquiryWorkflow.load(turn.map(\.1.enquiry_id), for: actor, on: db)
             var changes: [EnquiryWorkflow.Request] = []
             var newest: [ColumnWrites.Row] = []
@@ -236,7 +248,7 @@ enum HighwaysUpdates {
                 }
                 if isLatest {
                     latest[send.id] = update.updated
-                    newest.append(.init(id: send.id, columns: [("system_status", SQLBind(update.status)), ("last_update_at", SQLBind(update.updated))]))
+                    newest.append(.init(id: send.id, columns: [("system_status", SQLBind(TextRules.oneLine(update.status))), ("last_update_at", SQLBind(update.updated))]))
                 }
             }
             try await ColumnWrites.write(newest, to: "highways_sends", on: db)
@@ -247,6 +259,6 @@ enum HighwaysUpdates {
                 try await db.sql.update("highways_updates").set("handling", to: handling.rawValue).where(EnquiryList.column("update_id", in: Array(chunk))).run()
             }
         }
-        return (stored.count - (handlings[.unknownRequest]?.count ?? 0), latest)
+        return (stored.count - (handlings[.unknownRequest]?.count ?? 0), latest, turns.count)
     }
 }
