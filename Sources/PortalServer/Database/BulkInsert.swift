@@ -23,7 +23,7 @@ enum ColumnWrites {
         let id: UUID
         /// The version the change was decided on, or nil to write whatever the version.
         var version: Int?
-        let columns: [(column: String, value: any SQLExpression)]
+        var columns: [(column: String, value: any SQLExpression)]
     }
 
     static func write(_ rows: [Row], to table: String, on db: any Database) async throws {

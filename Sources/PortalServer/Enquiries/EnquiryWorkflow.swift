@@ -150,11 +150,22 @@ enum EnquiryWorkflow {
                 }
                 performed.append(Performed(enquiry: enquiry, written: applied.written))
             }
+            try await BulkInsert.rows(into: EnquiryEntry.schema, columns: ["id", "enquiry_id", "kind", "author_id", "body", "created_at"], rows: entries, on: db)
+            if EnquirySearch.isPostgres(db) {
+                // The search document is a column of the enquiry there: written with the rest of
+                // the row, rather than the row written twice.
+                let documents = try await SearchIndex.documents(of: performed.map(\.enquiry), on: db)
+                try await SearchIndex.writePostgresTextsReplacing(documents, on: db)
+                let weighted = Dictionary(uniqueKeysWithValues: documents.map { ($0.enquiryID, SearchIndex.postgresDocument($0)) })
+                for index in writes.indices {
+                    guard let document = weighted[writes[index].id] else { throw AuditError("No search document for an enquiry being changed") }
+                    writes[index].columns.append(("search_document", document))
+                }
+            }
             // The columns each change set, written only while no other change has claimed the version.
             try await ColumnWrites.write(writes, to: Enquiry.schema, on: db)
-            try await BulkInsert.rows(into: EnquiryEntry.schema, columns: ["id", "enquiry_id", "kind", "author_id", "body", "created_at"], rows: entries, on: db)
+            if !EnquirySearch.isPostgres(db) { try await SearchIndex.reindex(decided.map(\.id), on: db) }
             try await AuditTrail.record(audit, at: now, on: db)
-            try await SearchIndex.reindex(decided.map(\.id), on: db)
             try await EnquiryNotifications.record(causes, by: actor.user, at: now, on: db)
             for (decision, done) in zip(decided, performed) {
                 if let cause = OutsideSystems.Cause(decision.request.change.action) {

@@ -74,10 +74,25 @@ enum SearchIndex {
     }
 
     static func documents(_ ids: [UUID], on db: any Database) async throws -> [Document] {
-        var documents: [UUID: Document] = [:]
-        for enquiry in try await db.sql.select()
+        try await documents(try await db.sql.select()
             .columns("id", "reference", "subject", "details", "location", "asset_reference", "asset_label", "resident_name", "resident_address")
-            .from(Enquiry.schema).where(EnquiryList.column("id", in: ids)).all(decoding: EnquiryText.self) {
+            .from(Enquiry.schema).where(EnquiryList.column("id", in: ids)).all(decoding: EnquiryText.self), on: db)
+    }
+
+    /// The documents of enquiries as they stand in memory, their conversations as written: for
+    /// a change that writes its enquiries and their documents in one statement.
+    static func documents(of enquiries: [Enquiry], on db: any Database) async throws -> [Document] {
+        try await documents(try enquiries.map { enquiry in
+            EnquiryText(id: try enquiry.requireID(), reference: enquiry.reference, subject: enquiry.subject, details: enquiry.details,
+                        location: enquiry.location, asset_reference: enquiry.assetReference, asset_label: enquiry.assetLabel,
+                        resident_name: enquiry.residentName, resident_address: enquiry.residentAddress)
+        }, on: db)
+    }
+
+    private static func documents(_ texts: [EnquiryText], on db: any Database) async throws -> [Document] {
+        let ids = texts.map(\.id)
+        var documents: [UUID: Document] = [:]
+        for enquiry in texts {
             var document = Document(enquiryID: enquiry.id)
             document.subject = enquiry.reference + " " + enquiry.subject
             document.core = core(details: enquiry.details, location: enquiry.location, assetReference: enquiry.asset_reference, assetLabel: enquiry.asset_label)
@@ -130,18 +145,22 @@ enum SearchIndex {
         }
     }
 
-    private static func writePostgres(_ documents: [Document], on db: any Database) async throws {
-        let rows: [[any SQLExpression]] = documents.map {
-            [SQLBind($0.enquiryID), SQLBind($0.subject), SQLBind($0.core), SQLBind($0.conversation), SQLBind($0.officer)]
+    /// On PostgreSQL, the texts of documents whose weighted form the caller writes itself.
+    static func writePostgresTextsReplacing(_ documents: [Document], on db: any Database) async throws {
+        for chunk in documents.chunked(500) {
+            try await db.sql.insert(into: "enquiry_search")
+                .columns("enquiry_id", "subject_text", "core_text", "conversation_text", "officer_text")
+                .rows(chunk.map { [SQLBind($0.enquiryID), SQLBind($0.subject), SQLBind($0.core), SQLBind($0.conversation), SQLBind($0.officer)] })
+                .onConflict(with: ["enquiry_id"]) { conflict in
+                    conflict.set(excludedValueOf: "subject_text").set(excludedValueOf: "core_text")
+                        .set(excludedValueOf: "conversation_text").set(excludedValueOf: "officer_text")
+                }
+                .run()
         }
-        try await db.sql.insert(into: "enquiry_search")
-            .columns("enquiry_id", "subject_text", "core_text", "conversation_text", "officer_text")
-            .rows(rows)
-            .onConflict(with: ["enquiry_id"]) { conflict in
-                conflict.set(excludedValueOf: "subject_text").set(excludedValueOf: "core_text")
-                    .set(excludedValueOf: "conversation_text").set(excludedValueOf: "officer_text")
-            }
-            .run()
+    }
+
+    private static func writePostgres(_ documents: [Document], on db: any Database) async throws {
+        try await writePostgresTextsReplacing(documents, on: db)
         try await db.sql.raw("""
             UPDATE enquiries SET search_document =
                 setweight(to_tsvector('english', s.subject_text), 'A') || setweight(to_tsvector('english', s.core_text), 'B') ||
