@@ -155,7 +155,7 @@ enum EnquiryWorkflow {
                 // The search document is a column of the enquiry there: written with the rest of
                 // the row, rather than the row written twice.
                 let documents = try await SearchIndex.documents(of: performed.map(\.enquiry), on: db)
-                try await SearchIndex.writePostgresTextsReplacing(documents, on: db)
+                try await SearchIndex.writePostgresTexts(documents, on: db)
                 let weighted = Dictionary(uniqueKeysWithValues: documents.map { ($0.enquiryID, SearchIndex.postgresDocument($0)) })
                 for index in writes.indices {
                     guard let document = weighted[writes[index].id] else { throw AuditError("No search document for an enquiry being changed") }

@@ -135,18 +135,9 @@ enum SearchIndex {
             """)
     }
 
-    /// On PostgreSQL, the texts alone, for enquiries inserted with their document already.
+    /// On PostgreSQL, the texts of documents whose weighted form the caller writes itself (a
+    /// change writing it with the enquiry's row, or enquiries inserted with it), replacing any before.
     static func writePostgresTexts(_ documents: [Document], on db: any Database) async throws {
-        for chunk in stride(from: 0, to: documents.count, by: 500).map({ Array(documents[$0..<min($0 + 500, documents.count)]) }) {
-            try await db.sql.insert(into: "enquiry_search")
-                .columns("enquiry_id", "subject_text", "core_text", "conversation_text", "officer_text")
-                .rows(chunk.map { [SQLBind($0.enquiryID), SQLBind($0.subject), SQLBind($0.core), SQLBind($0.conversation), SQLBind($0.officer)] })
-                .run()
-        }
-    }
-
-    /// On PostgreSQL, the texts of documents whose weighted form the caller writes itself.
-    static func writePostgresTextsReplacing(_ documents: [Document], on db: any Database) async throws {
         for chunk in documents.chunked(500) {
             try await db.sql.insert(into: "enquiry_search")
                 .columns("enquiry_id", "subject_text", "core_text", "conversation_text", "officer_text")
@@ -160,7 +151,7 @@ enum SearchIndex {
     }
 
     private static func writePostgres(_ documents: [Document], on db: any Database) async throws {
-        try await writePostgresTextsReplacing(documents, on: db)
+        try await writePostgresTexts(documents, on: db)
         try await db.sql.raw("""
             UPDATE enquiries SET search_document =
                 setweight(to_tsvector('english', s.subject_text), 'A') || setweight(to_tsvector('english', s.core_text), 'B') ||
