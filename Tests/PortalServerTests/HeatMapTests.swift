@@ -230,6 +230,10 @@ import Vapor
                 .where("id", .equal, enquiries[0].requireID()).run()
             try await app.db.sql.update(Enquiry.schema).set("division_id", to: SQLLiteral.null).where("id", .equal, enquiries[1].requireID()).run()
             try await app.db.sql.update(Enquiry.schema).set("subject", to: "Nothing the tallies hold").where("id", .equal, enquiries[2].requireID()).run()
+            // Many in one statement: every completed enquiry closed, and the tallies of both moved.
+            let completed = enquiries.filter { $0.status == .completed }.count
+            #expect(completed > 1)
+            try await app.db.sql.update(Enquiry.schema).set("status", to: "closed").where("status", .equal, "completed").run()
             let tables = try await MigrationTests.tables(on: app.db.sql)
             for table in ["enquiry_entries", "responder_questions", "sla_reminders", "notifications", "enquiry_search", "search_rows"] where tables.contains(table) {
                 try await app.db.sql.delete(from: table).where("enquiry_id", .equal, enquiries[4].requireID()).run()

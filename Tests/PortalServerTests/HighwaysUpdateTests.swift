@@ -33,6 +33,19 @@ import Vapor
         return enquiry
     }
 
+    /// Four enquiries whose reports were sent as HW-1 to HW-4.
+    static func fourSentEnquiries(_ app: Application) async throws -> [Enquiry] {
+        let fixtures = Fixtures(app: app)
+        var enquiries = [try await sentEnquiry(app, requestID: "HW-1")]
+        for number in 2...4 {
+            let enquiry = try await fixtures.submitted(subject: "Defect \(number)")
+            try await app.db.sql.update("highways_sends").set("state", to: "sent").set("service_request_id", to: "HW-\(number)")
+                .where("enquiry_id", .equal, enquiry.id!).run()
+            enquiries.append(enquiry)
+        }
+        return enquiries
+    }
+
     func update(_ id: String, _ status: String, minutes: Double, _ text: String = "", request: String = "HW-1", base: Date) -> Open311.Update {
         Open311.Update(updateID: id, requestID: request, status: status, updated: base.addingTimeInterval(minutes * 60), description: text, externalStatusCode: nil)
     }
@@ -105,14 +118,7 @@ import Vapor
 
     @Test func manyEnquiriesTakeTheirUpdatesTogetherAndOneThatFailsIsShownAndReadAgain() async throws {
         try await withApp { app in
-            let fixtures = Fixtures(app: app)
-            var enquiries = [try await Self.sentEnquiry(app, requestID: "HW-1")]
-            for number in 2...4 {
-                let enquiry = try await fixtures.submitted(subject: "Defect \(number)")
-                try await app.db.sql.update("highways_sends").set("state", to: "sent").set("service_request_id", to: "HW-\(number)")
-                    .where("enquiry_id", .equal, enquiry.id!).run()
-                enquiries.append(enquiry)
-            }
+            let enquiries = try await Self.fourSentEnquiries(app)
             // The database refuses one update's words, as it might refuse a change mid-way.
             if EnquirySearch.isPostgres(app.db) {
                 try await app.db.sql.raw("""
@@ -135,7 +141,7 @@ import Vapor
                 update("B5", "fixed", minutes: 5, "Done", request: "HW-1", base: base),
             ]
             let pulled = try await HighwaysUpdates.apply(batch, at: app.now, on: app.db)
-            #expect(pulled.applied == 4, "\(pulled)")
+            #expect(pulled.applied == 4 && pulled.oneByOne == 5, "\(pulled)")
             func status(_ index: Int) async throws -> EnquiryStatus? { try await Enquiry.find(enquiries[index].id, on: app.db)?.status }
             let statuses = [try await status(0), try await status(1), try await status(3)]
             #expect(statuses == [.completed, .completed, .inProgress])
@@ -150,6 +156,35 @@ import Vapor
             let again = try await HighwaysUpdates.apply(batch, at: app.now, on: app.db)
             #expect(again.applied == 1 && again.repeated == 4, "\(again)")
             #expect(try await status(2) == .awaitingWorks)
+        }
+    }
+
+    /// A pull of more than one transaction's worth: each transaction's enquiries are read while
+    /// the one before is written, except those it changes, which are read after it.
+    @Test func aPullOfManyTransactionsKeepsEachEnquirysUpdatesInOrder() async throws {
+        try await withApp { app in
+            let enquiries = try await Self.fourSentEnquiries(app)
+            let base = app.now
+            // Two a transaction: HW-1 is changed by the first, the second and the third.
+            let batch = [
+                update("C1", "in_progress", minutes: 1, "Inspecting", request: "HW-1", base: base),
+                update("C2", "in_progress", minutes: 2, "Inspecting", request: "HW-2", base: base),
+                update("C3", "action_scheduled", minutes: 3, "Booked", request: "HW-1", base: base),
+                update("C4", "in_progress", minutes: 4, "Inspecting", request: "HW-3", base: base),
+                update("C5", "fixed", minutes: 5, "Lamp replaced", request: "HW-1", base: base),
+                update("C6", "fixed", minutes: 6, "Done", request: "HW-4", base: base),
+            ]
+            let pulled = try await HighwaysUpdates.apply(batch, at: app.now, on: app.db, perTransaction: 2)
+            #expect(pulled.applied == 6 && pulled.oneByOne == 0, "each transaction wrote its two together: \(pulled)")
+            let problems = try await app.db.sql.select().column("what").from("integration_problems").all()
+            #expect(problems.isEmpty, "none went one by one or was left for later")
+            func status(_ index: Int) async throws -> EnquiryStatus? { try await Enquiry.find(enquiries[index].id, on: app.db)?.status }
+            let statuses = [try await status(0), try await status(1), try await status(2), try await status(3)]
+            #expect(statuses == [.completed, .inProgress, .inProgress, .completed])
+            let first = try await EnquiryEntry.query(on: app.db).filter(\.$enquiry.$id == enquiries[0].id!).sort(\.$createdAt).all()
+            #expect(first.map(\.kind) == [.update, .update, .finalResponse], "HW-1's updates in the order they were made")
+            let versions = try await Enquiry.find(enquiries[0].id, on: app.db)?.version
+            #expect(versions == enquiries[0].version + 3, "each of HW-1's updates was made on the enquiry as the one before left it")
         }
     }
 

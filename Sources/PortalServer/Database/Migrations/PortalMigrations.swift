@@ -37,6 +37,7 @@ enum PortalMigrations {
             CreateHighways(),                            // the highways system: settings, services, statuses, sends, updates
             CreatePartnerReferrals(),                    // partner organisations, the enquiry types they take, referrals to them
             AddHighwaysSecondLook(),                     // a report not found in the highways system is looked for twice before it is sent again
+            TallyChangesByStatement(),                   // PostgreSQL: the tallies follow a change of many enquiries once a statement
         ]
     }
 }

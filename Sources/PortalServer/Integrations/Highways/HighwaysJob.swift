@@ -89,7 +89,7 @@ extension RepeatingJob {
                 application.logger.notice("Highways: \(sent.sent) sent, \(sent.retrying) to retry, \(sent.unknown) being checked, \(sent.held) held, \(sent.failed) refused")
             }
             for pulled in [ran.pulled, ran.swept].compactMap({ $0 }) where pulled.applied + pulled.unknownRequests > 0 {
-                application.logger.notice("Highways: \(pulled.applied) updates applied, \(pulled.repeated) seen before, \(pulled.unknownRequests) for unknown requests")
+                application.logger.notice("Highways: \(pulled.applied) updates applied, \(pulled.repeated) seen before, \(pulled.unknownRequests) for unknown requests, \(pulled.oneByOne) tried one by one after a conflict")
             }
         }
     }

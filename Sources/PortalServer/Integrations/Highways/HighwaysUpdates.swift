@@ -27,10 +27,13 @@ enum HighwaysUpdates {
         var repeated = 0
         var unknownRequests = 0
         var outsideWindow = 0
+        /// Tried one by one after their transaction met a conflict (an enquiry changed meanwhile).
+        var oneByOne = 0
 
         static func + (one: Pulled, other: Pulled) -> Pulled {
             Pulled(received: one.received + other.received, applied: one.applied + other.applied, repeated: one.repeated + other.repeated,
-                   unknownRequests: one.unknownRequests + other.unknownRequests, outsideWindow: one.outsideWindow + other.outsideWindow)
+                   unknownRequests: one.unknownRequests + other.unknownRequests, outsideWindow: one.outsideWindow + other.outsideWindow,
+                   oneByOne: one.oneByOne + other.oneByOne)
         }
     }
 
@@ -77,7 +80,7 @@ enum HighwaysUpdates {
     }
 
     /// Applies updates in `updated_datetime` order, each once.
-    static func apply(_ updates: [Open311.Update], at now: Date, on db: any Database) async throws -> Pulled {
+    static func apply(_ updates: [Open311.Update], at now: Date, on db: any Database, perTransaction: Int = 1_000) async throws -> Pulled {
         var pulled = Pulled(received: updates.count)
         var seen = Set<String>()
         let ordered = updates.sorted { ($0.updated, $0.updateID) < ($1.updated, $1.updateID) }.filter { seen.insert($0.updateID).inserted }
@@ -98,25 +101,40 @@ enum HighwaysUpdates {
         // Each turn of changes a millisecond after the one before, across the whole pull, so the
         // conversation shows an enquiry's updates in the order they were made.
         var tick = 0
-        // A thousand at a time in one transaction; should that fail (an officer changing one of
+        // A thousand (`perTransaction`) at a time in one transaction; should that fail (an officer changing one of
         // the enquiries at that moment), they are applied one by one instead, and one that still
         // fails is read again with the next window.
-        for chunk in known.chunked(1_000) {
+        let chunks = known.chunked(max(1, perTransaction))
+        var reading: Task<[UUID: EnquiryWorkflow.Loaded], any Error>?
+        for (index, chunk) in chunks.enumerated() {
+            // The enquiries a thousand starts from are read while the thousand before is written,
+            // all but those it changes. Should one change meanwhile, its version no longer matches
+            // and the thousand goes one by one, as it would had an officer changed it a moment later.
+            let early = (try? await reading?.value) ?? [:]
+            reading = nil
+            if index + 1 < chunks.count {
+                let changing = Set(chunk.compactMap { requests[$0.requestID]?.enquiry_id })
+                let next = Set(chunks[index + 1].compactMap { requests[$0.requestID]?.enquiry_id }).subtracting(changing)
+                reading = Task { try await EnquiryWorkflow.load(Array(next), for: actor, on: db) }
+            }
             do {
                 let (current, first) = (latest, tick)
                 let (handled, after, turns) = try await db.transaction { db in
-                    try await applyTogether(Array(chunk), sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, firstTick: first, on: db)
+                    try await applyTogether(Array(chunk), sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now,
+                                            firstTick: first, readEarly: early, on: db)
                 }
                 latest = after
                 tick += turns
                 pulled.applied += handled
                 pulled.repeated += chunk.count - handled
             } catch {
+                pulled.oneByOne += chunk.count
                 for update in chunk {
                     do {
                         let (current, first) = (latest, tick)
                         let (handled, after, turns) = try await db.transaction { db in
-                            try await applyTogether([update], sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now, firstTick: first, on: db)
+                            try await applyTogether([update], sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now,
+                                                    firstTick: first, readEarly: [:], on: db)
                         }
                         latest = after
                         tick += turns
@@ -183,9 +201,11 @@ enum HighwaysUpdates {
     /// instance stored first are left to it), then applied to their enquiries through the
     /// workflow, all together. An enquiry with several updates takes them in turns, oldest first,
     /// each turn deciding from what the one before left, `firstTick` milliseconds and more after
-    /// `now`. Returns how many were applied, each report's newest update after them, and the turns taken.
+    /// `now`. The first turn starts from the enquiries `readEarly` holds and reads the rest.
+    /// Returns how many were applied, each report's newest update after them, and the turns taken.
     private static func applyTogether(_ updates: [Open311.Update], sends: [String: SendRow], latest before: [UUID: Date],
                                       outcomes: [String: HighwaysOutcome], actor: EnquiryActor, at now: Date, firstTick: Int,
+                                      readEarly: [UUID: EnquiryWorkflow.Loaded],
                                       on db: any Database) async throws -> (applied: Int, latest: [UUID: Date], turns: Int) {
         var stored = Set<String>()
         let columns = ["update_id", "service_request_id", "enquiry_id", "status", "description", "external_status_code", "updated_at", "received_at", "handling"]
@@ -215,7 +235,9 @@ enum HighwaysUpdates {
         }
         for (index, turn) in turns.enumerated() {
             let now = now.addingTimeInterval(Double(firstTick + index) / 1_000)
-            let loaded = try await EnquiryWorkflow.load(turn.map(\.1.enquiry_id), for: actor, on: db)
+            let ids = turn.map(\.1.enquiry_id), wanted = Set(ids)
+            var loaded = index == 0 ? readEarly.filter { wanted.contains($0.key) } : [:]
+            loaded.merge(try await EnquiryWorkflow.load(ids.filter { loaded[$0] == nil }, for: actor, on: db)) { early, _ in early }
             var changes: [EnquiryWorkflow.Request] = []
             var newest: [ColumnWrites.Row] = []
             for (update, send) in turn {
