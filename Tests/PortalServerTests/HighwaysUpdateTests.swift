@@ -188,6 +188,34 @@ import Vapor
         }
     }
 
+    /// Another instance applies a newer update to a report after this pull began: the pull's older
+    /// one is then words only, and the report's newest time does not move back.
+    @Test func anUpdateAppliedElsewhereMeanwhileIsNewerThanThePullsOlderOne() async throws {
+        try await withApp { app in
+            _ = try await Self.fourSentEnquiries(app)
+            let base = app.now
+            _ = try await HighwaysUpdates.apply([update("D0", "fixed", minutes: 60, request: "HW-2", base: base)], at: app.now, on: app.db)
+            // While D1 is stored, HW-1 takes the time of an update an hour on, as another instance would write it.
+            let newer = "UPDATE highways_sends SET last_update_at = (SELECT updated_at FROM highways_updates WHERE update_id = 'D0') WHERE service_request_id = 'HW-1'"
+            if EnquirySearch.isPostgres(app.db) {
+                try await app.db.sql.raw("""
+                    CREATE FUNCTION newer_elsewhere() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.update_id = 'D1' THEN \(unsafeRaw: newer); END IF; RETURN NEW; END $$
+                    """).run()
+                try await app.db.sql.raw("CREATE TRIGGER newer_elsewhere AFTER INSERT ON highways_updates FOR EACH ROW EXECUTE FUNCTION newer_elsewhere()").run()
+            } else {
+                try await app.db.sql.raw("CREATE TRIGGER newer_elsewhere AFTER INSERT ON highways_updates WHEN NEW.update_id = 'D1' BEGIN \(unsafeRaw: newer); END").run()
+            }
+            let pulled = try await HighwaysUpdates.apply([update("D1", "in_progress", minutes: 10, "Inspecting", request: "HW-1", base: base)], at: app.now, on: app.db)
+            #expect(pulled.applied == 1)
+            let row = try await app.db.sql.select().columns("handling").from("highways_updates").where("update_id", .equal, "D1").first()
+            #expect(try row?.decode(column: "handling", as: String.self) == "words_only")
+            let send = try await app.db.sql.select().columns("last_update_at").from("highways_sends").where("service_request_id", .equal, "HW-1").first()
+            let time = try send?.decode(column: "last_update_at", as: Date.self)
+            #expect(time.map { abs($0.timeIntervalSince(base.addingTimeInterval(3_600))) < 1 } == true, "the newest time stays: \(String(describing: time))")
+        }
+    }
+
     @Test func eachWindowOfUpdatesIsClaimedByOneInstanceAtTimesWithFractionsOfASecond() async throws {
         try await withApp { app in
             _ = try await Self.sentEnquiry(app, requestID: "HW-3")

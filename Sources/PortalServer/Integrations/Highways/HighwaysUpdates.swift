@@ -92,7 +92,6 @@ enum HighwaysUpdates {
         let requests = try await sends(for: Set(fresh.map(\.requestID)), on: db)
         let outcomes = try await statusOutcomes(on: db)
         let actor = try await SystemAccount.highways.actor(at: now, on: db)
-        var latest = requests.values.reduce(into: [UUID: Date]()) { $0[$1.id] = $1.last_update_at }
         // One for a request not known yet (its id still to come) is left to be read again with
         // the next window, not stored: stored, it would count as seen once the id is known.
         let known = fresh.filter { requests[$0.requestID] != nil }
@@ -118,12 +117,11 @@ enum HighwaysUpdates {
                 reading = Task { try await EnquiryWorkflow.load(Array(next), for: actor, on: db) }
             }
             do {
-                let (current, first) = (latest, tick)
-                let (handled, after, turns) = try await db.transaction { db in
-                    try await applyTogether(Array(chunk), sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now,
+                let first = tick
+                let (handled, turns) = try await db.transaction { db in
+                    try await applyTogether(Array(chunk), sends: requests, outcomes: outcomes, actor: actor, at: now,
                                             firstTick: first, readEarly: early, on: db)
                 }
-                latest = after
                 tick += turns
                 pulled.applied += handled
                 pulled.repeated += chunk.count - handled
@@ -131,12 +129,11 @@ enum HighwaysUpdates {
                 pulled.oneByOne += chunk.count
                 for update in chunk {
                     do {
-                        let (current, first) = (latest, tick)
-                        let (handled, after, turns) = try await db.transaction { db in
-                            try await applyTogether([update], sends: requests, latest: current, outcomes: outcomes, actor: actor, at: now,
+                        let first = tick
+                        let (handled, turns) = try await db.transaction { db in
+                            try await applyTogether([update], sends: requests, outcomes: outcomes, actor: actor, at: now,
                                                     firstTick: first, readEarly: [:], on: db)
                         }
-                        latest = after
                         tick += turns
                         pulled.applied += handled
                         pulled.repeated += 1 - handled
@@ -178,6 +175,17 @@ enum HighwaysUpdates {
         return found
     }
 
+    /// The time of the newest update applied to each of these reports, for those that have one.
+    private static func newestApplied(_ sendIDs: Set<UUID>, on db: any Database) async throws -> [UUID: Date] {
+        var newest: [UUID: Date] = [:]
+        for chunk in Array(sendIDs).chunked(500) {
+            let rows = try await db.sql.select().columns("id", "last_update_at").from("highways_sends")
+                .where(EnquiryList.column("id", in: Array(chunk))).where("last_update_at", .isNot, SQLLiteral.null).all()
+            for row in rows { newest[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "last_update_at", as: Date.self) }
+        }
+        return newest
+    }
+
     private static func alreadyStored(_ ids: [String], on db: any Database) async throws -> Set<String> {
         var found = Set<String>()
         for chunk in ids.chunked(500) {
@@ -203,10 +211,10 @@ enum HighwaysUpdates {
     /// each turn deciding from what the one before left, `firstTick` milliseconds and more after
     /// `now`. The first turn starts from the enquiries `readEarly` holds and reads the rest.
     /// Returns how many were applied, each report's newest update after them, and the turns taken.
-    private static func applyTogether(_ updates: [Open311.Update], sends: [String: SendRow], latest before: [UUID: Date],
+    private static func applyTogether(_ updates: [Open311.Update], sends: [String: SendRow],
                                       outcomes: [String: HighwaysOutcome], actor: EnquiryActor, at now: Date, firstTick: Int,
                                       readEarly: [UUID: EnquiryWorkflow.Loaded],
-                                      on db: any Database) async throws -> (applied: Int, latest: [UUID: Date], turns: Int) {
+                                      on db: any Database) async throws -> (applied: Int, turns: Int) {
         var stored = Set<String>()
         let columns = ["update_id", "service_request_id", "enquiry_id", "status", "description", "external_status_code", "updated_at", "received_at", "handling"]
         for chunk in updates.chunked(1_000) {
@@ -221,7 +229,10 @@ enum HighwaysUpdates {
                 stored.insert(try row.decode(column: "update_id", as: String.self))
             }
         }
-        var latest = before
+        // Each report's newest update so far, read here rather than when the pull began: another
+        // instance may have applied a newer one since. One applied after this read changed the
+        // enquiry too, so its version no longer matches and this transaction writes nothing.
+        var latest = try await newestApplied(Set(updates.compactMap { sends[$0.requestID]?.id }), on: db)
         var handlings: [Handling: [String]] = [:]
         // Turns: the first update of each enquiry, then the second, and so on.
         var turns: [[(Open311.Update, SendRow)]] = []
@@ -281,6 +292,6 @@ enum HighwaysUpdates {
                 try await db.sql.update("highways_updates").set("handling", to: handling.rawValue).where(EnquiryList.column("update_id", in: Array(chunk))).run()
             }
         }
-        return (stored.count - (handlings[.unknownRequest]?.count ?? 0), latest, turns.count)
+        return (stored.count - (handlings[.unknownRequest]?.count ?? 0), turns.count)
     }
 }
