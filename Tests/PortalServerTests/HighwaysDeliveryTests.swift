@@ -163,9 +163,11 @@ import Vapor
     }
 
     @Test func aListThatMayBeCutShortByItsPageSizeSettlesNothing() {
-        #expect(!HighwaysSender.mayBeCut(0) && !HighwaysSender.mayBeCut(99) && !HighwaysSender.mayBeCut(137) && !HighwaysSender.mayBeCut(999))
-        #expect(HighwaysSender.mayBeCut(100) && HighwaysSender.mayBeCut(250) && HighwaysSender.mayBeCut(500) && HighwaysSender.mayBeCut(1_000)
-                && HighwaysSender.mayBeCut(1_234))
+        func cut(_ count: Int, _ pageSize: Int? = nil) -> Bool { HighwaysSender.mayBeCut(count, pageSize: pageSize) }
+        #expect(!cut(0) && !cut(20) && !cut(99) && !cut(137) && !cut(999), "with the page size not known, a short or uneven list is whole")
+        #expect(cut(100) && cut(250) && cut(500) && cut(1_000) && cut(1_234))
+        #expect(cut(20, 20) && cut(25, 20), "a list as long as the page the administrator gave may be cut")
+        #expect(!cut(19, 20) && !cut(100, 500) && !cut(1_000, 5_000), "a shorter one is whole, however round")
     }
 
     @Test func aTokenNotResolvedInADayWaitsForAnAdministrator() async throws {

@@ -24,7 +24,7 @@ import Testing
     /// reservation and the heat map's tallies), so that the upgrade both leaves alone what ran and
     /// runs what is new. The database is filled by today's code, so it has every migration that
     /// code's tables need.
-    static let newest: Set = ["PortalServer.CreateAccessibilityStatement", "PortalServer.AddSignInReservation", "PortalServer.CreateEnquiryTallies", "PortalServer.CreateHighways", "PortalServer.AddHighwaysSecondLook", "PortalServer.TallyChangesByStatement"]
+    static let newest: Set = ["PortalServer.CreateAccessibilityStatement", "PortalServer.AddSignInReservation", "PortalServer.CreateEnquiryTallies", "PortalServer.CreateHighways", "PortalServer.AddHighwaysSecondLook", "PortalServer.TallyChangesByStatement", "PortalServer.AddHighwaysListPageSize"]
 
     @Test func migrationsRevertAndApplyAgainCleanly() async throws {
         try await withApp { app in

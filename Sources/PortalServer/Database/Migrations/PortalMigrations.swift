@@ -38,6 +38,7 @@ enum PortalMigrations {
             CreatePartnerReferrals(),                    // partner organisations, the enquiry types they take, referrals to them
             AddHighwaysSecondLook(),                     // a report not found in the highways system is looked for twice before it is sent again
             TallyChangesByStatement(),                   // PostgreSQL: the tallies follow a change of many enquiries once a statement
+            AddHighwaysListPageSize(),                   // the most requests the highways system lists in one answer
         ]
     }
 }

@@ -95,6 +95,9 @@ enum HighwaysAdminPage {
                 textField("timeoutSeconds", label: "Time allowed for a call (seconds)", value: form.timeoutSeconds, errors: errors, FieldOptions(width: "short", inputMode: "numeric"))
                 checkbox("updatesExtension", label: "The system gives updates (servicerequestupdates)", checked: form.updatesExtension == "on",
                          hint: "Without it, each open request's status is read instead.")
+                textField("listPageSize", label: "Most requests the system lists at once (optional)", value: form.listPageSize, errors: errors,
+                          FieldOptions(hint: "Its page size for GET requests, if its team can tell you. A report is only sent again when a shorter list shows it never arrived.",
+                                       width: "short", inputMode: "numeric"))
                 submitButton("Save the settings")
             }
             htmlForm(.method("post"), .action("/admin/integrations/highways/test")) {

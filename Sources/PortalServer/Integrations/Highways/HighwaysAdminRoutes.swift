@@ -61,6 +61,7 @@ enum HighwaysAdminRoutes {
         var pollMinutes: String?
         var timeoutSeconds: String?
         var updatesExtension: String?
+        var listPageSize: String?
         var version: String?
 
         init() {}
@@ -73,6 +74,7 @@ enum HighwaysAdminRoutes {
             pollMinutes = String(settings.pollMinutes)
             timeoutSeconds = String(settings.timeoutSeconds)
             updatesExtension = settings.updatesExtension ? "on" : nil
+            listPageSize = settings.listPageSize.map(String.init)
             version = String(settings.version)
         }
     }
@@ -148,6 +150,11 @@ enum HighwaysAdminRoutes {
         if poll == nil { errors.add("pollMinutes", "Enter how often to read updates, in whole minutes from 1 to 1,440") }
         let timeout = RequestNumber.parse(form.timeoutSeconds?.trimmingWhitespace(), in: HighwaysSettings.timeoutRange)
         if timeout == nil { errors.add("timeoutSeconds", "Enter the time allowed for a call, in whole seconds from 1 to 300") }
+        let typedPageSize = (form.listPageSize ?? "").trimmingWhitespace()
+        let pageSize = typedPageSize.isEmpty ? nil : RequestNumber.parse(typedPageSize, in: HighwaysSettings.listPageSizeRange)
+        if !typedPageSize.isEmpty, pageSize == nil {
+            errors.add("listPageSize", "Enter the most requests the system lists at once, a whole number from 1 to 100,000, or leave it blank")
+        }
         guard errors.isEmpty, let format, let poll, let timeout else {
             var model = try await query(form: form, request: request)
             model.errors = errors
@@ -155,7 +162,7 @@ enum HighwaysAdminRoutes {
         }
         let settings = HighwaysSettings(enabled: enabled, endpoint: endpoint, apiKey: apiKey, jurisdiction: jurisdiction.isEmpty ? nil : jurisdiction,
                                         format: format, pollMinutes: poll, timeoutSeconds: timeout, updatesExtension: form.updatesExtension == "on",
-                                        version: before.version)
+                                        listPageSize: pageSize, version: before.version)
         let version = RequestNumber.version(form.version) ?? -1
         let saved = try await request.db.transaction { db -> Bool in
             guard try await settings.save(expecting: version, at: request.now, on: db) else { return false }
@@ -175,7 +182,8 @@ enum HighwaysAdminRoutes {
     static func audited(_ settings: HighwaysSettings) -> [String: String] {
         ["Sending to highways": settings.enabled ? "On" : "Off", "Endpoint": settings.endpoint, "API key": settings.maskedKey,
          "Jurisdiction": settings.jurisdiction ?? "", "Format": settings.format.label, "Read updates every": "\(settings.pollMinutes) minutes",
-         "Time allowed": "\(settings.timeoutSeconds) seconds", "Update extension": settings.updatesExtension ? "Yes" : "No"]
+         "Time allowed": "\(settings.timeoutSeconds) seconds", "Update extension": settings.updatesExtension ? "Yes" : "No",
+         "Most requests listed at once": settings.listPageSize.map(String.init) ?? "Not known"]
     }
 
     /// An http(s) address with a host, on one line; nil when it is fine.

@@ -162,7 +162,7 @@ enum HighwaysSender {
                 outcome.sent += 1
             } else if !matches.isEmpty {
                 try await hold(send, "The system lists it but gives no request id", at: now, on: db, outcome: &outcome)
-            } else if mayBeCut(listed.count) {
+            } else if mayBeCut(listed.count, pageSize: client.settings.listPageSize) {
                 try await hold(send, "The system's list of requests (\(listed.count)) may be cut short by its page size, and does not show it",
                                at: now, on: db, outcome: &outcome)
             } else if let first = send.not_found_at, now.timeIntervalSince(first) >= secondLook, now.timeIntervalSince(first) < 86_400 {
@@ -226,7 +226,11 @@ enum HighwaysSender {
     /// How long after a first look that did not find a report it is looked for again.
     static let secondLook: TimeInterval = 300
 
-    /// Whether a list of requests may have been cut short by the system's page size: a thousand
-    /// or more, or a round number of a hundred or more.
-    static func mayBeCut(_ count: Int) -> Bool { count >= 1_000 || (count >= 100 && count % 50 == 0) }
+    /// Whether a list of requests may have been cut short by the system's page size: as long as
+    /// the page, when the administrator gave it; otherwise a thousand or more, or a round number
+    /// of a hundred or more.
+    static func mayBeCut(_ count: Int, pageSize: Int?) -> Bool {
+        if let pageSize { return count >= pageSize }
+        return count >= 1_000 || (count >= 100 && count % 50 == 0)
+    }
 }

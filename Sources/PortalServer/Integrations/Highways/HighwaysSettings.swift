@@ -19,22 +19,27 @@ struct HighwaysSettings: Sendable, Equatable {
     var timeoutSeconds: Int
     /// The system has mySociety's update extension (`GET servicerequestupdates`).
     var updatesExtension: Bool
+    /// The most requests the system lists in one answer, when known; otherwise a list is taken
+    /// as possibly cut short when it is long and round (`HighwaysSender.mayBeCut`).
+    var listPageSize: Int?
     var version: Int
 
     static let off = HighwaysSettings(enabled: false, endpoint: "", apiKey: "", jurisdiction: nil, format: .xml, pollMinutes: 5,
-                                      timeoutSeconds: 30, updatesExtension: true, version: 0)
+                                      timeoutSeconds: 30, updatesExtension: true, listPageSize: nil, version: 0)
 
     static let pollMinutesRange = 1...1_440
     static let timeoutRange = 1...300
+    static let listPageSizeRange = 1...100_000
 
     static func load(on db: any Database) async throws -> HighwaysSettings {
         guard let row = try await db.sql.select()
-            .columns("enabled", "endpoint", "api_key", "jurisdiction", "format", "poll_minutes", "timeout_seconds", "updates_extension", "version")
+            .columns("enabled", "endpoint", "api_key", "jurisdiction", "format", "poll_minutes", "timeout_seconds", "updates_extension", "list_page_size", "version")
             .from("highways_settings").where("id", .equal, 1).first(decoding: Row.self)
         else { return .off }
         return HighwaysSettings(enabled: row.enabled, endpoint: row.endpoint, apiKey: row.api_key, jurisdiction: row.jurisdiction,
                                 format: Open311Format(rawValue: row.format) ?? .xml, pollMinutes: row.poll_minutes,
-                                timeoutSeconds: row.timeout_seconds, updatesExtension: row.updates_extension, version: row.version)
+                                timeoutSeconds: row.timeout_seconds, updatesExtension: row.updates_extension,
+                                listPageSize: row.list_page_size.flatMap { listPageSizeRange.contains($0) ? $0 : nil }, version: row.version)
     }
 
     private struct Row: Decodable {
@@ -46,6 +51,7 @@ struct HighwaysSettings: Sendable, Equatable {
         let poll_minutes: Int
         let timeout_seconds: Int
         let updates_extension: Bool
+        let list_page_size: Int?
         let version: Int
     }
 
@@ -55,6 +61,7 @@ struct HighwaysSettings: Sendable, Equatable {
             ("enabled", SQLBind(enabled)), ("endpoint", SQLBind(endpoint)), ("api_key", SQLBind(apiKey)),
             ("jurisdiction", SQLBind(jurisdiction)), ("format", SQLBind(format.rawValue)), ("poll_minutes", SQLBind(pollMinutes)),
             ("timeout_seconds", SQLBind(timeoutSeconds)), ("updates_extension", SQLBind(updatesExtension)),
+            ("list_page_size", SQLBind(listPageSize)),
             ("version", SQLBind(version + 1)), ("updated_at", SQLBind(now)),
         ]
         if version == 0 {
