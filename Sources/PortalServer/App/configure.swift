@@ -12,6 +12,11 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     switch configuration.database {
     case .sqlite(let path):
         try DataDirectory.prepare((path as NSString).deletingLastPathComponent)
+        // SQLite's calls block a thread of this pool, and one waiting for another connection's
+        // write lock keeps its thread until the lock is free. With a pool of its own, twice the
+        // connections (one an event loop), the connection holding the lock always has a thread
+        // to finish on, whatever the others wait for or another application in the process does.
+        app.threadPool = NIOThreadPool(numberOfThreads: max(4, 2 * System.coreCount))
         app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url):
         let postgres: SQLPostgresConfiguration
