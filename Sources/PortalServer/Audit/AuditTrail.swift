@@ -26,6 +26,9 @@ final class AuditEntry: Model, @unchecked Sendable {
     @Field(key: "recorded_at") var recordedAt: String
     @Field(key: "previous_hash") var previousHash: String
     @Field(key: "hash") var hash: String
+    /// JSON object of the digests of the resident's values left out of `changes` and `detail`
+    /// (`AuditSeals`); empty when there are none, as in entries written before seals.
+    @Field(key: "sealed") var sealed: String
 
     init() {}
 
@@ -60,6 +63,8 @@ enum AuditTrail {
         let actorID: UUID?
         var changes: [FieldChange] = []
         var detail = ""
+        /// The detail holds someone's words (a question, an answer), sealed like a resident's values.
+        var detailIsPersonal = false
     }
 
     @discardableResult
@@ -82,16 +87,30 @@ enum AuditTrail {
         var sequence = try head.decode(column: "sequence", as: Int64.self) - Int64(records.count)
         var previous = try head.decode(column: "hash", as: String.self)
         let recordedAt = timestamp(date)
-        let entries = records.map { record in
+        // A resident's values stay out of the chained text: a keyed digest stands in for each.
+        let personal = records.map(AuditSeals.personalValues)
+        let keys = try await AuditSeals.keys(for: Set(zip(records, personal).compactMap { $1.isEmpty ? nil : $0.enquiryID }), on: db)
+        var kept: [[any SQLExpression]] = []
+        let entries = try zip(records, personal).map { record, values in
             sequence += 1
             let entry = AuditEntry()
-            entry.id = UUID()
+            let id = UUID()
+            entry.id = id
             entry.sequence = sequence
             entry.enquiryID = record.enquiryID
             entry.actorID = record.actorID
             entry.action = record.action
-            entry.changes = encode(record.changes)
-            entry.detail = record.detail
+            let chained = values.isEmpty ? (record.changes, record.detail) : AuditSeals.withoutPersonalValues(record)
+            entry.changes = encode(chained.0)
+            entry.detail = chained.1
+            entry.sealed = ""
+            if !values.isEmpty, let enquiry = record.enquiryID {
+                guard let key = keys[enquiry] else { throw AuditError("No seal key for an enquiry being recorded") }
+                entry.sealed = AuditSeals.encode(Dictionary(uniqueKeysWithValues: values.map { name, value in
+                    (name, AuditSeals.digest(value, name: name, entry: id, key: key))
+                }))
+                kept.append([SQLBind(id), SQLBind(enquiry), SQLBind(AuditSeals.encode(values))])
+            }
             entry.recordedAt = recordedAt
             entry.previousHash = previous
             entry.hash = hash(of: entry)
@@ -99,11 +118,13 @@ enum AuditTrail {
             return entry
         }
         try await BulkInsert.rows(into: AuditEntry.schema,
-                                  columns: ["id", "sequence", "enquiry_id", "actor_id", "action", "changes", "detail", "recorded_at", "previous_hash", "hash"],
+                                  columns: ["id", "sequence", "enquiry_id", "actor_id", "action", "changes", "detail", "recorded_at", "previous_hash", "hash", "sealed"],
                                   rows: entries.map { entry in
                                       [SQLBind(entry.id), SQLBind(entry.sequence), SQLBind(entry.enquiryID), SQLBind(entry.actorID), SQLBind(entry.action),
-                                       SQLBind(entry.changes), SQLBind(entry.detail), SQLBind(entry.recordedAt), SQLBind(entry.previousHash), SQLBind(entry.hash)]
+                                       SQLBind(entry.changes), SQLBind(entry.detail), SQLBind(entry.recordedAt), SQLBind(entry.previousHash), SQLBind(entry.hash),
+                                       SQLBind(entry.sealed)]
                                   }, on: db)
+        try await BulkInsert.rows(into: "audit_personal_values", columns: ["entry_id", "enquiry_id", "personal_values"], rows: kept, on: db)
         try await db.sql.update("audit_head").set("hash", to: previous).where("id", .equal, 1).run()
         return entries
     }
@@ -112,7 +133,7 @@ enum AuditTrail {
         let fields = [
             String(entry.sequence), entry.previousHash, entry.recordedAt, entry.enquiryID?.uuidString ?? "-",
             entry.actorID?.uuidString ?? "-", entry.action, entry.changes, entry.detail,
-        ]
+        ] + (entry.sealed.isEmpty ? [] : [entry.sealed])
         // Lengths first, so no two different entries can produce the same text.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
         return SHA256.hash(data: Data(text.utf8)).hex
@@ -144,8 +165,9 @@ enum AuditTrail {
         let later = try await AuditEntry.query(on: db).filter(\.$enquiryID == id).sort(\.$sequence).all()
             .filter { !$0.action.hasPrefix(documentActionPrefix) }
             .dropFirst(max(0, version))
+        let values = try await AuditSeals.values(of: later.compactMap(\.id), on: db)
         var merged: [String: FieldChange] = [:]
-        for change in later.flatMap(\.decodedChanges) {
+        for change in later.flatMap({ AuditSeals.revealed(changes: $0.decodedChanges, detail: $0.detail, sealed: $0.sealed, values: values[$0.id!]).changes }) {
             let first = merged[change.field]?.before ?? change.before
             merged[change.field] = FieldChange(field: change.field, before: first, after: change.after)
         }
@@ -190,6 +212,7 @@ enum AuditTrail {
         if headSequence != expectedSequence - 1 || headHash != expectedPrevious {
             return .broken(sequence: expectedSequence, reason: "entries after \(expectedSequence - 1) have been removed")
         }
+        if let mismatch = try await AuditSeals.firstMismatch(on: db) { return .broken(sequence: mismatch.sequence, reason: mismatch.reason) }
         return .intact(entries: count)
     }
 }

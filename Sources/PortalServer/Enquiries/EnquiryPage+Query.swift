@@ -71,10 +71,12 @@ enum EnquiryPage {
     }
 
     private struct AuditColumns: Decodable {
+        let id: UUID
         let actor_id: UUID?
         let action: String
         let changes: String
         let detail: String
+        let sealed: String
         let recorded_at: String
     }
 
@@ -100,13 +102,15 @@ enum EnquiryPage {
             if loaded.view == .officer {
                 questions = loaded.questions
                 let decoder = JSONDecoder()
-                audit = try await db.sql.select().columns("actor_id", "action", "changes", "detail", "recorded_at").from(AuditEntry.schema)
+                let rows = try await db.sql.select().columns("id", "actor_id", "action", "changes", "detail", "sealed", "recorded_at").from(AuditEntry.schema)
                     .where("enquiry_id", .equal, id).orderBy("sequence")
                     .all(decoding: AuditColumns.self)
-                    .map { row in
-                        AuditLine(actorID: row.actor_id, action: row.action, detail: row.detail, recordedAt: row.recorded_at,
-                                  changes: (try? decoder.decode([FieldChange].self, from: Data(row.changes.utf8))) ?? [])
-                    }
+                let kept = try await AuditSeals.values(of: rows.filter { !$0.sealed.isEmpty }.map(\.id), on: db)
+                audit = rows.map { row in
+                    let shown = AuditSeals.revealed(changes: (try? decoder.decode([FieldChange].self, from: Data(row.changes.utf8))) ?? [],
+                                                    detail: row.detail, sealed: row.sealed, values: kept[row.id])
+                    return AuditLine(actorID: row.actor_id, action: row.action, detail: shown.detail, recordedAt: row.recorded_at, changes: shown.changes)
+                }
                 let directory = try await request.people()
                 coordinators = directory.coordinators(of: enquiry.$serviceArea.id).map { Choice(value: $0.id.uuidString, label: $0.name) }
                 responders = directory.responders.filter { $0.id != actor.user.id }

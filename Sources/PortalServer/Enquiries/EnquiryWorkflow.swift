@@ -141,7 +141,8 @@ enum EnquiryWorkflow {
                                             answeredMember: applied.entry.map { ServiceLevelTracking.responseKinds.contains($0.kind) } ?? false)
                 writes.append(.init(id: decision.id, version: decision.version, columns: try enquiry.changedColumns()))
                 audit.append(.init(action: action.rawValue, enquiryID: decision.id, actorID: actor.user.id,
-                                   changes: AuditTrail.changes(from: before, to: enquiry.auditedFields), detail: applied.detail))
+                                   changes: AuditTrail.changes(from: before, to: enquiry.auditedFields), detail: applied.detail,
+                                   detailIsPersonal: applied.detailIsPersonal))
                 if let event = change.notificationEvent {
                     causes.append(.init(event: event, enquiry: enquiry, questionsBefore: loaded.questions))
                 }
@@ -180,6 +181,8 @@ enum EnquiryWorkflow {
     /// (written with the others of its batch), and what the person is shown was written.
     private struct Applied {
         var detail = ""
+        /// The detail quotes someone's words (a question, an answer), which the trail seals.
+        var detailIsPersonal = false
         var entry: (id: UUID, kind: EnquiryEntry.Kind, body: String)?
         var written = EnquiryChange.Written.nothing
     }
@@ -217,7 +220,7 @@ enum EnquiryWorkflow {
                 try await row.create(on: db)
                 asked.append(try row.requireID())
             }
-            return Applied(detail: "Asked \(asked.count) officer(s): \(question)", written: .questions(asked))
+            return Applied(detail: "Asked \(asked.count) officer(s): \(question)", detailIsPersonal: true, written: .questions(asked))
         case .answerQuestion(let question, let text), .withdrawQuestion(let question, let text):
             // Claim the question, so an answer and a withdrawal at the same moment cannot both land.
             let answering = change.action == .answerQuestion
@@ -229,7 +232,7 @@ enum EnquiryWorkflow {
                 .where("state", .equal, ResponderQuestion.State.open.rawValue)
                 .returning("id").all()
             guard !claimed.isEmpty else { throw QuestionNoLongerOpen() }
-            return Applied(detail: (answering ? "Answered: " : "Withdrawn: ") + text, written: .questions([question]))
+            return Applied(detail: (answering ? "Answered: " : "Withdrawn: ") + text, detailIsPersonal: true, written: .questions([question]))
         case .assignWorksArea(let worksArea): enquiry.$worksArea.id = worksArea
         case .convertType(let type, let subtype):
             enquiry.$type.id = type

@@ -39,6 +39,7 @@ enum PortalMigrations {
             AddHighwaysSecondLook(),                     // a report not found in the highways system is looked for twice before it is sent again
             TallyChangesByStatement(),                   // PostgreSQL: the tallies follow a change of many enquiries once a statement
             AddHighwaysListPageSize(),                   // the most requests the highways system lists in one answer
+            AddAuditSeals(),                             // a resident's values in the audit trail kept where they can be erased
         ]
     }
 }
