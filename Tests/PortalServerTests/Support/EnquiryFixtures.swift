@@ -29,8 +29,9 @@ struct Fixtures {
     }
 
     /// A complete enquiry's details, checked by the form's own rules against the council's lists.
+    /// `planted` (digits, which the phone number allows) is added to every resident field and the details.
     func valid(subject: String = "Street light out on Mill Lane", area: String = "Highways", type: String = "Information Request",
-               subtype: String? = nil) async throws -> EnquiryForm.Valid {
+               subtype: String? = nil, planted: String = "") async throws -> EnquiryForm.Valid {
         let district = try #require(try await District.query(on: db).filter(\.$name == "Wrenfield").first())
         let division = try #require(try await Division.query(on: db).filter(\.$name == "Wrenfield North").first())
         var form = EnquiryForm()
@@ -39,11 +40,12 @@ struct Fixtures {
         form[.type] = try chosen.requireID().uuidString
         if let subtype { form[.subtype] = try #require(chosen.subtypes.first { $0.name == subtype }?.id).uuidString }
         form[.subject] = subject
-        form[.details] = "The light outside number 12 has been out for a week."
-        form[.residentName] = "Pat Jones"
-        form[.residentAddress] = "12 Mill Lane, Wrenfield"
-        form[.residentPhone] = "01234 567890"
-        form[.residentEmail] = "pat@example.com"
+        let extra = planted.isEmpty ? "" : " " + planted
+        form[.details] = "The light outside number 12 has been out for a week." + extra
+        form[.residentName] = "Pat Jones" + extra
+        form[.residentAddress] = "12 Mill Lane, Wrenfield" + extra
+        form[.residentPhone] = planted.isEmpty ? "01234 567890" : "01234 \(planted)"
+        form[.residentEmail] = planted.isEmpty ? "pat@example.com" : "pat.\(planted)@example.com"
         form[.location] = "Mill Lane"
         form[.district] = try district.requireID().uuidString
         form[.division] = try division.requireID().uuidString
@@ -51,10 +53,11 @@ struct Fixtures {
     }
 
     /// A submitted enquiry of member@demo.test in Highways.
-    func submitted(subject: String = "Street light out on Mill Lane", by raiser: String = "member@demo.test", submit: Bool = true) async throws -> Enquiry {
+    func submitted(subject: String = "Street light out on Mill Lane", by raiser: String = "member@demo.test", submit: Bool = true,
+                   planted: String = "") async throws -> Enquiry {
         let member = try await user("member@demo.test")
         return try await EnquiryWorkflow.create(
-            .init(valid: try await valid(subject: subject), memberID: member.id!, channel: raiser == "member@demo.test" ? .portal : .phone,
+            .init(valid: try await valid(subject: subject, planted: planted), memberID: member.id!, channel: raiser == "member@demo.test" ? .portal : .phone,
                   submit: submit, submissionKey: nil),
             by: try await actor(raiser), at: app.now, on: db)
     }
