@@ -47,6 +47,13 @@ enum ResidentErasure {
                 try await eraseRows(chunk, marker: marker, at: now, on: db)
             }
             try await SearchIndex.reindex(ids, on: db)
+            // SQLite's full-text index keeps a replaced document's words in its segments until they
+            // are merged; one merge of the whole index, for all the enquiries erased together, drops
+            // them. (Forgetting them at every change instead, FTS5's secure-delete, made applying
+            // highways updates four times slower.) PostgreSQL keeps each enquiry's words in its row.
+            if !EnquirySearch.isPostgres(db) {
+                try await db.sql.raw("INSERT INTO enquiry_fts (enquiry_fts) VALUES ('optimize')").run()
+            }
             try await AuditSeals.erase(enquiries: ids, on: db)
             try await AuditTrail.record(ids.sorted { $0.uuidString < $1.uuidString }.map {
                 AuditTrail.Record(action: "erase_resident_data", enquiryID: $0, actorID: actorID, detail: "Resident's personal data erased: \(reason)")

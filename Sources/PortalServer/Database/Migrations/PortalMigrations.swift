@@ -40,7 +40,6 @@ enum PortalMigrations {
             TallyChangesByStatement(),                   // PostgreSQL: the tallies follow a change of many enquiries once a statement
             AddHighwaysListPageSize(),                   // the most requests the highways system lists in one answer
             AddAuditSeals(),                             // a resident's values in the audit trail kept where they can be erased
-            SecureDeleteSearchWords(),                   // SQLite: the search index forgets replaced words at once
         ]
     }
 }

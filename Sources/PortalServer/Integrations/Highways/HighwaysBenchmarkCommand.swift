@@ -67,7 +67,7 @@ public struct HighwaysBenchmarkCommand: AsyncCommand {
 
         // Enough sent enquiries for the updates, one update each.
         let existing = try await db.sql.select().column("id").from("highways_sends").all().count
-        for _ in existing..<updateCount { try await submit() }
+        for _ in existing..<max(existing, updateCount) { try await submit() }
         let sends = try await db.sql.select().column("id").from("highways_sends").orderBy("created_at").limit(updateCount).all()
         for (index, row) in sends.enumerated() {
             try await db.sql.update("highways_sends").set("state", to: "sent").set("service_request_id", to: "HW-\(index)")
