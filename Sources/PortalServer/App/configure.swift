@@ -17,7 +17,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
         // connections (one an event loop), the connection holding the lock always has a thread
         // to finish on, whatever the others wait for or another application in the process does.
         app.threadPool = NIOThreadPool(numberOfThreads: max(4, 2 * System.coreCount))
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.takingWriteLockAtBegin(.sqlite(.file(path), sqlLogLevel: .debug)), as: .sqlite)
     case .postgres(let url):
         let postgres: SQLPostgresConfiguration
         do { postgres = try SQLPostgresConfiguration(url: url) } catch {
