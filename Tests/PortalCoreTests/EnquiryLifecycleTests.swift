@@ -26,6 +26,7 @@ reply_to_member: submitted in_progress awaiting_works completed closed -> = by c
 ask_responder: submitted in_progress awaiting_works -> submitted>in_progress by coordinator administrator
 answer_question: submitted in_progress awaiting_works completed closed -> = by responder
 withdraw_question: submitted in_progress awaiting_works completed closed -> = by coordinator administrator
+close_after_follow_up: completed -> closed by administrator
 """
 
 private struct Expected: Sendable {

@@ -31,11 +31,12 @@ import Testing
         parties.followerIDs = [asker]
         #expect(NotificationRules.recipients(of: .update, parties: parties, actorID: handler) == [member, asker])
         #expect(NotificationRules.recipients(of: .finalResponse, parties: parties, actorID: handler) == [member, asker])
+        #expect(NotificationRules.recipients(of: .closedAfterFollowUp, parties: parties, actorID: UUID()) == [member, asker])
         #expect(NotificationRules.recipients(of: .memberQuestion, parties: parties, actorID: member) == [handler])
     }
 
     @Test func eachRoleChoosesHowItHearsOfItsOwnEvents() {
-        #expect(NotificationEvent.heard(by: RoleSet([.member])) == [.update, .finalResponse])
+        #expect(NotificationEvent.heard(by: RoleSet([.member])) == [.update, .finalResponse, .closedAfterFollowUp])
         #expect(NotificationEvent.heard(by: RoleSet([.responder])) == [.questionAsked, .questionWithdrawn])
         let coordinator = NotificationEvent.heard(by: RoleSet([.coordinator]))
         #expect(coordinator.contains(.newEnquiry) && coordinator.contains(.deadlineBreached) && coordinator.contains(.outsideWord) && !coordinator.contains(.questionAsked))

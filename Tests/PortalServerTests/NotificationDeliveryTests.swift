@@ -138,7 +138,7 @@ import Vapor
             #expect(refused.body.contains("class=\"error-summary\"") && refused.mainText.contains("Choose how to hear of “update”"))
             #expect(refused.body.contains("value=\"digest\" checked"), "what was chosen is kept")
 
-            let saved = try await member.post("/notifications/settings", [("update", "in_app"), ("final_response", "digest")])
+            let saved = try await member.post("/notifications/settings", [("update", "in_app"), ("final_response", "digest"), ("closed_after_follow_up", "immediate")])
             #expect(saved.status == .seeOther)
             #expect(try await member.get("/notifications/settings").body.contains("name=\"update\" type=\"radio\" value=\"in_app\" checked"))
 

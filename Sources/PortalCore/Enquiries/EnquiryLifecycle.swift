@@ -20,6 +20,9 @@ public enum EnquiryAction: String, CaseIterable, Sendable, Hashable {
     case askResponder = "ask_responder"
     case answerQuestion = "answer_question"
     case withdrawQuestion = "withdraw_question"
+    /// The portal closing a completed enquiry whose Member did not confirm it within the
+    /// follow-up window; offered to nobody on a page.
+    case closeAfterFollowUp = "close_after_follow_up"
 
     public var label: String {
         switch self {
@@ -43,6 +46,7 @@ public enum EnquiryAction: String, CaseIterable, Sendable, Hashable {
         case .askResponder: "Ask an officer"
         case .answerQuestion: "Answer the question"
         case .withdrawQuestion: "Withdraw the question"
+        case .closeAfterFollowUp: "Close after the follow-up window"
         }
     }
 }
@@ -106,6 +110,7 @@ public enum EnquiryLifecycle {
         .askResponder: Rule(from: open, moves: takesInHand, by: officers),
         .answerQuestion: Rule(from: lodged, by: [.responder]),
         .withdrawQuestion: Rule(from: lodged, by: officers),
+        .closeAfterFollowUp: Rule(from: [.completed], to: .closed, by: [.administrator]),
     ]
 
     public enum Refusal: Error, Equatable, Sendable {

@@ -13,6 +13,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
     case deadlineAtRisk = "deadline_at_risk"
     case deadlineBreached = "deadline_breached"
     case outsideWord = "outside_word"
+    case closedAfterFollowUp = "closed_after_follow_up"
 
     public var label: String {
         switch self {
@@ -27,6 +28,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .deadlineAtRisk: "Deadline at risk"
         case .deadlineBreached: "Deadline passed"
         case .outsideWord: "Word from outside"
+        case .closedAfterFollowUp: "Closed without your confirmation"
         }
     }
 
@@ -44,6 +46,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .deadlineAtRisk: "An enquiry in your service areas is close to its deadline."
         case .deadlineBreached: "An enquiry in your service areas has passed its deadline."
         case .outsideWord: "A partner organisation records its outcome, or the highways system finishes with an enquiry you handle (in your service areas, before anyone takes it)."
+        case .closedAfterFollowUp: "A completed enquiry of yours closes itself because it was not confirmed or reopened within the follow-up window."
         }
     }
 
@@ -53,6 +56,9 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         var events: Set<NotificationEvent> = []
         if roles.contains(.member) || roles.contains(.coordinator) || roles.contains(.administrator) {
             events.formUnion([.update, .finalResponse])
+        }
+        if roles.contains(.member) {
+            events.insert(.closedAfterFollowUp)
         }
         if roles.contains(.coordinator) {
             events.formUnion([.newEnquiry, .memberQuestion, .questionAnswered, .questionWithdrawn, .reopened, .deadlineAtRisk, .deadlineBreached, .outsideWord])
@@ -72,6 +78,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .answerQuestion: .questionAnswered
         case .withdrawQuestion: .questionWithdrawn
         case .reopen: .reopened
+        case .closeAfterFollowUp: .closedAfterFollowUp
         default: nil
         }
     }
@@ -114,7 +121,7 @@ public enum NotificationRules {
         var people: Set<UUID>
         switch event {
         case .newEnquiry: people = parties.areaCoordinatorIDs
-        case .update, .finalResponse: people = parties.followerIDs.union([parties.memberID])
+        case .update, .finalResponse, .closedAfterFollowUp: people = parties.followerIDs.union([parties.memberID])
         case .memberQuestion, .reopened, .outsideWord: people = parties.coordinators
         case .questionAsked: people = parties.responderIDs
         case .questionAnswered, .questionWithdrawn: people = parties.askerIDs.isEmpty ? parties.coordinators : parties.askerIDs

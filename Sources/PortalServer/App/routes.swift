@@ -74,6 +74,7 @@ func registerRoutes(_ app: Application) {
     calendar.get("calendar", use: CalendarAdminRoutes.show)
     calendar.post("calendar", use: CalendarAdminRoutes.saveSettings)
     calendar.post("calendar", "closures", use: CalendarAdminRoutes.addClosure)
+    calendar.post("calendar", "follow-up", use: FollowUpAdminRoutes.save)
     calendar.post("calendar", "closures", ":closureID", "remove", use: CalendarAdminRoutes.removeClosure)
     calendar.get("email", use: OutboxRoutes.show)
     calendar.post("email", "retry", use: OutboxRoutes.retry)

@@ -41,7 +41,7 @@ extension Enquiry: Hydratable {
          $easting, $northing, $latitude, $longitude, $assetLayerID, $assetReference, $assetLabel, $urgency,
          $district, $division, $parish, $worksArea, $status, $handler, $awaitingReply, $reopenCount, $version,
          $submissionKey, $createdAt, $submittedAt, $completedAt, $closedAt, $lastActivityAt,
-         $receivedOn, $firstResponseDue, $completionCountedFrom, $completionDue, $nextDue,
+         $receivedOn, $firstResponseDue, $completionCountedFrom, $completionDue, $nextDue, $followUpUntil,
          $firstResponseAt, $firstResponseDays, $completionDays, $raiserFollows, $raisedMonth]
     }
 

@@ -63,6 +63,8 @@ enum DemoEnquiries {
         let coordinatorLinks = try await CoordinatorArea.query(on: database).all()
         let day: TimeInterval = 86_400
         let serviceLevels = try await ServiceLevelSettings.load(on: database)
+        let portal = try await SystemAccount.portal.actor(at: now, on: database).user.id
+        let today = serviceLevels.clock.localDate(of: now)
 
         try await database.transaction { db in
             var dice = Dice(state: 20_231_029)
@@ -207,6 +209,14 @@ enum DemoEnquiries {
                 }
                 if stage >= 4 {
                     try await step(.close, by: member.id!, after: Double(1 + dice.roll(10))) { $0.status = .closed }
+                    enquiry.closedAt = clock
+                } else if stage == 3, let last = enquiry.followUpUntil.flatMap(CivilDate.init(iso:)), last < today {
+                    // Not confirmed in its follow-up window: the portal closed it the day after.
+                    let closes = serviceLevels.clock.startOfDay(last.adding(days: 1)).addingTimeInterval(300)
+                    try await step(.closeAfterFollowUp, by: portal, after: closes.timeIntervalSince(clock) / day,
+                                   entry: (.closed, FollowUpWindow.closingWords(lastDay: last))) {
+                        $0.status = .closed
+                    }
                     enquiry.closedAt = clock
                 }
                 try await enquiry.update(on: db)

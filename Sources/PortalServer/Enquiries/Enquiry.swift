@@ -60,6 +60,9 @@ final class Enquiry: Model, @unchecked Sendable {
     @OptionalField(key: "completion_due") var completionDue: String?
     /// The deadline the enquiry is working to now; empty when nothing is due (draft, completed, closed).
     @OptionalField(key: "next_due") var nextDue: String?
+    /// While completed: the last day of the follow-up window, after which the portal closes it
+    /// unless the Member has confirmed or reopened it (`FollowUpWindow`); nil otherwise.
+    @OptionalField(key: "follow_up_until") var followUpUntil: String?
     @OptionalField(key: "first_response_at") var firstResponseAt: Date?
     @OptionalField(key: "first_response_days") var firstResponseDays: Int?
     @OptionalField(key: "completion_days") var completionDays: Int?

@@ -136,6 +136,7 @@ enum EnquiryActionRoutes {
         case .assignWorksArea: "The works area has been saved."
         case .convertType: "The enquiry's type has been changed."
         case .editDraft, .editDetails, .submit: "Saved."
+        case .closeAfterFollowUp: "The enquiry has been closed."
         }
     }
 
@@ -236,6 +237,8 @@ enum EnquiryActionRoutes {
             return .convertType(typeID, subtype: subtype)
         case .editDraft, .editDetails, .submit:
             throw Abort(.badRequest, reason: "Use the edit form for that.")
+        case .closeAfterFollowUp:
+            throw Abort(.badRequest, reason: "Only the portal closes an enquiry when its follow-up window ends.")
         }
     }
 }

@@ -32,6 +32,8 @@ enum EnquiryChange: Sendable, Equatable {
     /// A co-ordinator's correction of the details.
     case editDetails(EnquiryForm.Valid)
     case submit
+    /// The portal's own close once the follow-up window, whose last day is given, has ended.
+    case closeAfterFollowUp(windowEnded: CivilDate)
 
     var action: EnquiryAction {
         switch self {
@@ -55,6 +57,7 @@ enum EnquiryChange: Sendable, Equatable {
         case .editDraft: .editDraft
         case .editDetails: .editDetails
         case .submit: .submit
+        case .closeAfterFollowUp: .closeAfterFollowUp
         }
     }
 

@@ -25,6 +25,8 @@ struct EnquiryRow: Sendable {
     let reopened: Int
     /// The deadline it works to now; nil when nothing is due.
     let deadline: DeadlineSummary?
+    /// While completed: the last day before the portal closes it unless its Member acts.
+    let followUpUntil: CivilDate?
 }
 
 enum EnquiryList {
@@ -91,6 +93,7 @@ enum EnquiryList {
         let reopen_count: Int
         let next_due: String?
         let first_response_at: Date?
+        let follow_up_until: String?
         /// The total of the whole result, on lists that count with a window function.
         let total_count: Int?
 
@@ -114,6 +117,7 @@ enum EnquiryList {
             reopen_count = try r.int("reopen_count")
             next_due = try r.optionalString("next_due")
             first_response_at = try r.optionalDate("first_response_at")
+            follow_up_until = try r.optionalString("follow_up_until")
             total_count = r.row.contains(column: "total_count") ? try r.optionalInt("total_count") : nil
         }
 
@@ -123,7 +127,7 @@ enum EnquiryList {
         }
 
         static let names = ["id", "reference", "subject", "service_area_id", "type_id", "status", "last_activity_at", "created_at", "member_id",
-                            "parish_id", "district_id", "works_area_id", "asset_reference", "asset_label", "awaiting_reply", "urgency", "reopen_count", "next_due", "first_response_at"]
+                            "parish_id", "district_id", "works_area_id", "asset_reference", "asset_label", "awaiting_reply", "urgency", "reopen_count", "next_due", "first_response_at", "follow_up_until"]
 
         func row(data: ReferenceData, people directory: PeopleDirectory, clock: WorkingDayClock, now: Date) -> EnquiryRow {
             EnquiryRow(id: id, reference: reference, subject: subject, serviceArea: data.name(service_area_id) ?? "",
@@ -132,7 +136,8 @@ enum EnquiryList {
                        asset: asset_reference.map { AssetChoice.name(label: asset_label ?? $0, reference: $0) },
                        type: data.name(type_id) ?? "", awaitingReply: awaiting_reply, urgent: urgency == Urgency.urgent.rawValue,
                        reopened: reopen_count,
-                       deadline: DeadlineSummary(nextDue: next_due, firstResponseGiven: first_response_at != nil, clock: clock, now: now))
+                       deadline: DeadlineSummary(nextDue: next_due, firstResponseGiven: first_response_at != nil, clock: clock, now: now),
+                       followUpUntil: status == EnquiryStatus.completed.rawValue ? follow_up_until.flatMap(CivilDate.init(iso:)) : nil)
         }
     }
 

@@ -119,6 +119,9 @@ extension EnquiryPage {
                 rows.append(("Completion", "Due by the end of \(due.longText): \(model.clock.standing(of: due, at: model.now).words)"))
             }
         }
+        if e.status == .completed, let last = e.followUpUntil.flatMap(CivilDate.init(iso:)) {
+            rows.append(("Follow-up window", "Closes itself after \(last.longText) unless the Member confirms or reopens it"))
+        }
         return rows
     }
 

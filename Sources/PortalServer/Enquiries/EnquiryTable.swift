@@ -14,7 +14,7 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
                 th(.scopeCol) { forMember ? "Service area" : "Type" }
                 th(.scopeCol) { forMember ? "Parish" : "District / works area" }
                 th(.scopeCol) { "Status" }
-                th(.scopeCol) { "Deadline" }
+                th(.scopeCol) { forMember ? "Deadline or closing" : "Deadline" }
                 th(.scopeCol) { "Last activity" }
             } }
             tbody {
@@ -36,7 +36,13 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
                             if !forMember, row.awaitingReply { " " ; span(.class("tag tag-red")) { "Member waiting" } }
                             if row.reopened > 0, row.status.isOpen { " " ; span(.class("tag tag-grey")) { "Reopened" } }
                         }
-                        td(.data("label", "Deadline")) { deadlineTag(row.deadline) }
+                        td(.data("label", forMember ? "Deadline or closing" : "Deadline")) {
+                            if let last = row.followUpUntil {
+                                span(.class("follow-up-date")) { forMember ? "Closes itself after \(last.shortText) unless you confirm or reopen it" : "Closes itself after \(last.shortText)" }
+                            } else {
+                                deadlineTag(row.deadline)
+                            }
+                        }
                         td(.data("label", "Last activity")) { row.lastActivity.councilDate }
                     }
                 }

@@ -209,6 +209,8 @@ enum EnquiryWorkflow {
         case .awaitWorks(let note): return entry(.update, note, awaitingReply: note.isEmpty ? nil : false)
         case .resumeWork, .submit: break
         case .close(let note): return entry(.closed, note, awaitingReply: false)
+        case .closeAfterFollowUp(let lastDay):
+            return entry(.closed, FollowUpWindow.closingWords(lastDay: lastDay), awaitingReply: false)
         case .reopen(let reason): return entry(.reopened, reason, awaitingReply: nil)
         case .askCoordinator(let text): return entry(.memberQuestion, text, awaitingReply: true)
         case .requestUpdate(let text): return entry(.updateRequest, text.isEmpty ? "Please send an update." : text, awaitingReply: true)

@@ -12,11 +12,14 @@ import Vapor
 enum SystemAccount: String, CaseIterable, Sendable {
     case highways
     case partners
+    /// The portal itself, closing enquiries whose follow-up window has ended.
+    case portal
 
     var name: String {
         switch self {
         case .highways: "Highways system"
         case .partners: "Partner organisation"
+        case .portal: "Member Portal"
         }
     }
 

@@ -103,6 +103,7 @@ enum EnquiryNotifications {
         case .reopened: "reopened it."
         case .deadlineAtRisk, .deadlineBreached: "flagged its deadline."
         case .outsideWord: "sent word."
+        case .closedAfterFollowUp: "closed it, as it was not confirmed or reopened within the follow-up window."
         }
     }
 }

@@ -28,6 +28,8 @@ enum CalendarAdminRoutes {
         var settingsErrors = FormErrors()
         var closureForm = ClosureForm()
         var closureErrors = FormErrors()
+        var followUpForm: FollowUpAdminRoutes.Form?
+        var followUpErrors = FormErrors()
         var status: HTTPResponseStatus?
     }
 
@@ -39,6 +41,7 @@ enum CalendarAdminRoutes {
         /// The working day's form as saved, or as typed when it comes back.
         var settingsForm: SettingsForm
         var version: Int
+        var followUpDays: Int
         /// From the start of last year on.
         var closures: [ClosureRow]
         /// This year's and next year's.
@@ -63,7 +66,7 @@ enum CalendarAdminRoutes {
         let form = posted.settingsForm ?? SettingsForm(nation: settings.calendar.nation.rawValue, opensAt: WorkingDayForm.text(clock.opensAt),
                                                        closesAt: WorkingDayForm.text(clock.closesAt), version: String(settings.version))
         return Model(posted: posted, csrfToken: csrfToken, today: today, nation: settings.calendar.nation, settingsForm: form,
-                     version: settings.version, closures: closures,
+                     version: settings.version, followUpDays: settings.followUpDays, closures: closures,
                      bankHolidays: [today.year, today.year + 1].flatMap { BankHolidays.of(settings.calendar.nation, in: $0) })
     }
 
@@ -139,7 +142,7 @@ enum CalendarAdminPage {
     static func page(_ model: CalendarAdminRoutes.Model) -> Page {
         let posted = model.posted, form = model.settingsForm, today = model.today
         let settingsErrors = posted.settingsErrors, closureErrors = posted.closureErrors, closureForm = posted.closureForm
-        let errors = settingsErrors.isEmpty ? closureErrors : settingsErrors
+        let errors = [settingsErrors, closureErrors, posted.followUpErrors].first { !$0.isEmpty } ?? FormErrors()
         return Page(title: "Working days", section: .calendar, status: model.posted.status ?? (errors.isEmpty ? .ok : .unprocessableEntity),
                     hasErrors: !errors.isEmpty) {
             errorSummary(errors)
@@ -159,6 +162,8 @@ enum CalendarAdminPage {
                           FieldOptions(hint: "An enquiry submitted after this time counts from the next working day.", width: "short"))
                 submitButton("Save the working day")
             }
+
+            FollowUpAdminRoutes.section(days: model.followUpDays, form: posted.followUpForm, errors: posted.followUpErrors, csrfToken: model.csrfToken)
 
             h2(.id("closures")) { "Closure days" }
             if model.closures.isEmpty {

@@ -11,6 +11,8 @@ struct ServiceLevelSettings: Sendable {
     let policies: ServiceLevelPolicies
     /// Bumped by every change of nation or hours, for optimistic locking on the settings form.
     let version: Int
+    /// Working days a completed enquiry waits for its Member before the portal closes it; 0 for never.
+    var followUpDays = FollowUpWindow.standardDays
 
     var calendar: WorkingCalendar { clock.calendar }
 
@@ -18,7 +20,7 @@ struct ServiceLevelSettings: Sendable {
         policies.level(serviceArea: enquiry.$serviceArea.id, type: enquiry.$type.id)
     }
 
-    private struct CalendarRow: Decodable { let nation: String; let opens_at: Int; let closes_at: Int; let version: Int }
+    private struct CalendarRow: Decodable { let nation: String; let opens_at: Int; let closes_at: Int; let version: Int; let follow_up_days: Int? }
     private struct ClosureRow: Decodable { let day: String; let name: String }
     private struct LevelRow: Decodable {
         let service_area_id: UUID?
@@ -28,8 +30,10 @@ struct ServiceLevelSettings: Sendable {
     }
 
     /// Three small reads, and the calendar: the nation's bank holidays less the closure days.
-    static func load(on db: any Database) async throws -> ServiceLevelSettings {
-        let row = try await db.sql.select().columns("nation", "opens_at", "closes_at", "version").from("council_calendar")
+    /// `withFollowUp: false` is for the migrations that ran before the follow-up window was stored.
+    static func load(on db: any Database, withFollowUp: Bool = true) async throws -> ServiceLevelSettings {
+        let row = try await db.sql.select().columns(["nation", "opens_at", "closes_at", "version"] + (withFollowUp ? ["follow_up_days"] : []))
+            .from("council_calendar")
             .where("id", .equal, 1).first(decoding: CalendarRow.self)
         let closures = try await db.sql.select().columns("day", "name").from("closure_days").orderBy("day")
             .all(decoding: ClosureRow.self)
@@ -43,7 +47,8 @@ struct ServiceLevelSettings: Sendable {
         let nation = row.flatMap { Nation(rawValue: $0.nation) } ?? .englandAndWales
         let clock = WorkingDayClock(calendar: WorkingCalendar(nation: nation, closures: closures),
                                     opensAt: row?.opens_at ?? 9 * 60, closesAt: row?.closes_at ?? 17 * 60)
-        return ServiceLevelSettings(clock: clock, policies: ServiceLevelPolicies(levels), version: row?.version ?? 1)
+        return ServiceLevelSettings(clock: clock, policies: ServiceLevelPolicies(levels), version: row?.version ?? 1,
+                                    followUpDays: row?.follow_up_days ?? FollowUpWindow.standardDays)
     }
 }
 

@@ -20,6 +20,8 @@ import PortalCore
 /// - Awaiting works does not stop the clock: an enquiry is not complete until its works are done.
 /// - `nextDue` is the deadline the enquiry works to now: the first-response deadline until there
 ///   is a first response, then the completion deadline; none once completed or closed.
+/// - Completing starts the follow-up window (`FollowUpWindow`): `followUpUntil` is its last day,
+///   counted like a deadline from the completion; any other status clears it.
 /// - Later changes to the calendar (a new closure day) or to the service levels apply to enquiries
 ///   submitted, reopened or re-typed after them; deadlines already given stay as promised.
 enum ServiceLevelTracking {
@@ -79,6 +81,11 @@ enum ServiceLevelTracking {
             enquiry.completionDays = taken
         }
         enquiry.nextDue = nextDue(of: enquiry)
+        if enquiry.status != .completed {
+            enquiry.followUpUntil = nil
+        } else if before.status != .completed {
+            enquiry.followUpUntil = FollowUpWindow.lastDay(completedAt: now, settings: settings)?.iso
+        }
     }
 
     static func nextDue(of enquiry: Enquiry) -> String? {

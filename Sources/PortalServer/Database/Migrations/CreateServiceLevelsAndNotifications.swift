@@ -115,7 +115,7 @@ enum ServiceLevelBackfill {
     }
 
     static func run(on database: any Database) async throws {
-        let settings = try await ServiceLevelSettings.load(on: database)
+        let settings = try await ServiceLevelSettings.load(on: database, withFollowUp: false)
         let sql = database.sql
         let rows = try await sql.select()
             .columns("id", "status", "service_area_id", "type_id", "submitted_at", "completed_at", "closed_at")

@@ -40,6 +40,7 @@ enum PortalMigrations {
             TallyChangesByStatement(),                   // PostgreSQL: the tallies follow a change of many enquiries once a statement
             AddHighwaysListPageSize(),                   // the most requests the highways system lists in one answer
             AddAuditSeals(),                             // a resident's values in the audit trail kept where they can be erased
+            AddFollowUpWindow(clock: clock),             // a completed enquiry closes itself when its follow-up window ends
         ]
     }
 }
