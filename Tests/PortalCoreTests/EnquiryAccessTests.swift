@@ -6,8 +6,9 @@ import Testing
     let member = UUID(), otherMember = UUID(), officer = UUID(), coordinator = UUID(), responder = UUID(), admin = UUID()
     let highways = UUID(), socialCare = UUID()
 
-    func facts(_ status: EnquiryStatus = .inProgress, raisedBy: UUID? = nil, asked: Set<UUID> = []) -> EnquiryAccess.Facts {
-        .init(status: status, memberID: member, raisedByID: raisedBy ?? member, serviceAreaID: highways, askedResponderIDs: asked)
+    func facts(_ status: EnquiryStatus = .inProgress, raisedBy: UUID? = nil, asked: Set<UUID> = [], shared: Set<UUID> = []) -> EnquiryAccess.Facts {
+        .init(status: status, memberID: member, raisedByID: raisedBy ?? member, serviceAreaID: highways, askedResponderIDs: asked,
+              sharedWithIDs: shared)
     }
 
     func view(_ id: UUID, _ roles: [Role], areas: Set<UUID> = [], _ facts: EnquiryAccess.Facts) -> EnquiryAccess.View? {
@@ -29,6 +30,33 @@ import Testing
         #expect(view(responder, [.responder], f) == (lodged ? .responder : nil))
         #expect(view(UUID(), [.responder], f) == nil, "a responder who was not asked")
         #expect(view(admin, [.administrator], f) == (lodged ? .officer : nil))
+
+        // Shared with another Member: read as the Member reads it, once lodged, while in office.
+        let shared = facts(status, shared: [otherMember, responder])
+        #expect(view(otherMember, [.member], shared) == (lodged ? .member : nil))
+        #expect(view(otherMember, [], shared) == nil, "out of office, or never a Member: the share gives nothing")
+        #expect(view(responder, [.responder], shared) == nil, "a share names Members only")
+        #expect(view(UUID(), [.member], shared) == nil, "a Member it was not shared with")
+    }
+
+    @Test func sharingIsReadOnly() {
+        let viewer = EnquiryAccess.Viewer(id: otherMember, roles: RoleSet([.member]))
+        for status in EnquiryStatus.allCases {
+            let standing = EnquiryAccess.standing(of: viewer, towards: facts(status, shared: [otherMember]))
+            #expect(EnquiryLifecycle.available(from: status, by: standing).isEmpty, "\(status): \(standing)")
+        }
+        #expect(EnquiryLifecycle.rules.values.allSatisfy { !$0.by.contains(.sharedWith) })
+    }
+
+    @Test func theMemberRoleLastsAsLongAsTheTerm() {
+        let term = TermOfOffice(starts: CivilDate(iso: "2025-05-05"), ends: CivilDate(iso: "2029-05-06"))
+        let roles = RoleSet([.member, .responder])
+        #expect(roles.inOffice(term, on: CivilDate(iso: "2025-05-04")!) == RoleSet([.responder]), "before the term")
+        #expect(roles.inOffice(term, on: CivilDate(iso: "2025-05-05")!) == roles, "its first day")
+        #expect(roles.inOffice(term, on: CivilDate(iso: "2029-05-06")!) == roles, "its last day")
+        #expect(roles.inOffice(term, on: CivilDate(iso: "2029-05-07")!) == RoleSet([.responder]), "after it")
+        #expect(roles.inOffice(TermOfOffice(), on: CivilDate(iso: "2040-01-01")!) == roles, "no bounds recorded")
+        #expect(TermOfOffice(starts: "not a date", ends: nil) == TermOfOffice(), "an unreadable bound is no bound")
     }
 
     @Test func aMemberRoleIsNeededToOwn() {

@@ -31,8 +31,12 @@ public enum EnquiryAccess {
         public var serviceAreaID: UUID
         /// Officers with a question about it, answered, open or withdrawn.
         public var askedResponderIDs: Set<UUID>
+        /// Members its Member shared it with.
+        public var sharedWithIDs: Set<UUID>
 
-        public init(status: EnquiryStatus, memberID: UUID, raisedByID: UUID, serviceAreaID: UUID, askedResponderIDs: Set<UUID> = []) {
+        public init(status: EnquiryStatus, memberID: UUID, raisedByID: UUID, serviceAreaID: UUID, askedResponderIDs: Set<UUID> = [],
+                    sharedWithIDs: Set<UUID> = []) {
+            self.sharedWithIDs = sharedWithIDs
             self.status = status
             self.memberID = memberID
             self.raisedByID = raisedByID
@@ -73,6 +77,10 @@ public enum EnquiryAccess {
             return .notDraft && .askedResponder(viewer.id)
         case .administrator:
             return viewer.roles.contains(.administrator) ? .notDraft : .never
+        case .sharedWith:
+            // Shared by its Member, read only, while the viewer holds office as a Member.
+            guard viewer.roles.contains(.member) else { return .never }
+            return .notDraft && .sharedWith(viewer.id)
         }
     }
 
@@ -105,7 +113,7 @@ public enum EnquiryAccess {
     /// The most this person may see, or nil: then the enquiry is "not found" to them.
     public static func view(for standing: Set<Standing>) -> View? {
         if !standing.isDisjoint(with: [.coordinator, .administrator]) { return .officer }
-        if !standing.isDisjoint(with: [.owner, .raiser]) { return .member }
+        if !standing.isDisjoint(with: [.owner, .raiser, .sharedWith]) { return .member }
         if standing.contains(.responder) { return .responder }
         return nil
     }

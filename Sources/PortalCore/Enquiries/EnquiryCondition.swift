@@ -15,6 +15,8 @@ public indirect enum EnquiryCondition: Sendable, Hashable {
     case serviceAreaIn(Set<UUID>)
     /// The officer was asked a question about it (answered, open or withdrawn).
     case askedResponder(UUID)
+    /// Its Member shared it with this Member.
+    case sharedWith(UUID)
     case all([EnquiryCondition])
     case any([EnquiryCondition])
 
@@ -28,6 +30,7 @@ public indirect enum EnquiryCondition: Sendable, Hashable {
         case .raisedBy(let id): facts.raisedByID == id
         case .serviceAreaIn(let areas): areas.contains(facts.serviceAreaID)
         case .askedResponder(let id): facts.askedResponderIDs.contains(id)
+        case .sharedWith(let id): facts.sharedWithIDs.contains(id)
         case .all(let parts): parts.allSatisfy { $0.holds(for: facts) }
         case .any(let parts): parts.contains { $0.holds(for: facts) }
         }

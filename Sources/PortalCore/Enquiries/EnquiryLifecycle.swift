@@ -63,6 +63,9 @@ public enum Standing: String, CaseIterable, Sendable, Hashable {
     /// An officer asked a question about the enquiry.
     case responder
     case administrator
+    /// A Member of the same division or party its Member shared it with: sees it as its Member
+    /// does, and may do nothing to it.
+    case sharedWith = "shared_with"
 }
 
 /// The enquiry lifecycle in one table: for each action, the states it may start from, the state it

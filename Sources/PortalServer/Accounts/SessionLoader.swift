@@ -29,6 +29,8 @@ struct SessionLoader: AsyncMiddleware {
         let is_responder: Bool
         let is_administrator: Bool
         let division_id: UUID?
+        let term_starts_on: String?
+        let term_ends_on: String?
         /// Comma-separated service area IDs; nil for someone who co-ordinates none.
         let areas: String?
     }
@@ -48,7 +50,7 @@ struct SessionLoader: AsyncMiddleware {
         let query: SQLQueryString = """
             SELECT user_sessions.id AS session_id, user_sessions.csrf_token, user_sessions.last_seen_at, user_sessions.expires_at,
                    users.id AS user_id, users.name, users.email, users.is_member, users.is_coordinator, users.is_responder,
-                   users.is_administrator, users.division_id,
+                   users.is_administrator, users.division_id, users.term_starts_on, users.term_ends_on,
                    (SELECT \(unsafeRaw: areaList) FROM coordinator_areas WHERE coordinator_areas.user_id = users.id) AS areas
             FROM user_sessions JOIN users ON user_sessions.user_id = users.id
             WHERE user_sessions.token_hash = \(bind: tokenHash) AND user_sessions.expires_at > \(bind: now)
@@ -66,6 +68,8 @@ struct SessionLoader: AsyncMiddleware {
         }
         let roles = RoleSet([row.is_member ? Role.member : nil, row.is_coordinator ? .coordinator : nil,
                              row.is_responder ? .responder : nil, row.is_administrator ? .administrator : nil].compactMap { $0 })
+            // A Member holds the role only within their term of office.
+            .inOffice(TermOfOffice(starts: row.term_starts_on, ends: row.term_ends_on), on: CouncilTime.local(now).date)
         let signedIn = SignedIn(
             user: CurrentUser(id: row.user_id, name: row.name, email: row.email, roles: roles, divisionID: row.division_id),
             sessionID: row.session_id, csrfToken: row.csrf_token,

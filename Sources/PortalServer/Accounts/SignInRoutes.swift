@@ -51,6 +51,15 @@ enum SignInRoutes {
             return request.render(SignInPage.page(model(request, email: emailText, next: next, errors: errors, status: .unauthorized)))
         }
         try await SignInFailure.query(on: request.db).filter(\.$email == email).delete()
+        if user.roles(on: CouncilTime.local(now).date).isEmpty {
+            let today = CouncilTime.local(now).date
+            if let ended = user.term.ends, ended < today {
+                errors.add("email", "Your term of office as a Member ended on \(ended.longText). The portal no longer gives you access.")
+            } else {
+                errors.add("email", "Your term of office as a Member has not begun yet. You can sign in from \(user.term.starts?.longText ?? "its first day").")
+            }
+            return request.render(SignInPage.page(model(request, email: emailText, next: next, errors: errors, status: .forbidden)))
+        }
         let response = request.seeOther(next ?? "/")
         try await SessionStore.start(for: user, on: request, response: response)
         request.logger.info("Signed in", metadata: ["user": .string(user.id?.uuidString ?? "")])

@@ -19,6 +19,11 @@ final class User: Model, @unchecked Sendable {
     @OptionalField(key: "job_title") var jobTitle: String?
     /// The division a Member represents.
     @OptionalParent(key: "division_id") var division: Division?
+    /// The Member's term of office (ISO dates; see `TermOfOffice`).
+    @OptionalField(key: "term_starts_on") var termStartsOn: String?
+    @OptionalField(key: "term_ends_on") var termEndsOn: String?
+    /// The Member's political party, for sharing enquiries within it.
+    @OptionalField(key: "party_id") var partyID: UUID?
     /// Bumped on every save, so that two administrators editing one person cannot overwrite each other.
     @Field(key: "version") var version: Int
     /// Set from the portal's clock by whoever adds or saves the person.
@@ -41,6 +46,11 @@ final class User: Model, @unchecked Sendable {
         self.createdAt = now
         self.updatedAt = now
     }
+
+    var term: TermOfOffice { TermOfOffice(starts: termStartsOn, ends: termEndsOn) }
+
+    /// The roles the person holds on `day`: the Member role only within their term.
+    func roles(on day: CivilDate) -> RoleSet { roles.inOffice(term, on: day) }
 
     var roles: RoleSet {
         get {

@@ -87,6 +87,12 @@ enum UserAdminPages {
                            checked: Set(values.roles ?? []), errors: errors, hint: "Select all that apply.")
                 selectField("division", label: "Division (for Members)", choices: choices.divisions, selected: values.divisionID,
                             errors: errors, hint: "The electoral division a Member represents.", placeholder: "None")
+                selectField("party", label: "Party (for Members, optional)", choices: choices.parties, selected: values.partyID,
+                            errors: errors, hint: "A Member may share enquiries with Members of their division or party. Add parties on the elections page.", placeholder: "None")
+                textField("term-starts", label: "First day of the term of office (for Members, optional)", value: values.termStartsOn, errors: errors,
+                          FieldOptions(hint: "Leave empty for a Member already in office. Before this day they have no access as a Member.", type: "date", width: "short"))
+                textField("term-ends", label: "Last day of the term of office (for Members, optional)", value: values.termEndsOn, errors: errors,
+                          FieldOptions(hint: "After this day they see nothing as a Member. Recording an election sets it for Members who leave.", type: "date", width: "short"))
                 checkboxes("service-areas", legend: "Service areas (for co-ordinators)", choices: choices.serviceAreas,
                            checked: Set(values.serviceAreas ?? []), errors: errors,
                            hint: "A co-ordinator sees and manages the enquiries of these areas.")

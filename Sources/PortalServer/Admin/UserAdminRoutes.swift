@@ -100,7 +100,7 @@ enum UserAdminRoutes {
     @Sendable static func create(_ request: Request) async throws -> Response {
         let form = try request.content.decode(UserForm.self)
         let choices = try await FormChoices.load(on: request.db)
-        switch form.validate(passwordRequired: true, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs) {
+        switch form.validate(passwordRequired: true, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs, parties: choices.partyIDs) {
         case .failure(let errors):
             return try formPage(request, user: nil, form: form, choices: choices, errors: errors)
         case .success(let valid):
@@ -112,6 +112,9 @@ enum UserAdminRoutes {
             let hash = try await request.password.async.hash(valid.password ?? "")
             let user = User(name: valid.name, email: valid.email, passwordHash: hash, roles: valid.roles,
                             jobTitle: valid.jobTitle, divisionID: valid.divisionID, at: request.now)
+            user.partyID = valid.partyID
+            user.termStartsOn = valid.term.starts?.iso
+            user.termEndsOn = valid.term.ends?.iso
             try await request.db.transaction { db in
                 try await user.create(on: db)
                 try await replaceAreas(of: try user.requireID(), with: valid.serviceAreaIDs, on: db)
@@ -134,7 +137,7 @@ enum UserAdminRoutes {
         let form = try request.content.decode(UserForm.self)
         let choices = try await FormChoices.load(on: request.db)
         var errors: FormErrors
-        switch form.validate(passwordRequired: false, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs) {
+        switch form.validate(passwordRequired: false, divisions: choices.divisionIDs, serviceAreas: choices.serviceAreaIDs, parties: choices.partyIDs) {
         case .failure(let found): errors = found
         case .success(let valid):
             errors = FormErrors()
@@ -172,6 +175,8 @@ enum UserAdminRoutes {
             var update = db.sql.update(User.schema)
                 .set("name", to: valid.name).set("email", to: valid.email.value)
                 .set("job_title", to: valid.jobTitle).set("division_id", to: valid.divisionID)
+                .set("party_id", to: valid.partyID)
+                .set("term_starts_on", to: valid.term.starts?.iso).set("term_ends_on", to: valid.term.ends?.iso)
                 .set("is_member", to: valid.roles.contains(.member))
                 .set("is_coordinator", to: valid.roles.contains(.coordinator))
                 .set("is_responder", to: valid.roles.contains(.responder))
@@ -240,14 +245,18 @@ struct FormChoices {
     var serviceAreas: [Choice]
     var divisionIDs: Set<UUID>
     var serviceAreaIDs: Set<UUID>
+    var parties: [Choice] = []
+    var partyIDs: Set<UUID> = []
 
     static func load(on db: any Database) async throws -> FormChoices {
         let divisions = try await Division.query(on: db).sort(\.$name).all()
         let areas = try await ServiceArea.query(on: db).filter(\.$isActive == true).sort(\.$name).all()
+        let parties = try await Parties.all(on: db)
         return FormChoices(
             divisions: divisions.map { Choice(value: $0.id!.uuidString, label: $0.name) },
             serviceAreas: areas.map { Choice(value: $0.id!.uuidString, label: $0.name) },
-            divisionIDs: Set(divisions.compactMap(\.id)), serviceAreaIDs: Set(areas.compactMap(\.id)))
+            divisionIDs: Set(divisions.compactMap(\.id)), serviceAreaIDs: Set(areas.compactMap(\.id)),
+            parties: parties.map { Choice(value: $0.id.uuidString, label: $0.name) }, partyIDs: Set(parties.map(\.id)))
     }
 }
 

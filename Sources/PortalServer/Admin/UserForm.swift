@@ -10,6 +10,9 @@ struct UserForm: Content {
     var jobTitle: String?
     var roles: [String]?
     var divisionID: String?
+    var partyID: String?
+    var termStartsOn: String?
+    var termEndsOn: String?
     var serviceAreas: [String]?
     var password: String?
     /// As posted: read with `RequestNumber.version`.
@@ -17,6 +20,7 @@ struct UserForm: Content {
 
     enum CodingKeys: String, CodingKey {
         case name, email, jobTitle = "job-title", roles, divisionID = "division", serviceAreas = "service-areas"
+        case partyID = "party", termStartsOn = "term-starts", termEndsOn = "term-ends"
         case password, version
     }
 
@@ -26,6 +30,8 @@ struct UserForm: Content {
         var jobTitle: String?
         var roles: RoleSet
         var divisionID: UUID?
+        var partyID: UUID?
+        var term: TermOfOffice
         var serviceAreaIDs: [UUID]
         var password: String?
     }
@@ -39,6 +45,9 @@ struct UserForm: Content {
         jobTitle = user.jobTitle
         roles = user.roles.ordered.map(\.rawValue)
         divisionID = user.$division.id?.uuidString
+        partyID = user.partyID?.uuidString
+        termStartsOn = user.termStartsOn
+        termEndsOn = user.termEndsOn
         serviceAreas = serviceAreaIDs.map(\.uuidString)
         version = String(user.version)
     }
@@ -47,7 +56,7 @@ struct UserForm: Content {
 
     /// Checks the form against the known divisions and service areas. A password is required for a
     /// new account and optional on edit (empty keeps the old one).
-    func validate(passwordRequired: Bool, divisions: Set<UUID>, serviceAreas known: Set<UUID>) -> Result<Valid, FormErrors> {
+    func validate(passwordRequired: Bool, divisions: Set<UUID>, serviceAreas known: Set<UUID>, parties: Set<UUID> = []) -> Result<Valid, FormErrors> {
         var errors = FormErrors()
         let name = errors.requireText(name, field: "name", name: "the person's full name", maxLength: Self.nameLimit)
         var email: EmailAddress?
@@ -68,6 +77,24 @@ struct UserForm: Content {
         if roleSet.contains(.member), division == nil, errors["division"] == nil {
             errors.add("division", "Select the division this Member represents")
         }
+        var party: UUID?
+        if let text = partyID, !text.isEmpty {
+            if let id = UUID(uuidString: text), parties.contains(id) { party = id } else { errors.add("party", "Select a party from the list") }
+        }
+        func day(_ text: String?, field: String, name: String) -> CivilDate? {
+            let typed = (text ?? "").trimmingWhitespace()
+            guard !typed.isEmpty else { return nil }
+            guard let date = CivilDate(iso: typed) else {
+                errors.add(field, "Enter the \(name) as a date, for example 2029-05-07")
+                return nil
+            }
+            return date
+        }
+        let term = TermOfOffice(starts: day(termStartsOn, field: "term-starts", name: "first day of the term"),
+                                ends: day(termEndsOn, field: "term-ends", name: "last day of the term"))
+        if let starts = term.starts, let ends = term.ends, ends < starts {
+            errors.add("term-ends", "The last day of the term must be on or after its first day")
+        }
         let areaIDs = (serviceAreas ?? []).compactMap(UUID.init(uuidString:))
         if areaIDs.count != (serviceAreas ?? []).count || !Set(areaIDs).isSubset(of: known) {
             errors.add("service-areas", "Select service areas from the list")
@@ -84,6 +111,7 @@ struct UserForm: Content {
         return .success(Valid(
             name: name, email: email, jobTitle: jobTitle, roles: roleSet,
             divisionID: roleSet.contains(.member) ? division : nil,
+            partyID: roleSet.contains(.member) ? party : nil, term: roleSet.contains(.member) ? term : TermOfOffice(),
             serviceAreaIDs: roleSet.contains(.coordinator) ? Array(Set(areaIDs)) : [], password: password))
     }
 }

@@ -8,6 +8,8 @@ import Vapor
 enum DashboardRoutes {
     enum Tab: String, CaseIterable {
         case open, pending, closed, drafts
+        /// Other Members' enquiries shared with this Member (`EnquirySharing`).
+        case shared
 
         var label: String {
             switch self {
@@ -15,6 +17,7 @@ enum DashboardRoutes {
             case .pending: "Awaiting your confirmation"
             case .closed: "Closed"
             case .drafts: "Drafts"
+            case .shared: "Shared with you"
             }
         }
 
@@ -24,6 +27,7 @@ enum DashboardRoutes {
             case .pending: [.completed]
             case .closed: [.closed]
             case .drafts: [.draft]
+            case .shared: [.submitted, .inProgress, .awaitingWorks, .completed, .closed]
             }
         }
     }
@@ -42,16 +46,20 @@ enum DashboardRoutes {
 
     static func query(_ filters: EnquiryList.Filters, page: Int, context: EnquiryList.Context) async throws -> Model {
         let (actor, data, clock, now, db) = (context.actor, context.reference, context.clock, context.now, context.db)
-        let tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
         let asMember = actor.user.roles.contains(.member)
-        // A Member's own enquiries, or those an officer raised for Members, by the access rule.
+        var tab = filters.tab.flatMap(Tab.init(rawValue:)) ?? .open
+        if tab == .shared, !asMember { tab = .open }
+        // A Member's own enquiries, or those an officer raised for Members, by the access rule;
+        // and for a Member, those shared with them.
         let own = EnquiryAccess.condition(for: [asMember ? .owner : .raiser], of: actor.viewer).sql ?? SQLRaw("1 = 1")
-        let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), own]
+        let shared = EnquiryAccess.condition(for: [.sharedWith], of: actor.viewer).sql ?? SQLRaw("1 = 1")
         let counts = try await EnquiryList.counts(where: own, detail: false, on: db)
-        let tabs = Tab.allCases.map { tab in (tab.rawValue, tab.label, tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) }) }
+        let sharedCount = asMember ? try await EnquiryList.counts(where: shared, detail: false, on: db).byStatus.values.reduce(0, +) : 0
+        func count(_ tab: Tab) -> Int { tab == .shared ? sharedCount : tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) } }
+        let tabs = Tab.allCases.filter { $0 != .shared || asMember }.map { tab in (tab.rawValue, tab.label, count(tab)) }
+        let scope = [EnquiryList.column("status", in: tab.statuses.map(\.rawValue)), tab == .shared ? shared : own]
         let (rows, total) = try await EnquiryList.rows(scope: scope, filters: filters, page: page, data: data, clock: clock, now: now, on: db,
-                                                       knownTotal: tab.statuses.reduce(0) { $0 + (counts.byStatus[$1] ?? 0) },
-                                                       people: context.people)
+                                                       knownTotal: count(tab), people: context.people)
         return Model(tab: tab, asMember: asMember, listing: .init(filters: filters, page: page, tabs: tabs, rows: rows, total: total), reference: data)
     }
 
@@ -86,7 +94,13 @@ enum DashboardRoutes {
                 }
             }
             if rows.isEmpty {
-                para(.class("secondary-text")) { tab == .drafts ? "You have no drafts." : "No enquiries here." }
+                para(.class("secondary-text")) {
+                    switch tab {
+                    case .drafts: "You have no drafts."
+                    case .shared: "No other Member has shared an enquiry with you."
+                    default: "No enquiries here."
+                    }
+                }
             } else {
                 enquiryTable(rows, caption: "\(title): \(tab.label)", forMember: true)
                 if filters.print == nil {

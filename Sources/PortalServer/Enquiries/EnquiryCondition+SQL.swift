@@ -26,6 +26,8 @@ extension EnquiryCondition {
                 : SQLBinaryExpression(column("service_area_id"), .in, SQLGroupExpression(sorted.map { SQLBind($0) }))
         case .askedResponder(let id):
             return SQLQueryString("\(ident: Enquiry.schema).\(ident: "id") IN (SELECT \(ident: "enquiry_id") FROM \(ident: "responder_questions") WHERE \(ident: "responder_id") = \(bind: id))")
+        case .sharedWith(let id):
+            return SQLQueryString("\(ident: Enquiry.schema).\(ident: "id") IN (SELECT \(ident: "enquiry_id") FROM \(ident: "enquiry_shares") WHERE \(ident: "member_id") = \(bind: id))")
         case .all(let parts): return SQLGroupExpression(SQLList(parts.map(\.rendered), separator: SQLRaw(" AND ")))
         case .any(let parts): return SQLGroupExpression(SQLList(parts.map(\.rendered), separator: SQLRaw(" OR ")))
         }

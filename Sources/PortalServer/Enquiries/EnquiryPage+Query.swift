@@ -38,6 +38,8 @@ enum EnquiryPage {
         var highways: HighwaysPanel?
         /// Referrals to partner organisations (`PartnerReferralSection`).
         var partnerReferrals = PartnerReferralSection.Model()
+        /// Who it is shared with (`SharingSection`).
+        var sharing = SharingSection.Model()
         /// A form sent back with errors: which action, what was typed, and the problems.
         var failed: (action: EnquiryAction, posted: EnquiryActionRoutes.Posted, errors: FormErrors)?
 
@@ -135,6 +137,7 @@ enum EnquiryPage {
         model.csrfToken = request.csrfToken
         model.highways = try await HighwaysPanel.query(enquiry, view: loaded.view, on: db)
         model.partnerReferrals = try await PartnerReferralSection.query(loaded, on: db)
+        model.sharing = try await SharingSection.query(loaded, actor: actor, at: request.now, on: db)
         if enquiry.point != nil { model.mapAddress = "/enquiries/\(id.uuidString)/map.svg?v=\(enquiry.version)" }
         model.documents = documents.filter { document in
             model.attachment(of: document).map { DocumentAccess.canSee($0, view: loaded.view, viewerID: actor.user.id) } ?? false

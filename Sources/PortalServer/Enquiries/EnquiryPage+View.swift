@@ -37,6 +37,7 @@ extension EnquiryPage {
                 }
             }
             PartnerReferralSection.draw(model)
+            SharingSection.draw(model)
             documentsSection(model)
             if let highways = model.highways, let id = model.enquiry.id { highways.section(enquiryID: id, csrfToken: model.csrfToken) }
             if model.view != .responder {

@@ -32,11 +32,20 @@ enum EnquiryWorkflow {
             let questions = Dictionary(grouping: try await db.sql.select().column(ResponderQuestion.selectList).from(ResponderQuestion.schema)
                 .where(EnquiryList.column("enquiry_id", in: Array(chunk))).orderBy("asked_at").all().map(ResponderQuestion.hydrate),
                 by: \.$enquiry.id)
+            // Shares matter only to a Member: nobody else can hold that standing.
+            var shared: [UUID: Set<UUID>] = [:]
+            if actor.viewer.roles.contains(.member) {
+                for row in try await db.sql.select().columns("enquiry_id", "member_id").from("enquiry_shares")
+                    .where(EnquiryList.column("enquiry_id", in: Array(chunk))).where("member_id", .equal, actor.user.id).all() {
+                    shared[try row.decode(column: "enquiry_id", as: UUID.self), default: []].insert(try row.decode(column: "member_id", as: UUID.self))
+                }
+            }
             for enquiry in enquiries {
                 let id = try enquiry.requireID()
                 let asked = questions[id] ?? []
                 let facts = EnquiryAccess.Facts(status: enquiry.status, memberID: enquiry.$member.id, raisedByID: enquiry.$raisedBy.id,
-                                                serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked.map(\.$responder.id)))
+                                                serviceAreaID: enquiry.$serviceArea.id, askedResponderIDs: Set(asked.map(\.$responder.id)),
+                                                sharedWithIDs: shared[id] ?? [])
                 let standing = EnquiryAccess.standing(of: actor.viewer, towards: facts)
                 guard let view = EnquiryAccess.view(for: standing) else { continue }
                 found[id] = Loaded(enquiry: enquiry, standing: standing, view: view, questions: asked)

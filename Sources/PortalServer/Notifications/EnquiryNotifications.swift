@@ -53,7 +53,7 @@ enum EnquiryNotifications {
             let people = NotificationRules.recipients(of: event, parties: parties, actorID: actor.id)
             guard !people.isEmpty else { continue }
             let message = "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))"
-            let detailed = settings.residentDetails ? try await seeingResidentDetails(people, of: enquiry, on: db) : []
+            let detailed = settings.residentDetails ? try await seeingResidentDetails(people, of: enquiry, at: now, on: db) : []
             notices.append(.init(users: people.sorted { $0.uuidString < $1.uuidString }, kind: event, message: message,
                                  detailedEmail: detailed.isEmpty ? nil : (withResidentDetails(message, of: enquiry), detailed), enquiryID: id))
         }
@@ -63,7 +63,7 @@ enum EnquiryNotifications {
     /// Those of these people whose page of the enquiry shows its resident's details, by the same
     /// access policy as the page: the Member's side and officers, never a responder only asked
     /// a question.
-    static func seeingResidentDetails(_ people: Set<UUID>, of enquiry: Enquiry, on db: any Database) async throws -> Set<UUID> {
+    static func seeingResidentDetails(_ people: Set<UUID>, of enquiry: Enquiry, at now: Date, on db: any Database) async throws -> Set<UUID> {
         guard !people.isEmpty else { return [] }
         let ids = Array(people)
         let area = enquiry.$serviceArea.id
@@ -77,7 +77,7 @@ enum EnquiryNotifications {
         var seeing = Set<UUID>()
         for user in try await User.query(on: db).filter(\.$id ~~ ids).all() {
             let id = try user.requireID()
-            let viewer = EnquiryAccess.Viewer(id: id, roles: user.roles, coordinatedAreas: coordinating.contains(id) ? [area] : [])
+            let viewer = EnquiryAccess.Viewer(id: id, roles: user.roles(on: CouncilTime.local(now).date), coordinatedAreas: coordinating.contains(id) ? [area] : [])
             if EnquiryAccess.view(for: EnquiryAccess.standing(of: viewer, towards: facts))?.showsResidentDetails == true { seeing.insert(id) }
         }
         return seeing

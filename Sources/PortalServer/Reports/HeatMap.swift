@@ -151,7 +151,7 @@ enum HeatMap {
         func tallied(_ condition: EnquiryCondition) -> Bool {
             switch condition {
             case .always, .never, .notDraft, .memberIs, .memberIsNot, .serviceAreaIn: true
-            case .raisedBy, .askedResponder: false
+            case .raisedBy, .askedResponder, .sharedWith: false
             case .all(let parts), .any(let parts): parts.allSatisfy(tallied)
             }
         }

@@ -41,6 +41,7 @@ enum PortalMigrations {
             AddHighwaysListPageSize(),                   // the most requests the highways system lists in one answer
             AddAuditSeals(),                             // a resident's values in the audit trail kept where they can be erased
             AddFollowUpWindow(clock: clock),             // a completed enquiry closes itself when its follow-up window ends
+            AddTermsOfOffice(),                          // Members' terms and parties, elections, enquiries shared within a division or party
         ]
     }
 }
