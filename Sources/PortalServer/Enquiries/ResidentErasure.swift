@@ -41,6 +41,35 @@ enum ResidentErasure {
         guard !ids.isEmpty else { return }
         let calendar = try await ServiceLevelSettings.load(on: db).clock
         let marker = marker(reason: reason, at: now, calendar: calendar)
+        guard !EnquirySearch.isPostgres(db) else { return try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, on: db) }
+        // SQLite keeps what a statement replaces or deletes in the file's free space, and older
+        // copies of pages in its write-ahead log, until they are overwritten. On this connection,
+        // for the erasure, it overwrites them with zeros (`secure_delete`); afterwards the log is
+        // copied into the file and emptied, so the words are in neither.
+        try await db.withConnection { connection in
+            try await connection.sql.raw("PRAGMA secure_delete = ON").run()
+            do {
+                try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, on: connection)
+            } catch {
+                try? await connection.sql.raw("PRAGMA secure_delete = OFF").run()
+                throw error
+            }
+            try await connection.sql.raw("PRAGMA secure_delete = OFF").run()
+            try await emptyLog(on: connection)
+        }
+    }
+
+    /// Copies SQLite's write-ahead log into the database file and truncates it, trying a few
+    /// times while readers hold older pages; at worst the next checkpoint finishes the work.
+    static func emptyLog(on db: any Database) async throws {
+        for attempt in 0..<5 {
+            let row = try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if try row?.decode(column: "busy", as: Int.self) == 0 { return }
+            try await Task.sleep(for: .milliseconds(20 * (attempt + 1)))
+        }
+    }
+
+    private static func eraseTogether(_ ids: [UUID], marker: String, reason: String, by actorID: UUID?, at now: Date, on db: any Database) async throws {
         try await db.transaction { db in
             try await AuditTrail.lockHead(on: db)
             for chunk in ids.chunked(500).map(Array.init) {
