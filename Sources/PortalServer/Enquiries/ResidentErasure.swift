@@ -62,14 +62,18 @@ enum ResidentErasure {
                 throw error
             }
             try await connection.sql.raw("PRAGMA secure_delete = OFF").run()
-            if erased > 0 { try await emptyLog(on: connection) }
+            // Inside a caller's transaction the log cannot be emptied until it commits: the caller
+            // empties it then.
+            if erased > 0, !connection.inTransaction { try await emptyLog(on: connection) }
             return erased
         }
     }
 
     /// Copies SQLite's write-ahead log into the database file and truncates it, trying a few
     /// times while readers hold older pages; at worst the next checkpoint finishes the work.
+    /// Nothing to do on PostgreSQL.
     static func emptyLog(on db: any Database) async throws {
+        guard !EnquirySearch.isPostgres(db) else { return }
         for attempt in 0..<5 {
             let row = try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").first()
             if try row?.decode(column: "busy", as: Int.self) == 0 { return }
