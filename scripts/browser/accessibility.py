@@ -219,6 +219,23 @@ class Walk:
         d.get(self.base + link)
         self.check_here("signed out", "partner outcome link (used again)")
 
+    def subject_access(self):
+        """The subject access page through its steps: nothing entered (its error summary), the
+        enquiries found, the confirmation before erasing, and that confirmation refused for want
+        of a reason. Nothing is erased."""
+        d = self.driver
+        who = "admin@demo.test"
+        self.sign_in(who)
+        d.get(self.base + "/admin/subject-access")
+        search = "main form[action='/admin/subject-access'] button[type=submit]"
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, search), "/admin/subject-access (nothing entered)")
+        d.find_element(By.ID, "person-name").send_keys("Pat")
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, search), "/admin/subject-access (enquiries found)")
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, "button[formaction='/admin/subject-access/erase']"),
+                              "/admin/subject-access/erase (confirm)")
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, "form[action='/admin/subject-access/erase/confirm'] button.button-warning"),
+                              "/admin/subject-access/erase/confirm (no reason)")
+
     def run(self):
         self.sign_in(None)
         self.follow("signed out", ["/sign-in", "/password-reset", "/password-reset/" + "x" * 43, "/partner-outcome/" + "x" * 43,
@@ -233,6 +250,7 @@ class Walk:
         WebDriverWait(self.driver, 20).until(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".error-summary"))
         self.check_here("admin@demo.test", "/admin/places (a file refused)")
         self.partner_referral()
+        self.subject_access()
         # Refused pages: a Member at the administrator's list, a responder at the queue.
         self.sign_in("member@demo.test")
         self.follow("member@demo.test", ["/admin/users", "/queue"])

@@ -111,6 +111,11 @@ func registerRoutes(_ app: Application) {
     calendar.post("partners", ":partnerID", "deactivate", use: PartnerAdminRoutes.deactivate)
     calendar.post("partners", ":partnerID", "reactivate", use: PartnerAdminRoutes.reactivate)
     calendar.post("partners", "referrals", ":referralID", "retry", use: PartnerAdminRoutes.retry)
+    calendar.get("subject-access", use: SubjectAccessRoutes.show)
+    calendar.post("subject-access", use: SubjectAccessRoutes.search)
+    calendar.post("subject-access", "export", use: SubjectAccessRoutes.export)
+    calendar.post("subject-access", "erase", use: SubjectAccessRoutes.confirmErase)
+    calendar.post("subject-access", "erase", "confirm", use: SubjectAccessRoutes.erase)
 
     let admin = web.grouped(RoleGuard(.administrator)).grouped("admin", "users")
     admin.get(use: UserAdminRoutes.list)

@@ -172,6 +172,7 @@ enum HomePage {
                         li { link("/admin/retention") { "Retention of residents' data, and what the next run would erase" } }
                         li { link("/admin/email") { "Email sent and waiting" } }
                         li { link("/admin/accessibility") { "Accessibility statement details" } }
+                        li { link(SubjectAccessRoutes.path) { "Subject access and erasure requests: find, download or erase a person's enquiries" } }
                     }
                 }
             }
