@@ -199,7 +199,8 @@ import Glibc
         for kind in [ReportKind.districtsAndTypes, .volumeByMonth, .summary, .reopened] {
             let report = try await Reports.build(kind, context)
             for table in report.tables where table.caption != "By status" && !table.caption.hasPrefix("Reasons given") {
-                totals.append("\(kind) \(table.caption): " + table.rows.map { $0.joined(separator: "|") }.joined(separator: "; "))
+                // Rows in a set: the reopened report leaves the order of areas reopened equally open.
+                totals.append("\(kind) \(table.caption): " + table.rows.map { $0.joined(separator: "|") }.sorted().joined(separator: "; "))
             }
         }
         return totals
