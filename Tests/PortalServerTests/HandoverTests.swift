@@ -206,8 +206,9 @@ import Glibc
         return totals
     }
 
-    /// The volume of a large council: 2,000 enquiries handed over (the one-minute target is
-    /// measured on a release build by scripts/benchmark-handover; this prints the time taken).
+    /// The volume of a large council: 2,000 enquiries handed over. This prints the time taken;
+    /// scripts/benchmark-handover runs it and checks the one-minute target, so that a slow,
+    /// busy machine does not fail the suite.
     @Test func twoThousandEnquiriesAreHandedOverAndReportsKeepTheirTotals() async throws {
         try await withApp { app in
             let count = Int(ProcessInfo.processInfo.environment["HANDOVER_ENQUIRIES"] ?? "") ?? 2000
@@ -218,6 +219,10 @@ import Glibc
             #expect(try await Handover.start(election, by: admin, at: app.now, on: app.db) == .started)
             let total = try await Handover.progress(election, on: app.db).total
             #expect(total >= count)
+            // Begun and not yet run: the page shows its progress and looks again by itself.
+            let page = try await TestBrowser(app).signedIn("admin@demo.test").get("/admin/elections/\(election.uuidString)/handover")
+            #expect(page.mainText.contains("Applying the handover: 0 of \(total) done") && page.headers.first(name: "Refresh") == "3")
+            #expect(!page.body.contains("<select"), "decisions are fixed once it has begun")
             let clock = ContinuousClock()
             let started = clock.now
             let applied = try await Handover.run(election, now: { app.now }, on: app.db)
