@@ -119,6 +119,9 @@ import Glibc
             #expect(careNow.status == .submitted && careNow.residentName == "Pat Jones", "passed to officers, open, kept whole")
             #expect(careNow.$member.id == (try await f.user("member@demo.test").requireID()), "passed to nobody else")
             #expect(try await count("enquiry_shares", on: app.db) == 0, "shares end")
+            let unshared = try await app.db.sql.select().column("detail").from("audit_entries").where("action", .equal, "unshare")
+                .where("enquiry_id", .equal, try care.requireID()).all().map { try $0.decode(column: "detail", as: String.self) }
+            #expect(unshared == ["Ended at the handover after the election of Thursday 2 July 2026"], "in the enquiry's trail")
             let note = try await app.db.sql.select().column("body").from(EnquiryEntry.schema).where("enquiry_id", .equal, try care.requireID())
                 .where("kind", .equal, "note").all().map { try $0.decode(column: "body", as: String.self) }
             #expect(note == ["Handed to officers after the election of Thursday 2 July 2026: Cllr Alex Morgan left office"])

@@ -350,7 +350,7 @@ enum Handover {
                 outcomes[outcome, default: []].append(item.id)
             }
             try await EnquiryWorkflow.perform(requests.sorted { $0.loaded.enquiry.reference < $1.loaded.enquiry.reference }, by: actor, at: now, on: db)
-            try await EnquirySharing.endAll(of: enquiryIDs, on: db)
+            try await EnquirySharing.endAll(of: enquiryIDs, reason: "Ended at the handover \(after)", by: actor.user.id, at: now, on: db)
             for (reason, ids) in erase.sorted(by: { $0.key < $1.key }) {
                 try await ResidentErasure.erase(ids, reason: reason, by: actor.user.id, at: now, on: db)
             }
