@@ -39,6 +39,17 @@ import Vapor
         return found
     }
 
+    /// PostgreSQL: a full logical dump of the database, as a council's backups take it.
+    static func inDump(_ text: String, _ app: Application) throws -> Bool? {
+        guard case .postgres(let url) = app.portal.database,
+              let bin = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted().last
+        else { return nil }
+        let (status, dump) = try ChildProcess.run("/usr/lib/postgresql/\(bin)/bin/pg_dump", ["--dbname=\(url)", "--no-owner"], environment: [:],
+                                                  capturing: .standardOutput)
+        #expect(status == 0 && dump.contains("CREATE TABLE"), "pg_dump ran")
+        return dump.contains(text)
+    }
+
     @Test func aPlantedStringIsFoundNowhereAfterErasureAndTheTrailStillVerifies() async throws {
         try await withApp { app in
             let fixtures = Fixtures(app: app)
@@ -63,6 +74,7 @@ import Vapor
             for place in ["enquiries", "enquiry_entries", "responder_questions", "document_chunks", "audit_personal_values"] {
                 #expect(before.contains { $0 == place || $0.hasPrefix(place + ".") }, "planted in \(place): \(before)")
             }
+            if let dumped = try Self.inDump(planted, app) { #expect(dumped, "planted in the dump before") }
             let statusBefore = try #require(try await Enquiry.find(id, on: app.db)).status
             let talliesBefore = try await app.db.sql.raw("SELECT CAST(SUM(tally) AS BIGINT) AS n FROM enquiry_tallies").first()?.decode(column: "n", as: Int.self)
 
@@ -71,6 +83,7 @@ import Vapor
 
             let after = try await Self.whereFound(planted, app)
             #expect(after == [], "nowhere after erasure: \(after)")
+            if let dumped = try Self.inDump(planted, app) { #expect(!dumped, "not in a full dump after erasure") }
             let erased = try #require(try await Enquiry.find(id, on: app.db))
             #expect(erased.residentName == nil && erased.residentEmail == nil && erased.details.hasPrefix("Erased on "))
             #expect(erased.details.hasSuffix("Subject's request for erasure"))
@@ -96,6 +109,34 @@ import Vapor
             }
             try await sql.update("audit_entries").set("detail", to: "nothing erased").where("sequence", .equal, last.sequence).run()
             #expect(try await AuditTrail.verify(on: app.db) == .broken(sequence: last.sequence, reason: "its content does not match its hash"))
+        }
+    }
+
+    /// The database file and its write-ahead log, byte for byte: free pages, space left in pages
+    /// by replaced rows and older copies of pages in the log included.
+    @Test(.enabled(if: TestDatabase.postgresURL == nil, "SQLite's files")) func theSQLiteFilesHoldNoTraceAfterErasure() async throws {
+        try await withApp { app in
+            guard case .sqlite(let path) = app.portal.database else { Issue.record("not SQLite"); return }
+            _ = try await app.db.sql.raw("PRAGMA journal_mode = WAL").all()
+            let fixtures = Fixtures(app: app)
+            let planted = Self.planted
+            var enquiry = try await fixtures.submitted(planted: planted)
+            enquiry = try await fixtures.take(enquiry)
+            enquiry = try await fixtures.perform(.postUpdate("We spoke to Pat \(planted) today."), enquiry, by: "coordinator@demo.test")
+            let coordinator = try await TestBrowser(app).signedIn("coordinator@demo.test")
+            let uploaded = try await coordinator.upload("/enquiries/\(enquiry.id!.uuidString)/act", fields: [("action", "add_note"), ("body", "Letter attached.")],
+                                                        files: [("letter.txt", Array("From Pat \(planted), about the light.".utf8))])
+            #expect(uploaded.status == .seeOther)
+            func inFiles() throws -> [String] {
+                let needle = Data(planted.utf8)
+                return [path, path + "-wal"].filter { file in
+                    (FileManager.default.contents(atPath: file) ?? Data()).range(of: needle) != nil
+                }.map { ($0 as NSString).lastPathComponent }
+            }
+            #expect(try !inFiles().isEmpty, "planted in the files before")
+            let admin = try await fixtures.user("admin@demo.test").requireID()
+            try await ResidentErasure.erase([enquiry.requireID()], reason: "Subject's request for erasure", by: admin, at: app.now, on: app.db)
+            #expect(try inFiles() == [], "in neither file, nor in its free space, after erasure")
         }
     }
 

@@ -51,6 +51,23 @@ import Vapor
         }
     }
 
+    @Test func aMemberOutOfOfficeHearsNothing() async throws {
+        try await withApp { app in
+            let f = Fixtures(app: app)
+            let taken = try await f.take(try await f.submitted())
+            let member = try await userID("member@demo.test", on: app.db)
+            func notices() async throws -> Int {
+                try await app.db.sql.select().column("id").from("notifications").where("user_id", .equal, member)
+                    .where("enquiry_id", .equal, taken.id!).all().count
+            }
+            let updated = try await f.perform(.postUpdate("The survey is booked."), taken, by: "coordinator@demo.test")
+            #expect(try await notices() == 1)
+            try await setTerm("member@demo.test", ends: "2026-06-16", app: app)
+            _ = try await f.perform(.postUpdate("The survey is done."), updated, by: "coordinator@demo.test")
+            #expect(try await notices() == 1, "no notification, and so no email, once the term has ended")
+        }
+    }
+
     @Test func recordingAnElectionEndsTheTermsOfThoseLeaving() async throws {
         try await withApp { app in
             let admin = try await TestBrowser(app).signedIn("admin@demo.test")

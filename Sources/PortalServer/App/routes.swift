@@ -77,6 +77,8 @@ func registerRoutes(_ app: Application) {
     calendar.post("calendar", use: CalendarAdminRoutes.saveSettings)
     calendar.post("calendar", "closures", use: CalendarAdminRoutes.addClosure)
     calendar.post("calendar", "follow-up", use: FollowUpAdminRoutes.save)
+    calendar.get("retention", use: RetentionAdminRoutes.show)
+    calendar.post("retention", use: RetentionAdminRoutes.save)
     calendar.get("elections", use: ElectionAdminRoutes.show)
     calendar.post("elections", use: ElectionAdminRoutes.record)
     calendar.post("elections", "parties", use: ElectionAdminRoutes.addParty)

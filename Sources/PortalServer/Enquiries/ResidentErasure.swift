@@ -34,15 +34,68 @@ enum ResidentErasure {
         return reason
     }
 
-    /// Erases these enquiries' residents' data in one transaction, a few statements for them all.
-    static func erase(_ ids: [UUID], reason: String, by actorID: UUID?, at now: Date, on db: any Database) async throws {
+    /// Erases these enquiries' residents' data in one transaction, a few statements for them all,
+    /// and returns how many it erased. With `onlyIfNotErased`, those erased before (by another
+    /// instance's run a moment ago, say) are left as they are: each is claimed in the transaction.
+    @discardableResult
+    static func erase(_ ids: [UUID], reason: String, by actorID: UUID?, at now: Date, onlyIfNotErased: Bool = false,
+                      on db: any Database) async throws -> Int {
         let reason = try checkReason(reason)
         let ids = Array(Set(ids))
-        guard !ids.isEmpty else { return }
+        guard !ids.isEmpty else { return 0 }
         let calendar = try await ServiceLevelSettings.load(on: db).clock
         let marker = marker(reason: reason, at: now, calendar: calendar)
+        guard !EnquirySearch.isPostgres(db) else {
+            return try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, onlyIfNotErased: onlyIfNotErased, on: db)
+        }
+        // SQLite keeps what a statement replaces or deletes in the file's free space, and older
+        // copies of pages in its write-ahead log, until they are overwritten. On this connection,
+        // for the erasure, it overwrites them with zeros (`secure_delete`); afterwards the log is
+        // copied into the file and emptied, so the words are in neither.
+        return try await db.withConnection { connection in
+            try await connection.sql.raw("PRAGMA secure_delete = ON").run()
+            let erased: Int
+            do {
+                erased = try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, onlyIfNotErased: onlyIfNotErased, on: connection)
+            } catch {
+                try? await connection.sql.raw("PRAGMA secure_delete = OFF").run()
+                throw error
+            }
+            try await connection.sql.raw("PRAGMA secure_delete = OFF").run()
+            // Inside a caller's transaction the log cannot be emptied until it commits: the caller
+            // empties it then.
+            if erased > 0, !connection.inTransaction { try await emptyLog(on: connection) }
+            return erased
+        }
+    }
+
+    /// Copies SQLite's write-ahead log into the database file and truncates it, trying a few
+    /// times while readers hold older pages; at worst the next checkpoint finishes the work.
+    /// Nothing to do on PostgreSQL.
+    static func emptyLog(on db: any Database) async throws {
+        guard !EnquirySearch.isPostgres(db) else { return }
+        for attempt in 0..<5 {
+            let row = try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            if try row?.decode(column: "busy", as: Int.self) == 0 { return }
+            try await Task.sleep(for: .milliseconds(20 * (attempt + 1)))
+        }
+    }
+
+    private static func eraseTogether(_ requested: [UUID], marker: String, reason: String, by actorID: UUID?, at now: Date,
+                                      onlyIfNotErased: Bool, on db: any Database) async throws -> Int {
         try await db.transaction { db in
             try await AuditTrail.lockHead(on: db)
+            // Claimed: each enquiry's row is marked erased first, so of two runs at once one
+            // waits for the other and then finds nothing left to claim.
+            var ids: [UUID] = []
+            for chunk in requested.chunked(500).map(Array.init) {
+                var claim = db.sql.update(Enquiry.schema)
+                    .set(SQLColumn("erased_at"), to: SQLFunction("COALESCE", args: SQLColumn("erased_at"), SQLBind(now)))
+                    .where(EnquiryList.column("id", in: chunk))
+                if onlyIfNotErased { claim = claim.where("erased_at", .is, SQLLiteral.null) }
+                ids += try await claim.returning("id").all().map { try $0.decode(column: "id", as: UUID.self) }
+            }
+            guard !ids.isEmpty else { return 0 }
             for chunk in ids.chunked(500).map(Array.init) {
                 try await eraseRows(chunk, marker: marker, at: now, on: db)
             }
@@ -58,6 +111,7 @@ enum ResidentErasure {
             try await AuditTrail.record(ids.sorted { $0.uuidString < $1.uuidString }.map {
                 AuditTrail.Record(action: "erase_resident_data", enquiryID: $0, actorID: actorID, detail: "Resident's personal data erased: \(reason)")
             }, at: now, on: db)
+            return ids.count
         }
     }
 

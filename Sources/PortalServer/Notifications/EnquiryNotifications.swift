@@ -34,6 +34,7 @@ enum EnquiryNotifications {
         guard !causes.isEmpty else { return }
         let coordinators = try await Notifications.coordinators(of: Set(causes.map { $0.enquiry.$serviceArea.id }), on: db)
         let settings = try await CouncilMailSettings.load(on: db)
+        let outOfOffice = try await membersOutOfOffice(Set(causes.map { $0.enquiry.$member.id }), at: now, on: db)
         var notices: [Notifications.Notice] = []
         for cause in causes {
             let (event, enquiry) = (cause.event, cause.enquiry)
@@ -50,7 +51,8 @@ enum EnquiryNotifications {
                 parties.responderIDs = Set(changed.filter { earlier[$0.id] == nil }.map(\.responder_id))
                 parties.askerIDs = Set(changed.filter { earlier[$0.id] != nil }.map(\.asked_by_id))
             }
-            let people = NotificationRules.recipients(of: event, parties: parties, actorID: actor.id)
+            // A Member out of office sees nothing of the enquiry, and hears nothing of it either.
+            let people = NotificationRules.recipients(of: event, parties: parties, actorID: actor.id).subtracting(outOfOffice)
             guard !people.isEmpty else { continue }
             let message = "\(enquiry.reference) \(enquiry.subject): \(actor.name) \(verb(event))"
             let detailed = settings.residentDetails ? try await seeingResidentDetails(people, of: enquiry, at: now, on: db) : []
@@ -58,6 +60,24 @@ enum EnquiryNotifications {
                                  detailedEmail: detailed.isEmpty ? nil : (withResidentDetails(message, of: enquiry), detailed), enquiryID: id))
         }
         try await Notifications.add(notices, at: now, on: db)
+    }
+
+    /// Those of these Members who do not hold office today (`TermOfOffice`).
+    static func membersOutOfOffice(_ members: Set<UUID>, at now: Date, on db: any Database) async throws -> Set<UUID> {
+        guard !members.isEmpty else { return [] }
+        let today = CouncilTime.local(now).date
+        var out = Set<UUID>()
+        for chunk in Array(members).chunked(500) {
+            let rows = try await db.sql.select().columns("id", "term_starts_on", "term_ends_on").from(User.schema)
+                .where(EnquiryList.column("id", in: Array(chunk)))
+                .where { $0.where("term_starts_on", .isNot, SQLLiteral.null).orWhere("term_ends_on", .isNot, SQLLiteral.null) }
+                .all()
+            for row in rows where !TermOfOffice(starts: try row.decode(column: "term_starts_on", as: String?.self),
+                                                 ends: try row.decode(column: "term_ends_on", as: String?.self)).holds(on: today) {
+                out.insert(try row.decode(column: "id", as: UUID.self))
+            }
+        }
+        return out
     }
 
     /// Those of these people whose page of the enquiry shows its resident's details, by the same
