@@ -295,6 +295,14 @@ enum Handover {
 
     /// Claims up to a batch of items and applies them, all in one transaction. Returns how many.
     private static func applyBatch(_ election: Election, by actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Int {
+        let applied = try await applyInTransaction(election, by: actor, at: now, on: db)
+        // An erasure inside a transaction leaves emptying SQLite's log, which still holds the
+        // erased words, to after the commit (`ResidentErasure`).
+        if applied > 0 { try await ResidentErasure.emptyLog(on: db) }
+        return applied
+    }
+
+    private static func applyInTransaction(_ election: Election, by actor: EnquiryActor, at now: Date, on db: any Database) async throws -> Int {
         try await db.transaction { db in
             // The claim: rows another run holds are waited for and then skipped (applied_at is no
             // longer empty when PostgreSQL reads them again; SQLite runs one writer at a time).
