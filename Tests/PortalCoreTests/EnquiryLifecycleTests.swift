@@ -27,6 +27,8 @@ ask_responder: submitted in_progress awaiting_works -> submitted>in_progress by 
 answer_question: submitted in_progress awaiting_works completed closed -> = by responder
 withdraw_question: submitted in_progress awaiting_works completed closed -> = by coordinator administrator
 close_after_follow_up: completed -> closed by administrator
+hand_over: submitted in_progress awaiting_works completed -> = by administrator
+close_at_handover: submitted in_progress awaiting_works completed -> closed by administrator
 """
 
 private struct Expected: Sendable {

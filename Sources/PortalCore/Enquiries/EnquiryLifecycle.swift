@@ -23,6 +23,19 @@ public enum EnquiryAction: String, CaseIterable, Sendable, Hashable {
     /// The portal closing a completed enquiry whose Member did not confirm it within the
     /// follow-up window; offered to nobody on a page.
     case closeAfterFollowUp = "close_after_follow_up"
+    /// The handover after an election: a departing Member's enquiry passed to the officers of its
+    /// service area, or closed (its resident's data then erased); applied from the handover page.
+    case handOver = "hand_over"
+    case closeAtHandover = "close_at_handover"
+
+    /// Done by the portal itself (a job, the handover), never offered on an enquiry's page nor
+    /// taken through its action form.
+    public var isPortalOnly: Bool {
+        switch self {
+        case .closeAfterFollowUp, .handOver, .closeAtHandover: true
+        default: false
+        }
+    }
 
     public var label: String {
         switch self {
@@ -47,6 +60,8 @@ public enum EnquiryAction: String, CaseIterable, Sendable, Hashable {
         case .answerQuestion: "Answer the question"
         case .withdrawQuestion: "Withdraw the question"
         case .closeAfterFollowUp: "Close after the follow-up window"
+        case .handOver: "Hand over to officers after an election"
+        case .closeAtHandover: "Close at the handover after an election"
         }
     }
 }
@@ -114,6 +129,8 @@ public enum EnquiryLifecycle {
         .answerQuestion: Rule(from: lodged, by: [.responder]),
         .withdrawQuestion: Rule(from: lodged, by: officers),
         .closeAfterFollowUp: Rule(from: [.completed], to: .closed, by: [.administrator]),
+        .handOver: Rule(from: open.union([.completed]), by: [.administrator]),
+        .closeAtHandover: Rule(from: open.union([.completed]), to: .closed, by: [.administrator]),
     ]
 
     public enum Refusal: Error, Equatable, Sendable {

@@ -52,6 +52,7 @@ public enum PortalMain {
                 app.lifecycle.use(RepeatingJob.partnerWebhooks)
                 app.lifecycle.use(RepeatingJob.followUpWindow)
                 app.lifecycle.use(RepeatingJob.retention)
+                app.lifecycle.use(RepeatingJob.handover)
                 app.logger.notice("Member Portal for \(configuration.councilName) on \(configuration.databaseDescription)")
                 if demo { Startup.greetOnceListening(app, highways: highways) }
             }

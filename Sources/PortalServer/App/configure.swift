@@ -45,6 +45,9 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.peopleDirectoryCache = ShortLivedCache { try await PeopleDirectory.load(on: $0) }
     app.serviceLevelCache = ShortLivedCache { try await ServiceLevelSettings.load(on: $0) }
     app.sessionCache = SessionCache(lifetime: configuration.sessionCacheSeconds)
+    let handovers = HandoverRunner()
+    app.handoverRunner = handovers
+    app.lifecycle.use(handovers)
     registerRoutes(app)
 }
 

@@ -139,6 +139,7 @@ enum ElectionAdminPage {
                         thead { tr {
                             th(.scopeCol) { "Polling day" }; th(.scopeCol) { "New term" }
                             th(.scopeCol) { "Returned" }; th(.scopeCol) { "Leaving" }; th(.scopeCol) { "Newly elected" }
+                            th(.scopeCol) { "Handover" }
                         } }
                         tbody {
                             for election in model.recorded {
@@ -146,6 +147,7 @@ enum ElectionAdminPage {
                                     th(.scopeRow) { CivilDate(iso: election.polling_day)?.longText ?? election.polling_day }
                                     td { CivilDate(iso: election.term_starts_on)?.longText ?? election.term_starts_on }
                                     td { String(election.returned) }; td { String(election.leaving) }; td { String(election.elected) }
+                                    td { link("/admin/elections/\(election.id.uuidString)/handover") { "Handover of the departing Members' enquiries" } }
                                 }
                             }
                         }

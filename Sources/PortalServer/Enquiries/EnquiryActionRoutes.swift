@@ -136,7 +136,8 @@ enum EnquiryActionRoutes {
         case .assignWorksArea: "The works area has been saved."
         case .convertType: "The enquiry's type has been changed."
         case .editDraft, .editDetails, .submit: "Saved."
-        case .closeAfterFollowUp: "The enquiry has been closed."
+        case .closeAfterFollowUp, .closeAtHandover: "The enquiry has been closed."
+        case .handOver: "The enquiry has been handed over to officers."
         }
     }
 
@@ -239,6 +240,8 @@ enum EnquiryActionRoutes {
             throw Abort(.badRequest, reason: "Use the edit form for that.")
         case .closeAfterFollowUp:
             throw Abort(.badRequest, reason: "Only the portal closes an enquiry when its follow-up window ends.")
+        case .handOver, .closeAtHandover:
+            throw Abort(.badRequest, reason: "An enquiry is handed over after an election from the election's handover page.")
         }
     }
 }

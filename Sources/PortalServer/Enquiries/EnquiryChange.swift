@@ -34,6 +34,10 @@ enum EnquiryChange: Sendable, Equatable {
     case submit
     /// The portal's own close once the follow-up window, whose last day is given, has ended.
     case closeAfterFollowUp(windowEnded: CivilDate)
+    /// The handover after an election, with the words saying why (`Handover`): passed to the
+    /// officers of its service area, or closed.
+    case handOver(reason: String)
+    case closeAtHandover(reason: String)
 
     var action: EnquiryAction {
         switch self {
@@ -58,6 +62,8 @@ enum EnquiryChange: Sendable, Equatable {
         case .editDetails: .editDetails
         case .submit: .submit
         case .closeAfterFollowUp: .closeAfterFollowUp
+        case .handOver: .handOver
+        case .closeAtHandover: .closeAtHandover
         }
     }
 

@@ -5,7 +5,7 @@ import Vapor
 extension EnquiryPage {
     /// The forms for what this person may do now, each in a disclosure so the page stays short.
     static func actionSection(_ model: Model) -> HTMLNode {
-        let actions = model.actions.filter { ![.answerQuestion, .editDraft, .editDetails, .submit, .closeAfterFollowUp].contains($0) }
+        let actions = model.actions.filter { ![.answerQuestion, .editDraft, .editDetails, .submit].contains($0) && !$0.isPortalOnly }
         let id = model.enquiry.id!.uuidString
         let canEdit = model.actions.contains(.editDraft) || model.actions.contains(.editDetails)
         guard !actions.isEmpty || canEdit else { return .empty }
@@ -72,7 +72,7 @@ extension EnquiryPage {
                         groupedSelectField("convert_type-subtype", label: "Sub-type", groups: data.types.map { ($0.name, $0.subtypes.map { Choice(value: $0.id.uuidString, label: $0.name) }) },
                                            selected: posted?.subtype, errors: errors, placeholder: "None").renamed("subtype")
                     }
-                case .answerQuestion, .editDraft, .editDetails, .submit, .closeAfterFollowUp:
+                case .answerQuestion, .editDraft, .editDetails, .submit, .closeAfterFollowUp, .handOver, .closeAtHandover:
                     HTMLNode.empty
                 }
             }

@@ -220,6 +220,15 @@ enum EnquiryWorkflow {
         case .close(let note): return entry(.closed, note, awaitingReply: false)
         case .closeAfterFollowUp(let lastDay):
             return entry(.closed, FollowUpWindow.closingWords(lastDay: lastDay), awaitingReply: false)
+        case .handOver(let reason):
+            // An internal note: the officers read why it came to them; the trail says it too.
+            var applied = entry(.note, reason, awaitingReply: false)
+            applied.detail = reason
+            return applied
+        case .closeAtHandover(let reason):
+            var applied = entry(.closed, reason, awaitingReply: false)
+            applied.detail = reason
+            return applied
         case .reopen(let reason): return entry(.reopened, reason, awaitingReply: nil)
         case .askCoordinator(let text): return entry(.memberQuestion, text, awaitingReply: true)
         case .requestUpdate(let text): return entry(.updateRequest, text.isEmpty ? "Please send an update." : text, awaitingReply: true)

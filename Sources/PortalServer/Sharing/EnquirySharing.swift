@@ -107,10 +107,23 @@ enum EnquirySharing {
         }
     }
 
-    /// Ends every share of these enquiries (when they are handed over after an election).
-    static func endAll(of enquiryIDs: [UUID], on db: any Database) async throws {
+    /// Ends every share of these enquiries (when they are handed over after an election), each
+    /// in its enquiry's audit trail with the reason, as stopping one is.
+    static func endAll(of enquiryIDs: [UUID], reason: String, by actorID: UUID?, at now: Date, on db: any Database) async throws {
         for chunk in enquiryIDs.chunked(500) {
-            try await db.sql.delete(from: "enquiry_shares").where(EnquiryList.column("enquiry_id", in: Array(chunk))).run()
+            let ended = try await db.sql.delete(from: "enquiry_shares").where(EnquiryList.column("enquiry_id", in: Array(chunk)))
+                .returning("enquiry_id", "member_id").all()
+                .map { (enquiry: try $0.decode(column: "enquiry_id", as: UUID.self), member: try $0.decode(column: "member_id", as: UUID.self)) }
+            guard !ended.isEmpty else { continue }
+            var names: [UUID: String] = [:]
+            for row in try await db.sql.select().columns("id", "name").from(User.schema)
+                .where(EnquiryList.column("id", in: Array(Set(ended.map(\.member))))).all() {
+                names[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
+            }
+            try await AuditTrail.record(ended.map {
+                AuditTrail.Record(action: "unshare", enquiryID: $0.enquiry, actorID: actorID,
+                                  changes: [FieldChange(field: "Shared with", before: names[$0.member] ?? "A Member", after: "")], detail: reason)
+            }, at: now, on: db)
         }
     }
 }

@@ -43,6 +43,7 @@ enum PortalMigrations {
             AddFollowUpWindow(clock: clock),             // a completed enquiry closes itself when its follow-up window ends
             AddTermsOfOffice(),                          // Members' terms and parties, elections, enquiries shared within a division or party
             AddRetention(),                              // how long residents' data is kept after closure, and when each enquiry's was erased
+            AddElectionHandover(),                       // the handover of departing Members' enquiries after an election
         ]
     }
 }
