@@ -13,6 +13,7 @@ a page nobody visits fails, so a new page cannot go unchecked.
 
 Usage: python3 scripts/browser/accessibility.py PATH_TO_PORTAL_BINARY
 """
+import datetime
 import os
 import re
 import sqlite3
@@ -236,6 +237,24 @@ class Walk:
         self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, "form[action='/admin/subject-access/erase/confirm'] button.button-warning"),
                               "/admin/subject-access/erase/confirm (no reason)")
 
+    def election_handover(self):
+        """An election recorded (one Member leaving, the rest returned) and its handover page, with
+        the proposals for the leaving Member's enquiries. Nothing is applied."""
+        d = self.driver
+        who = "admin@demo.test"
+        self.sign_in(who)
+        d.get(self.base + "/admin/elections")
+        today = datetime.date.today()
+        for field, day in (("polling-day", today), ("term-starts", today + datetime.timedelta(days=4))):
+            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, field), day.isoformat())
+        returned = d.find_elements(By.CSS_SELECTOR, "input[type=radio][value=returned]")
+        for radio in returned[1:]:
+            d.execute_script("arguments[0].checked = true", radio)
+        d.execute_script("arguments[0].checked = true", d.find_elements(By.CSS_SELECTOR, "input[type=radio][value=leaving]")[0])
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, "form[action='/admin/elections'] button[type=submit]"), "/admin/elections (recorded)")
+        handover = urlsplit(d.find_element(By.CSS_SELECTOR, "main a[href$='/handover']").get_attribute("href")).path
+        self.follow(who, [handover])
+
     def run(self):
         self.sign_in(None)
         self.follow("signed out", ["/sign-in", "/password-reset", "/password-reset/" + "x" * 43, "/partner-outcome/" + "x" * 43,
@@ -251,6 +270,7 @@ class Walk:
         self.check_here("admin@demo.test", "/admin/places (a file refused)")
         self.partner_referral()
         self.subject_access()
+        self.election_handover()
         # Refused pages: a Member at the administrator's list, a responder at the queue.
         self.sign_in("member@demo.test")
         self.follow("member@demo.test", ["/admin/users", "/queue"])
