@@ -46,7 +46,7 @@ enum FollowUpWindow {
         let settings = try await ServiceLevelSettings.load(on: db)
         guard settings.followUpDays > 0 else { return Outcome() }
         let today = settings.clock.localDate(of: now)
-        let actor = try await SystemAccount.portal.actor(at: now, on: db)
+        var actor: EnquiryActor?
         var outcome = Outcome()
         var skipped = Set<UUID>()
         while true {
@@ -57,12 +57,15 @@ enum FollowUpWindow {
             let batch = try await query.orderBy("follow_up_until").orderBy("id").limit(batchSize)
                 .all().map { try $0.decode(column: "id", as: UUID.self) }
             guard !batch.isEmpty else { break }
+            // The system account is read (or made) only when something is due.
+            let portal: EnquiryActor
+            if let actor { portal = actor } else { portal = try await SystemAccount.portal.actor(at: now, on: db); actor = portal }
             var closed = Set<UUID>()
             do {
-                closed = try await close(batch, by: actor, today: today, at: now, on: db)
+                closed = try await close(batch, by: portal, today: today, at: now, on: db)
             } catch {
                 // Someone changed one of them meanwhile: each alone.
-                for id in batch { closed.formUnion((try? await close([id], by: actor, today: today, at: now, on: db)) ?? []) }
+                for id in batch { closed.formUnion((try? await close([id], by: portal, today: today, at: now, on: db)) ?? []) }
             }
             outcome.closed += closed.count
             // One not closed (changed meanwhile, or its last day unreadable) waits for the next run.

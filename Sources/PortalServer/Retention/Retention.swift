@@ -55,9 +55,9 @@ enum Retention {
         // One condition for each period in use: the areas with it, closed before its cutoff.
         var periods: [Int: [UUID]] = [:]
         for (area, months) in settings.areaMonths { periods[months, default: []].append(area) }
-        var alternatives: [any SQLExpression] = periods.keys.sorted().map { months in
+        var alternatives: [any SQLExpression] = periods.sorted { $0.key < $1.key }.map { months, areas in
             SQLGroupExpression(SQLList([
-                EnquiryList.column("service_area_id", in: periods[months]!.sorted { $0.uuidString < $1.uuidString }),
+                EnquiryList.column("service_area_id", in: areas.sorted { $0.uuidString < $1.uuidString }),
                 SQLBinaryExpression(SQLColumn("closed_at"), .lessThan, SQLBind(cutoff(months: months, at: now))),
             ], separator: SQLRaw(" AND ")))
         }
