@@ -23,6 +23,7 @@ import Testing
         let system = UUID()
         #expect(NotificationRules.recipients(of: .outsideWord, parties: taken, actorID: system) == [handler], "word from outside reaches whoever handles it")
         #expect(NotificationRules.recipients(of: .outsideWord, parties: untaken, actorID: system) == [handler, other], "or the area's co-ordinators")
+        #expect(NotificationRules.recipients(of: .handedOver, parties: taken, actorID: system) == [handler, other], "handed over: every co-ordinator of the area owns it")
     }
 
     @Test func theOfficerWhoRaisedItHearsOfUpdatesOnlyIfTheyAskedTo() {
@@ -39,7 +40,7 @@ import Testing
         #expect(NotificationEvent.heard(by: RoleSet([.member])) == [.update, .finalResponse, .closedAfterFollowUp])
         #expect(NotificationEvent.heard(by: RoleSet([.responder])) == [.questionAsked, .questionWithdrawn])
         let coordinator = NotificationEvent.heard(by: RoleSet([.coordinator]))
-        #expect(coordinator.contains(.newEnquiry) && coordinator.contains(.deadlineBreached) && coordinator.contains(.outsideWord) && !coordinator.contains(.questionAsked))
+        #expect(coordinator.contains(.newEnquiry) && coordinator.contains(.deadlineBreached) && coordinator.contains(.outsideWord) && coordinator.contains(.handedOver) && !coordinator.contains(.questionAsked))
         #expect(Set(NotificationEvent.heard(by: RoleSet(Role.allCases))) == Set(NotificationEvent.allCases))
     }
 

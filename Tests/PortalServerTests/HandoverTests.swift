@@ -125,6 +125,13 @@ import Glibc
             let note = try await app.db.sql.select().column("body").from(EnquiryEntry.schema).where("enquiry_id", .equal, try care.requireID())
                 .where("kind", .equal, "note").all().map { try $0.decode(column: "body", as: String.self) }
             #expect(note == ["Handed to officers after the election of Thursday 2 July 2026: Cllr Alex Morgan left office"])
+            // The area's co-ordinators hear that it is theirs now; the departing Member hears nothing.
+            let heard = try await app.db.sql.select().columns("user_id", "message").from("notifications")
+                .where("enquiry_id", .equal, try care.requireID()).where("kind", .equal, NotificationEvent.handedOver.rawValue).all()
+            let adultsCoordinators = try await Notifications.coordinators(of: [adults], on: app.db)[adults] ?? []
+            let heardBy = Set(try heard.map { try $0.decode(column: "user_id", as: UUID.self) })
+            #expect(!adultsCoordinators.isEmpty && heardBy == adultsCoordinators)
+            #expect(try heard.allSatisfy { try $0.decode(column: "message", as: String.self).contains("handed it to officers, as its Member has left office") })
             #expect(try await reload(changed).status == .submitted, "the changed decision was followed")
             let ordinaryNow = try await reload(ordinary)
             #expect(ordinaryNow.status == .closed && ordinaryNow.residentName == nil && ordinaryNow.details.contains("Closed at the handover after the election"))
@@ -171,6 +178,40 @@ import Glibc
             for action in ["handover_started", "handover_finished"] {
                 #expect(try await app.db.sql.select().column("id").from("audit_entries").where("action", .equal, action).all().count == 1, "\(action) once")
             }
+        }
+    }
+
+    @Test func aBatchThatCannotBeAppliedIsShownOnThePageAndTriedAgain() async throws {
+        try await withApp { app in
+            let f = Fixtures(app: app)
+            for index in 0..<3 { _ = try await f.submitted(subject: "Enquiry \(index)") }
+            let election = try await Self.election(app)
+            let path = "/admin/elections/\(election.uuidString)/handover"
+            // A fault in the database: every item refused when it is marked applied.
+            let sql = app.db.sql
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("CREATE FUNCTION refuse_items() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$").run()
+                try await sql.raw("CREATE TRIGGER refuse_items BEFORE UPDATE ON handover_items FOR EACH ROW EXECUTE FUNCTION refuse_items()").run()
+            } else {
+                try await sql.raw("CREATE TRIGGER refuse_items BEFORE UPDATE ON handover_items BEGIN SELECT RAISE(ABORT, 'disk full'); END").run()
+            }
+            let admin = try await TestBrowser(app).signedIn("admin@demo.test")
+            _ = try await admin.get(path)
+            #expect(try await admin.post("\(path)/apply", []).status == .seeOther)
+            await app.handoverRunner.waitForAll()
+            let failing = try await admin.get(path).mainText
+            #expect(failing.contains("Applying the handover: 0 of 3 done"))
+            #expect(failing.contains("The last batch could not be applied"))
+            #expect(!failing.contains("disk full"), "the database's words stay in the log")
+
+            // Mended, the next try finishes it and the notice goes.
+            try await sql.raw(sql.dialect.name == "postgresql" ? "DROP TRIGGER refuse_items ON handover_items" : "DROP TRIGGER refuse_items").run()
+            app.handoverRunner.run(election, on: app)
+            await app.handoverRunner.waitForAll()
+            let finished = try await admin.get(path).mainText
+            #expect(finished.contains("The handover is finished: 3 of 3 enquiries handled"))
+            #expect(!finished.contains("could not be applied"))
+            try await Self.expectHandledOnce(app, election)
         }
     }
 

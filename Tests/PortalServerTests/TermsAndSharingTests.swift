@@ -141,6 +141,13 @@ import Vapor
             #expect(try await reader.post("\(path)/sharing", [("member", bethan.uuidString)]).status == .forbidden, "only its Member shares it")
             let tab = try await reader.get("/enquiries?tab=shared")
             #expect(tab.mainText.contains("Shared with you (1)") && tab.body.contains(enquiry.reference))
+            // Completed, it waits for its own Member's word, not the reader's.
+            try await app.db.sql.update(Enquiry.schema).set("status", to: EnquiryStatus.completed.rawValue).set("follow_up_until", to: "2026-06-24")
+                .where("id", .equal, enquiry.id!).run()
+            let waiting = try await reader.get("/enquiries?tab=shared").mainText
+            #expect(waiting.contains("unless its Member confirms or reopens it") && !waiting.contains("unless you confirm"))
+            try await app.db.sql.update(Enquiry.schema).set("status", to: EnquiryStatus.submitted.rawValue).set("follow_up_until", to: SQLLiteral.null)
+                .where("id", .equal, enquiry.id!).run()
             let other = try await TestBrowser(app).signedIn("bethan.rees@demo.test")
             #expect(try await other.get(path).status == .notFound)
             let officer = try await TestBrowser(app).signedIn("coordinator@demo.test")

@@ -2,13 +2,15 @@
 
 A Member submits; the co-ordinator takes it and asks a responder; the responder answers; the
 co-ordinator sends an update and completes; the Member reopens; the co-ordinator completes; the
-Member closes. Every page must load without an error page and without a browser console error
+Member closes. Then an election: the administrator records that the Member leaves office,
+passes one of their enquiries to officers instead of closing it, and applies the handover. Every page must load without an error page and without a browser console error
 (which is how Content-Security-Policy violations show).
 
 Usage: python3 scripts/browser/journey.py PATH_TO_PORTAL_BINARY
 With PORTAL_JOURNEY_CLOCK set to an instant in UTC ("2026-12-25 12:00:00"), the portal runs with
 the machine's clock moved there by libfaketime (the browser keeps the real clock).
 """
+import datetime
 import os
 import sys
 
@@ -150,6 +152,43 @@ class Journey(BrowserJourney):
         self.check("status shows closed", "Closed" in d.find_element(By.CSS_SELECTOR, ".tags").text)
         d.get(self.base + "/enquiries?tab=closed")
         self.check("on the closed tab", SUBJECT in d.find_element(By.TAG_NAME, "main").text)
+        self.handover()
+
+    def handover(self):
+        d = self.driver
+        self.sign_in("admin@demo.test")
+        d.get(self.base + "/admin/elections")
+        self.page_ok("elections")
+        today = datetime.date.today()
+        for field, day in (("polling-day", today), ("term-starts", today + datetime.timedelta(days=4))):
+            d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, field), day.isoformat())
+        for fieldset in d.find_elements(By.XPATH, "//fieldset[.//input[@value='leaving']]"):
+            leaving = "Alex Morgan" in fieldset.find_element(By.TAG_NAME, "legend").text
+            fieldset.find_element(By.CSS_SELECTOR, f"input[value={'leaving' if leaving else 'returned'}]").click()
+        self.go(d.find_element(By.CSS_SELECTOR, "form[action='/admin/elections'] button[type=submit]"))
+        self.page_ok("election recorded")
+        self.go(d.find_element(By.CSS_SELECTOR, "main a[href$='/handover']"))
+        self.page_ok("handover")
+        self.check("the leaving Member's enquiries are listed", "Cllr Alex Morgan" in d.find_element(By.TAG_NAME, "main").text)
+        # One enquiry proposed for closing is passed to officers instead.
+        chosen = next(select for select in d.find_elements(By.CSS_SELECTOR, "main select")
+                      if Select(select).first_selected_option.get_attribute("value") == "close")
+        row = chosen.find_element(By.XPATH, "ancestor::tr")
+        passed = row.find_element(By.TAG_NAME, "th").text
+        Select(chosen).select_by_value("pass")
+        self.go(chosen.find_element(By.XPATH, "ancestor::form//button[starts-with(normalize-space(), 'Save the decisions')]"))
+        self.check("decision saved", "saved" in self.flash(), self.flash())
+        self.go(d.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Apply the handover')]"))
+        self.check("handover begun", "The handover has begun" in self.flash(), self.flash())
+        # The page refreshes itself while the handover runs, with no script.
+        WebDriverWait(d, 90).until(lambda driver: "The handover is finished" in driver.find_element(By.TAG_NAME, "main").text)
+        self.page_ok("handover finished")
+        outcome = d.find_element(By.XPATH, f"//tr[th[normalize-space()='{passed}']]").text
+        self.check("the changed decision was followed", "Handed to officers" in outcome, outcome)
+        self.go(d.find_element(By.LINK_TEXT, passed))
+        self.page_ok("handed-over enquiry")
+        self.check("the enquiry says why it came to officers",
+                   "Handed to officers after the election" in d.find_element(By.TAG_NAME, "main").text)
 
 
 def main():

@@ -14,6 +14,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
     case deadlineBreached = "deadline_breached"
     case outsideWord = "outside_word"
     case closedAfterFollowUp = "closed_after_follow_up"
+    case handedOver = "handed_over"
 
     public var label: String {
         switch self {
@@ -29,6 +30,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .deadlineBreached: "Deadline passed"
         case .outsideWord: "Word from outside"
         case .closedAfterFollowUp: "Closed without your confirmation"
+        case .handedOver: "Handed to officers"
         }
     }
 
@@ -47,6 +49,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .deadlineBreached: "An enquiry in your service areas has passed its deadline."
         case .outsideWord: "A partner organisation records its outcome, or the highways system finishes with an enquiry you handle (in your service areas, before anyone takes it)."
         case .closedAfterFollowUp: "A completed enquiry of yours closes itself because it was not confirmed or reopened within the follow-up window."
+        case .handedOver: "An enquiry in your service areas passes to officers because its Member has left office."
         }
     }
 
@@ -61,7 +64,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
             events.insert(.closedAfterFollowUp)
         }
         if roles.contains(.coordinator) {
-            events.formUnion([.newEnquiry, .memberQuestion, .questionAnswered, .questionWithdrawn, .reopened, .deadlineAtRisk, .deadlineBreached, .outsideWord])
+            events.formUnion([.newEnquiry, .memberQuestion, .questionAnswered, .questionWithdrawn, .reopened, .deadlineAtRisk, .deadlineBreached, .outsideWord, .handedOver])
         }
         if roles.contains(.responder) { events.formUnion([.questionAsked, .questionWithdrawn]) }
         return allCases.filter(events.contains)
@@ -79,6 +82,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable {
         case .withdrawQuestion: .questionWithdrawn
         case .reopen: .reopened
         case .closeAfterFollowUp: .closedAfterFollowUp
+        case .handOver: .handedOver
         default: nil
         }
     }
@@ -114,8 +118,9 @@ public struct NotificationParties: Sendable {
 /// to the Member (and the officer who raised it for them, if they asked to); a Member's question or request for an update, and a reopening, to the
 /// co-ordinator handling it (every co-ordinator of the area before anyone takes it), and so does
 /// word from an outside system; a question
-/// to the officers asked; its answer or withdrawal to whoever asked it; deadlines to the
-/// co-ordinators. Nobody is told of what they did themselves.
+/// to the officers asked; its answer or withdrawal to whoever asked it; deadlines, and an
+/// enquiry handed to officers after its Member left office, to the area's co-ordinators and
+/// whoever handles it. Nobody is told of what they did themselves.
 public enum NotificationRules {
     public static func recipients(of event: NotificationEvent, parties: NotificationParties, actorID: UUID?) -> Set<UUID> {
         var people: Set<UUID>
@@ -125,7 +130,7 @@ public enum NotificationRules {
         case .memberQuestion, .reopened, .outsideWord: people = parties.coordinators
         case .questionAsked: people = parties.responderIDs
         case .questionAnswered, .questionWithdrawn: people = parties.askerIDs.isEmpty ? parties.coordinators : parties.askerIDs
-        case .deadlineAtRisk, .deadlineBreached: people = parties.areaCoordinatorIDs.union(parties.handlerID.map { [$0] } ?? [])
+        case .deadlineAtRisk, .deadlineBreached, .handedOver: people = parties.areaCoordinatorIDs.union(parties.handlerID.map { [$0] } ?? [])
         }
         if let actorID { people.remove(actorID) }
         return people

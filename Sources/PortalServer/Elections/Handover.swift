@@ -54,12 +54,14 @@ enum Handover {
         let term_starts_on: String
         let handover_started_at: Date?
         let handover_finished_at: Date?
+        /// When the last batch could not be applied; nil once one is.
+        let handover_problem_at: Date?
 
         var pollingDay: String { CivilDate(iso: polling_day)?.longText ?? polling_day }
     }
 
     static func election(_ id: UUID, on db: any Database) async throws -> Election? {
-        try await db.sql.select().columns("id", "polling_day", "term_starts_on", "handover_started_at", "handover_finished_at")
+        try await db.sql.select().columns("id", "polling_day", "term_starts_on", "handover_started_at", "handover_finished_at", "handover_problem_at")
             .from("elections").where("id", .equal, id).first(decoding: Election.self)
     }
 
@@ -254,6 +256,7 @@ enum Handover {
             try Task.checkCancellation()
             let count = try await applyBatch(election, by: actor, at: now(), on: db)
             applied += count
+            if count > 0, applied == count { try await recordProblem(nil, election: electionID, on: db) }
             if count == 0 { break }
         }
         let at = now()
@@ -269,6 +272,11 @@ enum Handover {
                                         changes: counts.map { FieldChange(field: $0.outcome, before: "", after: String($0.count)) }, at: at, on: db)
         }
         return applied
+    }
+
+    /// Records when a batch could not be applied (the page says so), or clears it.
+    static func recordProblem(_ at: Date?, election electionID: UUID, on db: any Database) async throws {
+        try await db.sql.update("elections").set("handover_problem_at", to: at).where("id", .equal, electionID).run()
     }
 
     /// What the applied items came to, with how many of each.

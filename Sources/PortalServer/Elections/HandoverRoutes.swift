@@ -10,6 +10,7 @@ import Vapor
 enum HandoverRoutes {
     struct Row: Sendable, Decodable {
         let number: Int
+        let enquiry_id: UUID
         let member_id: UUID
         let member_name: String
         let reference: String
@@ -41,7 +42,7 @@ enum HandoverRoutes {
         try await Handover.propose(electionID, on: db)
         guard let election = try await Handover.election(electionID, on: db) else { return nil }
         let rows = try await db.sql.raw("""
-            SELECT i.number, i.member_id, u.name AS member_name, e.reference, e.subject, a.name AS area, e.status, e.urgency,
+            SELECT i.number, i.enquiry_id, i.member_id, u.name AS member_name, e.reference, e.subject, a.name AS area, e.status, e.urgency,
                    i.proposal, i.decision, i.applied_at, i.outcome
             FROM handover_items i JOIN enquiries e ON e.id = i.enquiry_id JOIN users u ON u.id = i.member_id
                  JOIN service_areas a ON a.id = e.service_area_id
@@ -157,6 +158,11 @@ enum HandoverPage {
                 para(.class("notice")) { "The handover is finished: \(model.progress.done) of \(model.progress.total) enquiries handled." }
             } else if started {
                 para(.class("notice"), .attr("role", "status")) { "Applying the handover: \(model.progress.done) of \(model.progress.total) done. This page refreshes itself." }
+                if let problem = election.handover_problem_at {
+                    para(.class("inset warning-text"), .attr("role", "alert")) {
+                        "The last batch could not be applied (\(problem.councilText)). The portal tries again every few seconds, and nothing is done twice; if this stays, the server's log says why (look for \"Handover failed\")."
+                    }
+                }
             }
             h2(.id("summary")) { "Summary" }
             ul(.class("list")) {
@@ -218,7 +224,7 @@ enum HandoverPage {
         let proposal = Handover.Decision(rawValue: row.proposal) ?? .close
         let field = "d\(row.number)"
         return tr {
-            th(.scopeRow) { row.reference }
+            th(.scopeRow) { link("/enquiries/\(row.enquiry_id.uuidString)") { row.reference } }
             td { row.subject }; td { row.area }; td { statusLabel(row.status) }
             td { row.urgency == Urgency.urgent.rawValue ? "Urgent" : "Normal" }
             td {

@@ -23,6 +23,7 @@ final class HandoverRunner: LifecycleHandler, Sendable {
                 } catch is CancellationError {
                 } catch {
                     application.logger.error("Handover failed, to be tried again: \(String(reflecting: error))")
+                    try? await Handover.recordProblem(application.now, election: electionID, on: application.db)
                 }
                 self?.tasks.withLockedValue { $0[electionID] = nil }
             }

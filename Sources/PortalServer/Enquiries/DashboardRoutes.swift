@@ -102,7 +102,7 @@ enum DashboardRoutes {
                     }
                 }
             } else {
-                enquiryTable(rows, caption: "\(title): \(tab.label)", forMember: true)
+                enquiryTable(rows, caption: "\(title): \(tab.label)", forMember: true, ownEnquiries: tab != .shared)
                 if filters.print == nil {
                     pagination(total: total, page: model.listing.page, pageSize: EnquiryList.pageSize) { filters.link("/enquiries", page: $0) }
                 }

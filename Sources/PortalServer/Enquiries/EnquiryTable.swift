@@ -3,7 +3,8 @@ import PortalCore
 import Vapor
 
 /// The table of enquiries shared by the Member's dashboard and the co-ordinators' queues.
-func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -> HTMLNode {
+/// `ownEnquiries`: the Member's own, which they confirm or reopen (not those shared with them).
+func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool, ownEnquiries: Bool = true) -> HTMLNode {
     div(.class("table-scroll")) {
         table(.class("table enquiry-table")) {
             caption(.class("visually-hidden")) { text }
@@ -38,7 +39,13 @@ func enquiryTable(_ rows: [EnquiryRow], caption text: String, forMember: Bool) -
                         }
                         td(.data("label", forMember ? "Deadline or closing" : "Deadline")) {
                             if let last = row.followUpUntil {
-                                span(.class("follow-up-date")) { forMember ? "Closes itself after \(last.shortText) unless you confirm or reopen it" : "Closes itself after \(last.shortText)" }
+                                span(.class("follow-up-date")) {
+                                    switch (forMember, ownEnquiries) {
+                                    case (true, true): "Closes itself after \(last.shortText) unless you confirm or reopen it"
+                                    case (true, false): "Closes itself after \(last.shortText) unless its Member confirms or reopens it"
+                                    case (false, _): "Closes itself after \(last.shortText)"
+                                    }
+                                }
                             } else {
                                 deadlineTag(row.deadline)
                             }

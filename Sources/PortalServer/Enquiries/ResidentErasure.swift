@@ -45,18 +45,25 @@ enum ResidentErasure {
         guard !ids.isEmpty else { return 0 }
         let calendar = try await ServiceLevelSettings.load(on: db).clock
         let marker = marker(reason: reason, at: now, calendar: calendar)
-        guard !EnquirySearch.isPostgres(db) else {
-            return try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, onlyIfNotErased: onlyIfNotErased, on: db)
-        }
-        // SQLite keeps what a statement replaces or deletes in the file's free space, and older
-        // copies of pages in its write-ahead log, until they are overwritten. On this connection,
-        // for the erasure, it overwrites them with zeros (`secure_delete`); afterwards the log is
-        // copied into the file and emptied, so the words are in neither.
+        return try await overwritingWhatIsReplaced(on: db) { connection in
+            try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, onlyIfNotErased: onlyIfNotErased, on: connection)
+        } changed: { $0 > 0 }
+    }
+
+    /// Runs `work` so that the words it replaces or deletes are left nowhere in the database's
+    /// files. SQLite keeps what a statement replaces or deletes in the file's free space, and
+    /// older copies of pages in its write-ahead log, until they are overwritten. On one
+    /// connection, for the work, it overwrites them with zeros (`secure_delete`); afterwards, when
+    /// `changed` says something was, the log is copied into the file and emptied, so the words are
+    /// in neither. PostgreSQL runs the work as it is.
+    static func overwritingWhatIsReplaced<T: Sendable>(on db: any Database, _ work: @Sendable @escaping (any Database) async throws -> T,
+                                                       changed: @Sendable @escaping (T) -> Bool = { _ in true }) async throws -> T {
+        guard !EnquirySearch.isPostgres(db) else { return try await work(db) }
         return try await db.withConnection { connection in
             try await connection.sql.raw("PRAGMA secure_delete = ON").run()
-            let erased: Int
+            let result: T
             do {
-                erased = try await eraseTogether(ids, marker: marker, reason: reason, by: actorID, at: now, onlyIfNotErased: onlyIfNotErased, on: connection)
+                result = try await work(connection)
             } catch {
                 try? await connection.sql.raw("PRAGMA secure_delete = OFF").run()
                 throw error
@@ -64,8 +71,8 @@ enum ResidentErasure {
             try await connection.sql.raw("PRAGMA secure_delete = OFF").run()
             // Inside a caller's transaction the log cannot be emptied until it commits: the caller
             // empties it then.
-            if erased > 0, !connection.inTransaction { try await emptyLog(on: connection) }
-            return erased
+            if changed(result), !connection.inTransaction { try await emptyLog(on: connection) }
+            return result
         }
     }
 

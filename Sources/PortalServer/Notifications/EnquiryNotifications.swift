@@ -124,6 +124,7 @@ enum EnquiryNotifications {
         case .deadlineAtRisk, .deadlineBreached: "flagged its deadline."
         case .outsideWord: "sent word."
         case .closedAfterFollowUp: "closed it, as it was not confirmed or reopened within the follow-up window."
+        case .handedOver: "handed it to officers, as its Member has left office. The area's co-ordinators own it now."
         }
     }
 }

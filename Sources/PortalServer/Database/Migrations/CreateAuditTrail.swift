@@ -28,12 +28,19 @@ struct CreateAuditTrail: AsyncMigration {
             .create()
         try await database.sql.insert(into: "audit_head").columns("id", "sequence", "hash").values(SQLBind(1), SQLBind(0), SQLBind(AuditTrail.genesis)).run()
 
-        let sql = database.sql
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
+        if database.sql.dialect.name == "postgresql" {
+            try await database.sql.raw("""
                 CREATE FUNCTION audit_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$
                 """).run()
+        }
+        try await Self.guardAppendOnly(database)
+    }
+
+    /// The triggers that refuse any update or removal of an entry.
+    static func guardAppendOnly(_ database: any Database) async throws {
+        let sql = database.sql
+        if sql.dialect.name == "postgresql" {
             try await sql.raw("""
                 CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries
                 FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()
@@ -45,6 +52,18 @@ struct CreateAuditTrail: AsyncMigration {
                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
                     """).run()
             }
+        }
+    }
+
+    /// Lifts the triggers, for a migration that must rewrite the trail (`AuditReseal`) and
+    /// records that it did.
+    static func liftAppendOnly(_ database: any Database) async throws {
+        let sql = database.sql
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("DROP TRIGGER audit_entries_append_only ON audit_entries").run()
+        } else {
+            try await sql.raw("DROP TRIGGER audit_entries_no_update").run()
+            try await sql.raw("DROP TRIGGER audit_entries_no_delete").run()
         }
     }
 

@@ -44,6 +44,8 @@ enum PortalMigrations {
             AddTermsOfOffice(),                          // Members' terms and parties, elections, enquiries shared within a division or party
             AddRetention(),                              // how long residents' data is kept after closure, and when each enquiry's was erased
             AddElectionHandover(),                       // the handover of departing Members' enquiries after an election
+            ResealAuditTrail(clock: clock),              // entries written before seals keep a resident's values apart too
+            AddHandoverProblem(),                        // when a handover's last batch could not be applied
         ]
     }
 }
