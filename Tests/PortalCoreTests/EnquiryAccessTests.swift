@@ -37,6 +37,18 @@ import Testing
         #expect(view(otherMember, [], shared) == nil, "out of office, or never a Member: the share gives nothing")
         #expect(view(responder, [.responder], shared) == nil, "a share names Members only")
         #expect(view(UUID(), [.member], shared) == nil, "a Member it was not shared with")
+
+        // An API client acting for a Member holds the Member's enquiries as they do, while they
+        // hold office; its own drafts, not the Member's; nothing of another Member's.
+        func client(for memberID: UUID, inOffice: Bool = true, _ facts: EnquiryAccess.Facts) -> EnquiryAccess.View? {
+            let viewer = EnquiryAccess.Viewer(id: UUID(), roles: RoleSet(inOffice ? [.member] : []), actsForMember: memberID)
+            return EnquiryAccess.view(for: EnquiryAccess.standing(of: viewer, towards: facts))
+        }
+        #expect(client(for: member, f) == (lodged ? .member : nil), "an officer's draft stays the officer's")
+        #expect(client(for: member, facts(status)) == (lodged ? .member : nil), "the Member's own draft stays the Member's")
+        #expect(client(for: member, inOffice: false, facts(status)) == nil, "the Member out of office: nothing")
+        #expect(client(for: otherMember, facts(status)) == nil)
+        #expect(client(for: otherMember, shared) == (lodged ? .member : nil), "what was shared with its Member")
     }
 
     @Test func sharingIsReadOnly() {

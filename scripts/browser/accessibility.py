@@ -72,9 +72,11 @@ UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-
 
 
 def registered_pages(binary):
-    """The GET routes `portal routes` lists, as patterns like /enquiries/:enquiryID."""
+    """The GET routes `portal routes` lists, as patterns like /enquiries/:enquiryID; not the JSON
+    API's, which answer other systems rather than browsers (scripts/api/schemathesis tests them)."""
     table = subprocess.run([binary, "routes"], capture_output=True, text=True, check=True).stdout
-    return {match.group(1) for match in re.finditer(r"\|\s*GET\s*\|\s*(\S+)\s*\|", table)}
+    return {match.group(1) for match in re.finditer(r"\|\s*GET\s*\|\s*(\S+)\s*\|", table)
+            if not match.group(1).startswith("/api/")}
 
 
 def route_of(path, routes):

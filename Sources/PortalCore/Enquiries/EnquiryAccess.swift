@@ -50,12 +50,19 @@ public enum EnquiryAccess {
         public var id: UUID
         public var roles: RoleSet
         public var coordinatedAreas: Set<UUID>
+        /// For an API client acting for one Member: that Member, whose enquiries it holds as
+        /// they do (with the Member role while they hold office). What it writes is its own.
+        public var actsForMember: UUID?
 
-        public init(id: UUID, roles: RoleSet, coordinatedAreas: Set<UUID> = []) {
+        public init(id: UUID, roles: RoleSet, coordinatedAreas: Set<UUID> = [], actsForMember: UUID? = nil) {
             self.id = id
             self.roles = roles
             self.coordinatedAreas = coordinatedAreas
+            self.actsForMember = actsForMember
         }
+
+        /// The Member whose enquiries are this viewer's own: themselves, or the one it acts for.
+        public var memberID: UUID { actsForMember ?? id }
     }
 
     /// The rule, one condition per standing: the enquiries on which this person holds it.
@@ -66,10 +73,10 @@ public enum EnquiryAccess {
         case .owner:
             // Theirs as a Member, while they hold the role; a draft only to its author.
             guard viewer.roles.contains(.member) else { return .never }
-            return .memberIs(viewer.id) && (.notDraft || .raisedBy(viewer.id))
+            return .memberIs(viewer.memberID) && (.notDraft || .raisedBy(viewer.id))
         case .raiser:
             // Raised by them on another Member's behalf.
-            return .raisedBy(viewer.id) && .memberIsNot(viewer.id)
+            return .raisedBy(viewer.id) && .memberIsNot(viewer.memberID)
         case .coordinator:
             guard viewer.roles.contains(.coordinator) else { return .never }
             return .notDraft && .serviceAreaIn(viewer.coordinatedAreas)
@@ -80,7 +87,7 @@ public enum EnquiryAccess {
         case .sharedWith:
             // Shared by its Member, read only, while the viewer holds office as a Member.
             guard viewer.roles.contains(.member) else { return .never }
-            return .notDraft && .sharedWith(viewer.id)
+            return .notDraft && .sharedWith(viewer.memberID)
         }
     }
 

@@ -27,6 +27,7 @@ public enum PortalMain {
         do { app = try await Application.make(environment) } catch { return fail("\(error)") }
         app.asyncCommands.use(CreateUserCommand(), as: "create-user")
         app.asyncCommands.use(AuditCommand(), as: "audit")
+        app.asyncCommands.use(ApiClientCommand(), as: "api-client")
         app.asyncCommands.use(CalendarCommand(), as: "calendar")
         app.asyncCommands.use(GeographyCommand(), as: "geography")
         app.asyncCommands.use(PlacesBenchmarkCommand(), as: "benchmark-places")

@@ -49,6 +49,7 @@ public func configure(_ app: Application, _ configuration: PortalConfiguration) 
     app.handoverRunner = handovers
     app.lifecycle.use(handovers)
     registerRoutes(app)
+    try registerAPI(app)
 }
 
 enum DataDirectory {

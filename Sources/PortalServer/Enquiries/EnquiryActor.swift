@@ -6,8 +6,10 @@ import Vapor
 struct EnquiryActor: Sendable {
     let user: CurrentUser
     let coordinatedAreas: Set<UUID>
+    /// For an API client acting for one Member: that Member (`EnquiryAccess.Viewer.actsForMember`).
+    var actsForMember: UUID? = nil
 
-    var viewer: EnquiryAccess.Viewer { .init(id: user.id, roles: user.roles, coordinatedAreas: coordinatedAreas) }
+    var viewer: EnquiryAccess.Viewer { .init(id: user.id, roles: user.roles, coordinatedAreas: coordinatedAreas, actsForMember: actsForMember) }
 }
 
 extension Request {

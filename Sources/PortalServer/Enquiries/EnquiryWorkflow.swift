@@ -36,7 +36,7 @@ enum EnquiryWorkflow {
             var shared: [UUID: Set<UUID>] = [:]
             if actor.viewer.roles.contains(.member) {
                 for row in try await db.sql.select().columns("enquiry_id", "member_id").from("enquiry_shares")
-                    .where(EnquiryList.column("enquiry_id", in: Array(chunk))).where("member_id", .equal, actor.user.id).all() {
+                    .where(EnquiryList.column("enquiry_id", in: Array(chunk))).where("member_id", .equal, actor.viewer.memberID).all() {
                     shared[try row.decode(column: "enquiry_id", as: UUID.self), default: []].insert(try row.decode(column: "member_id", as: UUID.self))
                 }
             }

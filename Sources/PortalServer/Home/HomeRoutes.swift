@@ -171,6 +171,7 @@ enum HomePage {
                         li { link("/admin/elections") { "Elections, terms of office and parties" } }
                         li { link("/admin/retention") { "Retention of residents' data, and what the next run would erase" } }
                         li { link("/admin/email") { "Email sent and waiting" } }
+                        li { link(ApiAdminRoutes.path) { "API clients: the council's other systems and their tokens" } }
                         li { link("/admin/accessibility") { "Accessibility statement details" } }
                         li { link(SubjectAccessRoutes.path) { "Subject access and erasure requests: find, download or erase a person's enquiries" } }
                     }
