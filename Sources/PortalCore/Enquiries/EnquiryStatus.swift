@@ -38,6 +38,10 @@ public enum EnquiryChannel: String, CaseIterable, Sendable, Codable {
     case portal, phone, email
     case inPerson = "in_person"
     case meeting
+    /// Made by another council system through the JSON API.
+    case api
+    /// Filed by an Open311 client (a citizens' reporting app).
+    case open311
 
     public var label: String {
         switch self {
@@ -46,6 +50,8 @@ public enum EnquiryChannel: String, CaseIterable, Sendable, Codable {
         case .email: "Email"
         case .inPerson: "In person"
         case .meeting: "Meeting"
+        case .api: "Another council system"
+        case .open311: "Open311 (a reporting app)"
         }
     }
 

@@ -36,6 +36,25 @@ struct ApiCall: Sendable {
 /// reads it, and pages never read a token.
 struct ApiAuthentication: AsyncMiddleware {
     static let openPaths: Set<String> = ["/api/v1/openapi.json"]
+    /// The most a JSON body may hold: an enquiry's longest texts many times over.
+    static let bodyLimit = 256 * 1024
+
+    /// Reads a JSON body whole, refusing any other kind of body, and one past the limit before
+    /// it is read (by its length) or as soon as it passes it: the generated server would read any
+    /// length into memory.
+    static func collectBody(_ request: Request) async throws {
+        guard request.method == .POST || request.method == .PUT || request.method == .PATCH else { return }
+        guard let type = request.headers.contentType, type.type == "application", type.subType == "json" else {
+            throw ApiProblem(.unsupportedMediaType, "Send the body as JSON, with Content-Type: application/json.")
+        }
+        let refusal = ApiProblem(.payloadTooLarge, "The body is larger than \(bodyLimit / 1024) KB.")
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > bodyLimit { throw refusal }
+        do {
+            _ = try await request.body.collect(max: bodyLimit).get()
+        } catch let abort as any AbortError where abort.status == .payloadTooLarge {
+            throw refusal
+        }
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if Self.openPaths.contains(request.url.path) { return try await next.respond(to: request) }
@@ -46,6 +65,7 @@ struct ApiAuthentication: AsyncMiddleware {
             throw ApiProblem(.tooManyRequests, "This client has made more than \(client.per_minute) calls this minute. Try again in \(seconds) seconds.",
                              headers: [("Retry-After", String(seconds))])
         case .allowed(let client):
+            try await Self.collectBody(request)
             return try await ApiCall.$current.withValue(ApiCall(request: request, client: client)) {
                 try await next.respond(to: request)
             }

@@ -65,7 +65,7 @@ struct PortalAPIHandlers: APIProtocol {
         }
         var errors = FormErrors()
         if let text = query.q {
-            if text.count > 500 { errors.add("q", "Give at most 500 characters of words") }
+            if text.unicodeScalars.count > 500 { errors.add("q", "Give at most 500 characters of words") }
             if let problem = FormErrors.characterProblem(text, name: "the words", multiLine: false) { errors.add("q", problem) }
         }
         // Ids and dates exactly as the document says (the page also takes dates typed the British way).
@@ -95,7 +95,7 @@ struct PortalAPIHandlers: APIProtocol {
         let ids = results.hits.map(\.row.id)
         let loaded = try await EnquiryWorkflow.load(ids, for: actor, on: request.db)
         let directory = try await request.people(naming: Set(loaded.values.map { $0.enquiry.$member.id }))
-        let items = ids.compactMap { loaded[$0] }.map { summary($0.enquiry, data: data, directory: directory, clock: clock, now: request.now) }
+        let items = ids.compactMap { loaded[$0] }.map { Self.summary($0.enquiry, data: data, directory: directory, clock: clock, now: request.now) }
         return .ok(.init(body: .json(.init(total: results.total, page: criteria.page, pageSize: EnquirySearch.pageSize, items: items))))
     }
 
@@ -108,7 +108,13 @@ struct PortalAPIHandlers: APIProtocol {
         guard let loaded = try await EnquiryWorkflow.load([id], for: actor, on: request.db)[id] else {
             throw ApiProblem(.notFound, "No enquiry has this id that this client may see.")
         }
+        return .ok(.init(body: .json(try await Self.enquiry(loaded, request: request))))
+    }
+
+    /// An enquiry as the API shows it to a client of this standing.
+    static func enquiry(_ loaded: EnquiryWorkflow.Loaded, request: Request) async throws -> Schemas.Enquiry {
         let enquiry = loaded.enquiry
+        let id = try enquiry.requireID()
         var entries: [(id: UUID, kind: String, author: UUID, body: String, at: Date)] = []
         if loaded.view != .responder {
             var select = request.db.sql.select().columns("id", "kind", "author_id", "body", "created_at").from(EnquiryEntry.schema)
@@ -128,10 +134,10 @@ struct PortalAPIHandlers: APIProtocol {
         let details = Schemas.Enquiry.Value2Payload(
             details: enquiry.details, location: enquiry.location, resident: resident,
             entries: entries.map { Schemas.Entry(id: $0.id.uuidString, kind: $0.kind, author: directory.name($0.author) ?? "", body: $0.body, at: $0.at) })
-        return .ok(.init(body: .json(.init(value1: summary(enquiry, data: data, directory: directory, clock: clock, now: request.now), value2: details))))
+        return .init(value1: summary(enquiry, data: data, directory: directory, clock: clock, now: request.now), value2: details)
     }
 
-    private func summary(_ enquiry: Enquiry, data: ReferenceData, directory: PeopleDirectory, clock: WorkingDayClock, now: Date) -> Schemas.EnquirySummary {
+    static func summary(_ enquiry: Enquiry, data: ReferenceData, directory: PeopleDirectory, clock: WorkingDayClock, now: Date) -> Schemas.EnquirySummary {
         let name = { (id: UUID) in Schemas.Named(id: id.uuidString, name: data.name(id) ?? "") }
         let named = { (id: UUID?) in id.map(name) }
         let deadline = DeadlineSummary(nextDue: enquiry.nextDue, firstResponseGiven: enquiry.firstResponseAt != nil, clock: clock, now: now).map {
