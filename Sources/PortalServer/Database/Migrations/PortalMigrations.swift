@@ -46,6 +46,7 @@ enum PortalMigrations {
             AddElectionHandover(),                       // the handover of departing Members' enquiries after an election
             ResealAuditTrail(clock: clock),              // entries written before seals keep a resident's values apart too
             AddHandoverProblem(),                        // when a handover's last batch could not be applied
+            CreateWebhooks(),                            // signed webhooks to council systems: subscriptions, deliveries, attempts
         ]
     }
 }
