@@ -168,7 +168,7 @@ enum WebhookAdminRoutes {
     @Sendable static func delete(_ request: Request) async throws -> Response {
         let subscription = try await find(request)
         let deleted = try await WebhookSubscriptions.delete(subscription, by: request.currentUser?.id, at: request.now, on: request.db)
-        return request.seeOther(path, flash: deleted ? "The subscription to \(subscription.url) has been deleted, with its deliveries." : "That subscription had already been deleted.")
+        return request.seeOther(path, flash: deleted ? "The subscription “\(subscription.description)” has been deleted, with its deliveries." : "That subscription had already been deleted.")
     }
 
     /// Sends a failed delivery again, due at once, its attempts counted afresh.

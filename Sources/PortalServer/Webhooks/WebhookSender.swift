@@ -174,12 +174,17 @@ struct WebhookSender: Sendable {
         return (response.status, said)
     }
 
+    /// Why an attempt failed, in words for the administrator.
     func describe(_ error: any Error) -> String {
         switch error {
         case let refused as WebhookDestinations.Refused: refused.description
-        case let client as HTTPClientError where client == .deadlineExceeded || client == .readTimeout || client == .connectTimeout:
-            "No answer within \(timeout.nanoseconds / 1_000_000_000) seconds"
-        default: "Could not reach it: \(String(describing: error))"
+        case let client as HTTPClientError where client == .connectTimeout: "Could not connect in time"
+        case let client as HTTPClientError where client == .deadlineExceeded || client == .readTimeout:
+            "No answer within " + (timeout.nanoseconds % 1_000_000_000 == 0 ? "\(timeout.nanoseconds / 1_000_000_000) seconds" : "\(timeout.nanoseconds / 1_000_000) ms")
+        case let client as HTTPClientError where client == .remoteConnectionClosed: "The connection closed before an answer came"
+        case is NIOConnectionError: "The connection was refused"
+        case let io as IOError where io.errnoCode == ECONNREFUSED: "The connection was refused"
+        default: "Could not reach it: " + String(describing: error).prefix(200)
         }
     }
 

@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 import Vapor
 
 /// A webhook receiver on the loopback address, for the tests (a partner's, a council system's):
-/// it keeps what it is sent and answers 500 to the first `failing` requests, 200 after.
+/// it keeps what it is sent and answers the first `failing` requests with `failure` (500 unless
+/// chosen; a redirect's goes back to the receiver itself), 200 after, each after `delay`.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         let headers: HTTPHeaders
@@ -20,8 +21,9 @@ final class WebhookReceiver: Sendable {
     }
 
     /// Runs `body` with a receiver listening, and stops it after.
-    static func with(failing: Int, _ body: (WebhookReceiver) async throws -> Void) async throws {
-        let receiver = try await start(failing: failing)
+    static func with(failing: Int, failure: HTTPStatus = .internalServerError, delay: Duration = .zero,
+                     _ body: (WebhookReceiver) async throws -> Void) async throws {
+        let receiver = try await start(failing: failing, failure: failure, delay: delay)
         do { try await body(receiver) } catch {
             await receiver.stop()
             throw error
@@ -29,17 +31,20 @@ final class WebhookReceiver: Sendable {
         await receiver.stop()
     }
 
-    private static func start(failing: Int) async throws -> WebhookReceiver {
+    private static func start(failing: Int, failure: HTTPStatus, delay: Duration) async throws -> WebhookReceiver {
         let app = try await Application.make(.testing)
         app.logger.logLevel = .error
         let receiver = WebhookReceiver(app: app, port: SMTPServer.freePort())
-        app.on(.POST, "hook", body: .collect(maxSize: "1mb")) { [receiver] request -> HTTPStatus in
+        app.on(.POST, "hook", body: .collect(maxSize: "1mb")) { [receiver] request -> Response in
             let body = request.body.data.map { Array($0.readableBytesView) } ?? []
             let count = receiver.received.withLockedValue { list in
                 list.append(Received(headers: request.headers, body: body))
                 return list.count
             }
-            return count <= failing ? .internalServerError : .ok
+            if delay > .zero { try await Task.sleep(for: delay) }
+            let response = Response(status: count <= failing ? failure : .ok)
+            if count <= failing { response.headers.replaceOrAdd(name: .location, value: "http://127.0.0.1:\(receiver.port)/hook") }
+            return response
         }
         try await app.server.start(address: .hostname("127.0.0.1", port: receiver.port))
         return receiver
