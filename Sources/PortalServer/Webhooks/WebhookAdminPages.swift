@@ -59,7 +59,7 @@ enum WebhookAdminPages {
 
     /// The answer to adding a subscription: the one place its secret is ever shown.
     static func created(_ subscription: WebhookSubscription, secret: String) -> Page {
-        Page(title: "Subscription added: copy its signing secret") {
+        Page(title: "Subscription added: copy its signing secret", section: .users) {
             link(path, .class("back-link")) { "Back to webhooks" }
             h1 { "Copy the signing secret" }
             para { "The subscription to \(subscription.url) has been added. Give this secret to whoever runs the receiving system, which checks each webhook's signature with it." }
