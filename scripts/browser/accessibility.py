@@ -257,6 +257,25 @@ class Walk:
         handover = urlsplit(d.find_element(By.CSS_SELECTOR, "main a[href$='/handover']").get_attribute("href")).path
         self.follow(who, [handover])
 
+    def webhooks(self):
+        """The webhooks page through its steps: the form sent back with its error summary, the
+        page showing a new subscription's secret, and the subscription's page, active and paused.
+        The address is a closed port on the loopback address, so its deliveries fail and are
+        listed with their attempts."""
+        d = self.driver
+        who = "admin@demo.test"
+        self.sign_in(who)
+        d.get(self.base + "/admin/webhooks")
+        add = "main form[action='/admin/webhooks'] button[type=submit]"
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, add), "/admin/webhooks (refused)")
+        d.find_element(By.ID, "url").send_keys("http://127.0.0.1:9/hook")
+        d.find_element(By.ID, "description").send_keys("Council CRM")
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, add), "/admin/webhooks (secret shown once)")
+        subscription = urlsplit(d.find_element(By.CSS_SELECTOR, "main a[href^='/admin/webhooks/']").get_attribute("href")).path
+        self.follow(who, [subscription])
+        d.get(self.base + subscription)
+        self.submit_and_check(who, d.find_element(By.CSS_SELECTOR, "form[action$='/pause'] button[type=submit]"), subscription + " (paused)")
+
     def run(self):
         self.sign_in(None)
         self.follow("signed out", ["/sign-in", "/password-reset", "/password-reset/" + "x" * 43, "/partner-outcome/" + "x" * 43,
@@ -273,6 +292,7 @@ class Walk:
         self.partner_referral()
         self.subject_access()
         self.election_handover()
+        self.webhooks()
         # Refused pages: a Member at the administrator's list, a responder at the queue.
         self.sign_in("member@demo.test")
         self.follow("member@demo.test", ["/admin/users", "/queue"])

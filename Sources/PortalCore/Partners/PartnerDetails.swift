@@ -44,7 +44,7 @@ public struct PartnerDetails: Hashable, Sendable {
             errors.add("email", problem == .empty ? "Enter the email address referrals are sent to" : problem.message)
         }
         let url = errors.optionalText(form.webhookURL, field: "webhook-url", name: "the webhook address", maxLength: urlLimit)
-        if let url, let problem = webhookProblem(url) { errors.add("webhook-url", problem) }
+        if let url, let problem = WebhookAddress.problem(url) { errors.add("webhook-url", problem) }
         let secret = form.webhookSecret ?? ""
         var newSecret: String?
         if !secret.isEmpty {
@@ -63,23 +63,6 @@ public struct PartnerDetails: Hashable, Sendable {
         guard errors.isEmpty, let email else { return .failure(errors) }
         return .success(PartnerDetails(name: name, email: email, webhookURL: url, newSecret: newSecret,
                                        sharesResidentDetails: form.sharesResidentDetails))
-    }
-
-    /// Why text cannot be a webhook's address, or nil: it must be an absolute http or https
-    /// address with a host, without credentials in it (they would be shown on the page) and
-    /// without spaces.
-    public static func webhookProblem(_ text: String) -> String? {
-        let example = "like https://partner.example.org/referrals"
-        guard !text.contains(where: \.isWhitespace), let components = URLComponents(string: text),
-              let scheme = components.scheme?.lowercased()
-        else { return "Enter the webhook address as a full web address, \(example)" }
-        guard scheme == "https" || scheme == "http" else { return "The webhook address must start with https:// or http://, \(example)" }
-        guard let host = components.host, !host.isEmpty else { return "The webhook address has no host name; write it \(example)" }
-        guard components.user == nil, components.password == nil else {
-            return "Leave the user name and password out of the webhook address: the secret proves each request"
-        }
-        guard components.fragment == nil else { return "The webhook address cannot end with a # part" }
-        return nil
     }
 
     /// The last four characters of a secret, the only part shown after it is saved.

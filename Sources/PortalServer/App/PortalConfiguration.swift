@@ -36,6 +36,10 @@ public struct PortalConfiguration: Sendable {
     public static let defaultSessionCacheSeconds: TimeInterval = 10
     /// Where every part of the portal reads the time: the machine's clock, except in tests.
     public var clock: PortalClock = .system
+    /// Lets webhooks go to private, loopback and link-local addresses (`NetworkAddress`), which
+    /// are refused otherwise: for the demo, tests, and a council whose receiving system is on its
+    /// own network.
+    public var webhooksAllowPrivate = false
 
     public init(
         database: DatabaseChoice, dataDirectory: String, publicBaseURL: String? = nil,
@@ -52,9 +56,10 @@ public struct PortalConfiguration: Sendable {
 
     public static let demoCouncilName = "Brackenshire County Council"
 
-    /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_BASE_URL`, `PORTAL_SECURE_COOKIES` and
-    /// `PORTAL_COUNCIL_NAME`. In demo mode the council is the demo council and cookies default to
-    /// non-secure, because the demo is served over plain HTTP on the loopback address.
+    /// Reads `DATABASE_URL`, `PORTAL_DATA_DIR`, `PORTAL_BASE_URL`, `PORTAL_SECURE_COOKIES`,
+    /// `PORTAL_COUNCIL_NAME` and the rest below. In demo mode the council is the demo council,
+    /// cookies default to non-secure, because the demo is served over plain HTTP on the loopback
+    /// address, and webhooks may go to private addresses, where a demo's receiver would be.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment, demoMode: Bool
     ) throws(ConfigurationError) -> PortalConfiguration {
@@ -90,6 +95,7 @@ public struct PortalConfiguration: Sendable {
             }
             configuration.sessionCacheSeconds = TimeInterval(seconds)
         }
+        configuration.webhooksAllowPrivate = try parseBool(environment["PORTAL_WEBHOOKS_ALLOW_PRIVATE"], name: "PORTAL_WEBHOOKS_ALLOW_PRIVATE") ?? demoMode
         configuration.trustedProxies = Set((environment["PORTAL_TRUSTED_PROXIES"] ?? "")
             .split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })
         return configuration

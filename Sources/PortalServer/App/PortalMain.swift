@@ -51,6 +51,7 @@ public enum PortalMain {
                 app.lifecycle.use(RepeatingJob.mail)
                 app.lifecycle.use(RepeatingJob.highways)
                 app.lifecycle.use(RepeatingJob.partnerWebhooks)
+                app.lifecycle.use(RepeatingJob.webhooks)
                 app.lifecycle.use(RepeatingJob.followUpWindow)
                 app.lifecycle.use(RepeatingJob.retention)
                 app.lifecycle.use(RepeatingJob.handover)

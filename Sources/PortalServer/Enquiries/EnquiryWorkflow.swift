@@ -5,8 +5,9 @@ import SQLKit
 import Vapor
 
 /// The one place an enquiry changes. It checks the lifecycle table for the person's standing,
-/// applies the change, and writes the audit entry in the same transaction, after claiming the
-/// enquiry's version so two changes can never interleave.
+/// applies the change, and writes the audit entry, the notifications and what goes outside (to the
+/// highways system, partners and webhooks) in the same transaction, after claiming the enquiry's
+/// version so two changes can never interleave.
 enum EnquiryWorkflow {
     struct Loaded: Sendable {
         let enquiry: Enquiry
@@ -177,6 +178,7 @@ enum EnquiryWorkflow {
             if !EnquirySearch.isPostgres(db) { try await SearchIndex.reindex(decided.map(\.id), on: db) }
             try await AuditTrail.record(audit, at: now, on: db)
             try await EnquiryNotifications.record(causes, by: actor.user, at: now, on: db)
+            try await WebhookEvents.queue(zip(decided, performed).compactMap { WebhookEvents.Happened($0.request.change, $1.enquiry) }, at: now, on: db)
             for (decision, done) in zip(decided, performed) {
                 if let cause = OutsideSystems.Cause(decision.request.change.action) {
                     try await OutsideSystems.queue(for: done.enquiry, because: cause, at: now, on: db)
@@ -314,6 +316,7 @@ enum EnquiryWorkflow {
                 if new.submit {
                     try await EnquiryNotifications.record(.newEnquiry, on: enquiry, questionsBefore: [], by: actor.user, at: now, on: db)
                     try await OutsideSystems.queue(for: enquiry, because: .submitted, at: now, on: db)
+                    try await WebhookEvents.queue([.init(.enquiryCreated, enquiry)], at: now, on: db)
                 }
                 return enquiry
             }

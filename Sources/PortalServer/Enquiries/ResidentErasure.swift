@@ -11,7 +11,8 @@ import SQLKit
 /// in the audit trail (`AuditSeals`). What reports count stays: reference, service area, type,
 /// place codes, dates, statuses and working-day figures. Each enquiry's trail records the
 /// erasure and its reason. Erasing an enquiry already erased writes the marker again and
-/// changes nothing else.
+/// changes nothing else. Webhooks are not touched: their bodies never held personal data or
+/// anyone's words (`WebhookPayload`).
 enum ResidentErasure {
     /// The text that stands where erased words were.
     static func marker(reason: String, at now: Date, calendar: WorkingDayClock) -> String {

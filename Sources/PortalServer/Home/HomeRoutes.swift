@@ -168,6 +168,7 @@ enum HomePage {
                         li { link("/admin/integrations") { "Integrations: the highways system" } }
                         li { link("/admin/places") { "Places: boundaries, asset layers and the address gazetteer" } }
                         li { link("/admin/partners") { "Partner organisations and referrals to them" } }
+                        li { link(WebhookAdminRoutes.path) { "Webhooks: council systems that hear of enquiries' events" } }
                         li { link("/admin/elections") { "Elections, terms of office and parties" } }
                         li { link("/admin/retention") { "Retention of residents' data, and what the next run would erase" } }
                         li { link("/admin/email") { "Email sent and waiting" } }

@@ -7,8 +7,8 @@ import SQLKit
 /// the transaction of the change that causes it; a background sender then claims it with a
 /// conditional update (only one of two senders' updates takes, on SQLite and PostgreSQL alike),
 /// sends it outside any transaction, and records success, or a failure to retry after a back-off
-/// (30 seconds, doubling, at most an hour) until the last attempt marks it failed for an
-/// administrator to retry.
+/// (30 seconds, doubling, at most an hour unless a queue says otherwise) until the last attempt
+/// marks it failed for an administrator to retry.
 ///
 /// The table has `id`, `state` ("pending", then "sent" or "failed"), `attempts`,
 /// `next_attempt_at`, `claimed_until`, `last_error` and `sent_at`.
@@ -16,6 +16,9 @@ struct OutgoingQueue: Sendable {
     let table: String
     /// How long a claim holds: a sender that stops mid-way lets the row go after this.
     var lease: TimeInterval = 120
+    /// The wait after the first failure, doubling after each one, up to `longestWait`.
+    var firstWait: TimeInterval = 30
+    var longestWait: TimeInterval = 3600
 
     /// Rows due now, oldest due first: pending, their time come, claimed by no live sender.
     func due(_ columns: [String], at now: Date, limit: Int, on db: any Database) -> SQLSelectBuilder {
@@ -51,7 +54,7 @@ struct OutgoingQueue: Sendable {
         let giveUp = attempt >= maxAttempts
         let update = db.sql.update(table)
             .set("state", to: giveUp ? "failed" : "pending").set("claimed_until", to: SQLLiteral.null)
-            .set("next_attempt_at", to: now.addingTimeInterval(Self.backOff(afterAttempt: attempt)))
+            .set("next_attempt_at", to: now.addingTimeInterval(backOff(afterAttempt: attempt)))
             .set("last_error", to: String(error.prefix(500)))
         for (column, value) in also(giveUp) { update.set(column, to: value) }
         try await update.where("id", .equal, id).run()
@@ -69,9 +72,14 @@ struct OutgoingQueue: Sendable {
             .map { try $0.decode(column: "id", as: UUID.self) }
     }
 
-    /// 30 seconds after the first failure, doubling, at most an hour.
-    static func backOff(afterAttempt attempt: Int) -> TimeInterval {
-        min(3600, 30 * pow(2, Double(max(0, attempt - 1))))
+    /// `firstWait` after the first failure, doubling, at most `longestWait`.
+    func backOff(afterAttempt attempt: Int) -> TimeInterval {
+        min(longestWait, firstWait * pow(2, Double(min(62, max(0, attempt - 1)))))
+    }
+
+    /// How long after its first attempt a row's last one is made, failing every time.
+    func lastAttempt(of maxAttempts: Int) -> TimeInterval {
+        (1..<max(1, maxAttempts)).map(backOff(afterAttempt:)).reduce(0, +)
     }
 
     /// What one round of sending came to.

@@ -16,10 +16,18 @@ extension Application {
     var outsideHTTP: HTTPClient { storage[OutsideHTTPKey.self] ?? http.client.shared }
 
     func makeOutsideHTTP() async {
+        let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: Self.outsideHTTPConfiguration())
+        await storage.setWithAsyncShutdown(OutsideHTTPKey.self, to: client) { try await $0.shutdown() }
+    }
+
+    /// The outside client's settings. `pinned` sends a host name's connections to the address
+    /// given for it (the name is still the one TLS checks the certificate against), for a caller
+    /// that has checked where the name points and must connect nowhere else.
+    static func outsideHTTPConfiguration(pinned: [String: String] = [:]) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(30)))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
-        let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
-        await storage.setWithAsyncShutdown(OutsideHTTPKey.self, to: client) { try await $0.shutdown() }
+        configuration.dnsOverride = pinned
+        return configuration
     }
 }

@@ -29,3 +29,14 @@ enum OutsideSystems {
         try await PartnerReferrals.queue(for: enquiry, because: cause, at: now, on: db)
     }
 }
+
+extension OutsideSystems {
+    /// JSON as the portal posts it to other systems (partners' and council systems' webhooks):
+    /// times in ISO 8601, keys in order, slashes as they are.
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

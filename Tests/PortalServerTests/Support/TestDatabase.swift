@@ -109,6 +109,8 @@ extension PortalConfiguration {
         var configuration = PortalConfiguration(database: database, dataDirectory: FileManager.default.temporaryDirectory.path,
                                                 secureCookies: true, councilName: demoCouncilName, bcryptCost: 4, demoMode: demoMode)
         configuration.clock = clock.portalClock
+        // The tests' webhook receivers listen on the loopback address.
+        configuration.webhooksAllowPrivate = true
         return configuration
     }
 }

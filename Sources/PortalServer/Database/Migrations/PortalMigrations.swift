@@ -47,6 +47,7 @@ enum PortalMigrations {
             ResealAuditTrail(clock: clock),              // entries written before seals keep a resident's values apart too
             AddHandoverProblem(),                        // when a handover's last batch could not be applied
             CreateApiClients(),                          // the JSON API's clients, their scopes, secrets and rate limits
+            CreateWebhooks(),                            // signed webhooks to council systems: subscriptions, deliveries, attempts
         ]
     }
 }

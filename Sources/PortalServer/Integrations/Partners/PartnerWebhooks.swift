@@ -30,13 +30,6 @@ enum PartnerWebhooks {
         let outcomeLinkExpiresAt: Date
     }
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     private struct Due: Decodable {
         let id: UUID
         let enquiryId: UUID
@@ -82,7 +75,7 @@ enum PartnerWebhooks {
         guard let facts = try await PartnerReferralFacts.load(referral.enquiryId, withResident: partner.sharesResidentDetails, on: db) else {
             throw Refused(description: "The enquiry is no longer there")
         }
-        let body = Array(try encoder.encode(Body(referral: referral.id, partner: partner.name, enquiry: facts,
+        let body = Array(try OutsideSystems.jsonEncoder.encode(Body(referral: referral.id, partner: partner.name, enquiry: facts,
                                                  outcomeLink: (baseURL ?? "") + PartnerReferrals.linkPath(token),
                                                  outcomeLinkExpiresAt: referral.linkExpiresAt)))
         var request = HTTPClientRequest(url: url)
