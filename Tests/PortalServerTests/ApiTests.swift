@@ -186,6 +186,32 @@ import VaporTesting
         }
     }
 
+    @Test func eachReportIsFedAsJSONAndAsThePagesCSV() async throws {
+        try await withApp { app in
+            let f = Fixtures(app: app)
+            _ = try await f.take(try await f.submitted())
+            let feed = try await Self.client(app, "Power BI", scopes: [.reportsRead])
+            let reader = try await Self.client(app, "Reader", scopes: [.enquiriesRead])
+            #expect(try await Self.call(app, "/api/v1/reports", token: reader.token).status == .forbidden)
+            let list = try await Self.call(app, "/api/v1/reports", token: feed.token)
+            #expect(list.items.count == ReportKind.allCases.count)
+
+            let summary = try await Self.call(app, "/api/v1/reports/summary?period=all", token: feed.token)
+            #expect(summary.status == .ok && summary.json["title"] as? String == ReportKind.summary.title)
+            let tables = summary.json["tables"] as? [[String: Any]] ?? []
+            #expect(!tables.isEmpty && tables.allSatisfy { ($0["rows"] as? [[String]]) != nil })
+
+            // The CSV is the one the page downloads, figure for figure.
+            let csv = try await Self.call(app, "/api/v1/reports/summary?period=all", token: feed.token, headers: ["Accept": "text/csv"])
+            #expect(csv.status == .ok && csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            let page = try await TestBrowser(app).signedIn("admin@demo.test").get("/reports/summary/export.csv?period=all")
+            #expect(page.status == .ok && csv.body == page.body && csv.body.contains(ReportKind.summary.title))
+
+            #expect(try await Self.call(app, "/api/v1/reports/nothing", token: feed.token).status == .badRequest)
+            #expect(try await Self.call(app, "/api/v1/reports/summary?area=nope", token: feed.token).status == .unprocessableEntity)
+        }
+    }
+
     @Test func theAdministratorMakesAClientSeesItsTokenOnceAndRevokesIt() async throws {
         try await withApp { app in
             let admin = try await TestBrowser(app).signedIn("admin@demo.test")
