@@ -113,6 +113,14 @@ extension PortalAPIHandlers {
         }
     }
 
+    /// Each date given must be one as the document writes it (the page also takes dates typed
+    /// the British way).
+    static func checkDates(_ dates: [(String, String?)], into errors: inout FormErrors) {
+        for (name, value) in dates {
+            if let value, CivilDate(iso: value) == nil { errors.add(name, "Give a date as YYYY-MM-DD") }
+        }
+    }
+
     /// Each text no longer than the document allows, counted as it counts (in characters of
     /// Unicode, before any trimming).
     static func checkLengths(_ texts: [(String, String?, Int)], into errors: inout FormErrors) {

@@ -21,9 +21,7 @@ extension PortalAPIHandlers {
         let query = input.query
         var errors = FormErrors()
         Self.checkIDs([("area", query.area), ("type", query._type), ("district", query.district), ("member", query.member)], into: &errors)
-        for (name, value) in [("raised-from", query.raisedFrom), ("raised-to", query.raisedTo)] {
-            if let value, CivilDate(iso: value) == nil { errors.add(name, "Give a date as YYYY-MM-DD") }
-        }
+        Self.checkDates([("raised-from", query.raisedFrom), ("raised-to", query.raisedTo)], into: &errors)
         try Self.refuse(errors)
         let named: [(String, String?)] = [("raised-from", query.raisedFrom), ("raised-to", query.raisedTo), ("area", query.area), ("type", query._type),
                                           ("status", query.status?.rawValue), ("district", query.district), ("member", query.member)]

@@ -69,13 +69,9 @@ struct PortalAPIHandlers: APIProtocol {
             if let problem = FormErrors.characterProblem(text, name: "the words", multiLine: false) { errors.add("q", problem) }
         }
         // Ids and dates exactly as the document says (the page also takes dates typed the British way).
-        for (name, value) in [("area", query.area), ("type", query._type), ("member", query.member), ("division", query.division),
-                              ("district", query.district), ("parish", query.parish)] {
-            if let value, UUID(uuidString: value) == nil { errors.add(name, "Give an id (a UUID)") }
-        }
-        for (name, value) in [("raised-from", query.raisedFrom), ("raised-to", query.raisedTo)] {
-            if let value, CivilDate(iso: value) == nil { errors.add(name, "Give a date as YYYY-MM-DD") }
-        }
+        Self.checkIDs([("area", query.area), ("type", query._type), ("member", query.member), ("division", query.division),
+                       ("district", query.district), ("parish", query.parish)], into: &errors)
+        Self.checkDates([("raised-from", query.raisedFrom), ("raised-to", query.raisedTo)], into: &errors)
         // A range that ends before it starts finds nothing, as it says; the page asks again instead.
         var reversed = false
         if let from = query.raisedFrom.flatMap(CivilDate.init(iso:)), let to = query.raisedTo.flatMap(CivilDate.init(iso:)) { reversed = to < from }
